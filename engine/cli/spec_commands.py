@@ -1,0 +1,79 @@
+"""validate, schema, list, show: commands over the standards library (no Prefect, no database)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..spec import model
+from ..spec.validate import validate_paths
+from . import text as fmt
+from .main import CliError
+
+
+def cmd_validate(args) -> int:
+    paths = args.paths or [str(model.standards_dir())]
+    result = validate_paths(paths)
+    shown = result.errors if args.no_warnings else result.diagnostics
+    if args.format == "json":
+        json.dump({"ok": result.ok, "files": result.files, "errors": len(result.errors),
+                   "warnings": len(result.warnings), "diagnostics": [d.as_dict() for d in shown]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for diagnostic in shown:
+            print(diagnostic.format())
+        summary = f"{result.files} berkas diperiksa: {len(result.errors)} kesalahan, {len(result.warnings)} peringatan"
+        print(summary, file=sys.stderr)
+    if result.files == 0:
+        print("layanan: tidak ada berkas .yaml di " + ", ".join(paths), file=sys.stderr)
+        return 1
+    return 0 if result.ok else 1
+
+
+def cmd_schema(args) -> int:
+    from ..spec.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def load(args) -> model.Library:
+    try:
+        return model.load_library(getattr(args, "standards", None))
+    except model.LibraryError as exc:
+        for diagnostic in exc.diagnostics[:20]:
+            print(diagnostic.format(), file=sys.stderr)
+        raise CliError(f"standar tidak sah ({len(exc.diagnostics)} kesalahan); perbaiki dulu: layanan validate",
+                       code=1) from None
+
+
+def cmd_list(args) -> int:
+    library = load(args)
+    rows = []
+    for std in sorted(library.standards.values(), key=lambda s: (s.office.id, s.id)):
+        rows.append({"id": std.id, "title": std.title, "office": std.office.id, "version": std.version,
+                     "time_limit": fmt.time_limit(std.time_limit()), "fee": fmt.fee(std.fee()), "kind": "standard"})
+    for bundle in sorted(library.bundles.values(), key=lambda b: b.id):
+        rows.append({"id": bundle.id, "title": bundle.title, "office": bundle.office.id,
+                     "version": str(bundle.data["version"]), "time_limit": "-", "fee": "-", "kind": "bundle"})
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(fmt.table(rows, [("id", "ID"), ("title", "LAYANAN"), ("office", "KANTOR"), ("time_limit", "WAKTU"),
+                           ("fee", "BIAYA")], wrap={"title": 60}))
+    return 0
+
+
+def cmd_show(args) -> int:
+    library = load(args)
+    if args.id in library.bundles:
+        print(fmt.bundle_summary(library.bundles[args.id], library))
+        return 0
+    try:
+        std = library.standard(args.id)
+    except model.UnknownStandard as exc:
+        raise CliError(str(exc)) from None
+    print(fmt.standard_summary(std))
+    return 0

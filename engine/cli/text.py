@@ -1,0 +1,114 @@
+"""Plain-text rendering for the terminal: tables and readable summaries of standards."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..spec import wording
+
+time_limit = wording.time_limit_short
+fee = wording.fee
+
+
+def table(rows: list[dict], columns: list[tuple[str, str]], wrap: dict | None = None) -> str:
+    wrap = wrap or {}
+    cells = [[str(row.get(key, "")) for key, _ in columns] for row in rows]
+    for r in cells:
+        for i, (key, _) in enumerate(columns):
+            if key in wrap and len(r[i]) > wrap[key]:
+                r[i] = r[i][: wrap[key] - 1] + "…"
+    widths = [max([len(title)] + [len(r[i]) for r in cells]) for i, (_, title) in enumerate(columns)]
+    lines = ["  ".join(title.ljust(w) for (_, title), w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _numbered(items, indent="   ") -> list[str]:
+    out = []
+    for n, item in enumerate(items, 1):
+        first, *rest = textwrap.wrap(str(item), 96 - len(indent)) or [""]
+        out.append(f"{indent}{n}. {first}")
+        out.extend(f"{indent}   {line}" for line in rest)
+    return out
+
+
+def standard_summary(std) -> str:
+    d = std.data
+    lines = [std.title.upper(), f"{std.office.name}", f"id: {std.id} · versi {std.version}"
+             + (f" · berlaku {d['effective']}" if d.get("effective") else "")
+             + (f" · status {d['status']}" if d.get("status") else "")]
+    if d.get("decree"):
+        lines.append(f"Ditetapkan dengan: {d['decree']['number']}")
+    lines.append("")
+    lines.append("a. Komponen penyampaian pelayanan")
+    lines.append("1. Persyaratan")
+    common = d.get("requirements") or []
+    lines += _numbered([_requirement(r) for r in common])
+    for variant in std.variants:
+        lines.append(f"   Varian {variant['name']} ({variant['id']}):")
+        lines += _numbered([_requirement(r) for r in variant.get("requirements") or []], "      ")
+    lines.append("2. Sistem, mekanisme dan prosedur")
+    if std.channels:
+        lines.append("   Kanal: " + "; ".join(f"{c['name']} ({c['id']})" for c in std.channels))
+    procedure = std.procedure_text()
+    if isinstance(procedure, dict):
+        for channel, steps in procedure.items():
+            lines.append(f"   {channel}:")
+            lines += _numbered(steps, "      ")
+    else:
+        lines += _numbered(procedure)
+    for variant in std.variants:
+        if variant.get("procedure"):
+            lines.append(f"   Varian {variant['id']}:")
+            text = variant["procedure"]
+            for channel, steps in (text.items() if isinstance(text, dict) else [("", text)]):
+                if channel:
+                    lines.append(f"      {channel}:")
+                lines += _numbered(steps, "         " if channel else "      ")
+    lines.append(f"3. Jangka waktu: {wording.time_limit(std.time_limit())}")
+    lines.append(f"4. Biaya/tarif: {wording.fee(std.fee())}")
+    lines.append("5. Produk pelayanan")
+    lines += _numbered([p["name"] for p in std.products])
+    lines.append("6. Pengaduan, saran dan masukan")
+    lines += _numbered([wording.complaint(c) for c in std.complaints])
+    lines.append("")
+    lines.append("b. Komponen pengelolaan pelayanan")
+    for n, (key, label) in enumerate(wording.MANAGEMENT_LABELS.items(), 7):
+        value = std.management.get(key)
+        lines.append(f"{n}. {label}" + ("" if value else ": (belum diisi)"))
+        lines += _numbered(wording.as_lines(value)) if value else []
+    lines.append("")
+    lines.append("Prosedur internal")
+    for n, step in enumerate(d["steps"], 1):
+        who = std.office.role_name(step["role"])
+        cond = f" [{wording.condition(step.get('when'))}]" if step.get("when") else ""
+        lines.append(f"   {n}. {step['name']} — {who}; {wording.STEP_KIND_LABELS[step['kind']]}{cond}")
+        for name, outcome in (step.get("outcomes") or {}).items():
+            target = outcome.get("next") or ("selesai" if outcome["action"] == "reject" else "langkah berikutnya")
+            label = outcome.get("label") or wording.OUTCOME_LABELS[outcome["action"]]
+            lines.append(f"      · {name}: {label} → {target}")
+    return "\n".join(lines)
+
+
+def _requirement(req: dict) -> str:
+    text = req["name"]
+    if req.get("when"):
+        text += f" ({wording.condition(req['when'])})"
+    if req.get("optional"):
+        text += " (tidak wajib)"
+    return text
+
+
+def bundle_summary(bundle, library) -> str:
+    d = bundle.data
+    lines = [bundle.title.upper(), bundle.office.name, f"id: {bundle.id} · paket layanan · versi {d['version']}", ""]
+    if d.get("description"):
+        lines += textwrap.wrap(d["description"], 100) + [""]
+    lines.append("Bagian:")
+    for n, part in enumerate(d["parts"], 1):
+        std = library.standards.get(part["standard"])
+        title = std.title if std else part["standard"]
+        after = f" (setelah {', '.join(part['after'])})" if part.get("after") else ""
+        variant = f", varian {part['variant']}" if part.get("variant") else ""
+        lines.append(f"   {n}. {part.get('label') or title} — {part['standard']}{variant}{after}")
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""A validated library of offices, standards and bundles, with office defaults applied.
+
+Read-only views over the validated YAML data: the data stays the single source and the views only
+answer questions (which requirements apply to this variant, channel and answers? which complaint
+channels? what is the time limit?).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .flow import Procedure, combinations, evaluate
+
+MANAGEMENT_KEYS = ("legal_basis", "facilities", "competence", "supervision", "staffing", "service_guarantee",
+                   "security_guarantee", "evaluation")
+DEFAULT_STANDARDS_DIR = "standards"
+
+
+class LibraryError(Exception):
+    """The library has validation errors; ``diagnostics`` holds them."""
+
+    def __init__(self, diagnostics):
+        super().__init__(f"{len(diagnostics)} kesalahan di standar")
+        self.diagnostics = diagnostics
+
+
+class UnknownStandard(LookupError):
+    def __init__(self, ident: str, suggestion: str | None):
+        hint = f" (maksud Anda '{suggestion}'?)" if suggestion else ""
+        super().__init__(f"standar '{ident}' tidak dikenal{hint}")
+        self.ident = ident
+        self.suggestion = suggestion
+
+
+def standards_dir() -> Path:
+    return Path(os.environ.get("LAYANAN_STANDARDS", DEFAULT_STANDARDS_DIR))
+
+
+@dataclass
+class Office:
+    data: dict
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    @property
+    def timezone(self) -> str:
+        return self.data["timezone"]
+
+    @property
+    def calendar(self) -> dict:
+        return self.data.get("calendar") or {}
+
+    @property
+    def roles(self) -> dict:
+        return {r["id"]: r for r in self.data["roles"]}
+
+    def role_name(self, role_id: str) -> str:
+        builtin = {"pemohon": "Pemohon", "sistem": "Sistem"}
+        return builtin.get(role_id) or self.roles.get(role_id, {}).get("name", role_id)
+
+    def supervision_line(self, role_id: str) -> list[str]:
+        """The chain of superiors above a role, nearest first (used for escalation)."""
+        line, current, roles = [], self.roles.get(role_id, {}).get("reports_to"), self.roles
+        while current and current not in line:
+            line.append(current)
+            current = roles.get(current, {}).get("reports_to")
+        return line
+
+
+@dataclass
+class Standard:
+    data: dict
+    office: Office
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def title(self) -> str:
+        return self.data["title"]
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+    @property
+    def variants(self) -> list[dict]:
+        return self.data.get("variants") or []
+
+    @property
+    def channels(self) -> list[dict]:
+        return self.data.get("channels") or []
+
+    def variant(self, variant_id: str | None) -> dict | None:
+        return next((v for v in self.variants if v["id"] == variant_id), None)
+
+    def combinations(self) -> list[tuple]:
+        return combinations(self.data)
+
+    def time_limit(self, variant_id: str | None = None) -> dict:
+        limit = dict(self.data["time_limit"])
+        variant = self.variant(variant_id)
+        if variant and variant.get("time_limit"):
+            own = variant["time_limit"]
+            if "working_days" in own or "calendar_days" in own:
+                limit.pop("working_days", None)
+                limit.pop("calendar_days", None)
+            limit.update(own)
+        limit.setdefault("clock_starts", "requirements_complete")
+        limit.setdefault("start_day", "day_0")
+        return limit
+
+    def fee(self, variant_id: str | None = None) -> dict:
+        variant = self.variant(variant_id)
+        return (variant or {}).get("fee") or self.data["fee"]
+
+    def requirements(self, variant_id=None, channel_id=None, answers=None) -> list[dict]:
+        """Requirements that apply; with answers=None a conditional one is included (shown with its condition)."""
+        items = list(self.data.get("requirements") or [])
+        variant = self.variant(variant_id)
+        if variant:
+            items += variant.get("requirements") or []
+        return [r for r in items if evaluate(r.get("when"), variant_id, channel_id, answers) is not False]
+
+    def procedure_text(self, variant_id=None, channel_id=None):
+        """The published procedure: a list of lines, or {channel: lines} when channel_id is None."""
+        variant = self.variant(variant_id)
+        text = (variant or {}).get("procedure") or self.data.get("procedure") or []
+        if isinstance(text, dict) and channel_id is not None:
+            return text.get(channel_id, [])
+        return text
+
+    @property
+    def products(self) -> list[dict]:
+        return self.data["products"]
+
+    @property
+    def complaints(self) -> list[dict]:
+        return self.data.get("complaints") or self.office.data.get("complaints") or []
+
+    @property
+    def management(self) -> dict:
+        merged = dict(self.office.data.get("management") or {})
+        merged.update(self.data.get("management") or {})
+        return {k: merged[k] for k in MANAGEMENT_KEYS if k in merged}
+
+    @property
+    def procedure(self) -> Procedure:
+        return Procedure(self.data["steps"], self.data.get("start"))
+
+
+@dataclass
+class Bundle:
+    data: dict
+    office: Office
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def title(self) -> str:
+        return self.data["title"]
+
+
+class Library:
+    def __init__(self, offices: dict, standards: dict, bundles: dict):
+        self.offices = offices
+        self.standards = standards
+        self.bundles = bundles
+
+    def standard(self, ident: str) -> Standard:
+        if ident in self.standards:
+            return self.standards[ident]
+        from .diagnostics import suggest
+
+        raise UnknownStandard(ident, suggest(ident, list(self.standards) + list(self.bundles)))
+
+
+def load_library(path: Path | str | None = None, *, allow_errors: bool = False) -> Library:
+    """Validate a folder of standards and return its views. Raises LibraryError when any file is invalid."""
+    from .validate import validate_paths
+
+    result = validate_paths([path or standards_dir()])
+    if result.errors and not allow_errors:
+        raise LibraryError(result.errors)
+    catalog = result.catalog
+    offices = {i: Office(d.data, d.file) for i, d in catalog.by_kind["office"].items()}
+    standards, bundles = {}, {}
+    bad_files = {d.file for d in result.errors}
+    for ident, doc in catalog.by_kind["standard"].items():
+        if doc.file not in bad_files and doc.data.get("office") in offices:
+            standards[ident] = Standard(doc.data, offices[doc.data["office"]], doc.file)
+    for ident, doc in catalog.by_kind["bundle"].items():
+        if doc.file not in bad_files and doc.data.get("office") in offices:
+            bundles[ident] = Bundle(doc.data, offices[doc.data["office"]], doc.file)
+    return Library(offices, standards, bundles)

@@ -1,0 +1,123 @@
+"""The packaged JSON Schema and the translation of its errors into positioned, Indonesian diagnostics."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path as FsPath
+
+from .diagnostics import Reporter, suggest
+
+SCHEMA_PATH = FsPath(__file__).with_name("layanan.schema.json")
+
+_TYPE_NAMES = {
+    "string": "teks",
+    "integer": "bilangan bulat",
+    "number": "angka",
+    "boolean": "true/false",
+    "array": "daftar",
+    "object": "mapping (kunci: nilai)",
+    "null": "kosong",
+}
+
+
+def schema_text() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(schema_text())
+
+
+@lru_cache(maxsize=1)
+def validator():
+    import jsonschema  # imported here: only validation needs it
+
+    cls = jsonschema.Draft202012Validator
+    return cls(schema(), format_checker=cls.FORMAT_CHECKER)
+
+
+def _type_name(types) -> str:
+    if isinstance(types, str):
+        types = [types]
+    return " atau ".join(_TYPE_NAMES.get(t, t) for t in types)
+
+
+def _describe(value) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _leaf_errors(error):
+    """Descend into if/then/allOf wrappers so the most specific error is reported."""
+    if error.context:
+        for sub in error.context:
+            yield from _leaf_errors(sub)
+    else:
+        yield error
+
+
+def check(data, reporter: Reporter) -> None:
+    """Report every schema violation of a document, at the line of the offending key or value."""
+    seen = set()
+    for top in validator().iter_errors(data):
+        for error in _leaf_errors(top):
+            path = tuple(error.absolute_path)
+            for message_path, message, code, hint, at_value in _translate(error, path):
+                key = (message_path, message)
+                if key in seen:
+                    continue
+                seen.add(key)
+                reporter.error(message_path, message, code=code, suggestion=hint, at_value=at_value)
+
+
+def _translate(error, path):
+    kind = error.validator
+    value = error.validator_value
+    instance = error.instance
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for extra in sorted(set(instance) - set(allowed)):
+            yield (path + (extra,), f"kunci tidak dikenal '{extra}'", "unknown-key",
+                   suggest(extra, allowed), False)
+        return
+    if kind == "required":
+        missing = [name for name in value if name not in instance]
+        for name in missing:
+            yield path, f"'{name}' wajib diisi", "required", None, False
+        return
+    if kind == "type":
+        yield path, f"harus berupa {_type_name(value)}, bukan {_describe(instance)}", "type", None, True
+    elif kind in ("enum", "const"):
+        options = value if kind == "enum" else [value]
+        hint = suggest(instance, options)
+        shown = ", ".join(str(o) for o in options)
+        yield path, f"nilai {_describe(instance)} tidak dikenal; pilihan: {shown}", "enum", hint, True
+    elif kind == "pattern":
+        if error.schema.get("$comment") or "a-z0-9][a-z0-9_-]" in value:
+            message = f"{_describe(instance)} bukan id yang sah: gunakan huruf kecil, angka, '-' atau '_'"
+        else:
+            message = f"{_describe(instance)} tidak sesuai format yang diminta ({value})"
+        yield path, message, "pattern", None, True
+    elif kind == "format":
+        if value == "date":
+            message = f"{_describe(instance)} bukan tanggal yang sah (format YYYY-MM-DD)"
+        else:
+            message = f"{_describe(instance)} tidak sesuai format {value}"
+        yield path, message, "format", None, True
+    elif kind in ("minimum", "exclusiveMinimum"):
+        op = "minimal" if kind == "minimum" else "harus lebih dari"
+        yield path, f"nilai {_describe(instance)} terlalu kecil ({op} {value})", "range", None, True
+    elif kind in ("maximum", "exclusiveMaximum"):
+        yield path, f"nilai {_describe(instance)} terlalu besar (maksimal {value})", "range", None, True
+    elif kind in ("minItems", "minProperties"):
+        yield path, "tidak boleh kosong", "empty", None, True
+    elif kind == "minLength":
+        yield path, "teks tidak boleh kosong", "empty", None, True
+    elif kind in ("maxLength",):
+        yield path, f"teks terlalu panjang (maksimal {value} karakter)", "range", None, True
+    elif kind == "maxProperties":
+        yield path, f"hanya boleh berisi {value} kunci", "range", None, True
+    else:
+        yield path, error.message, kind, None, True

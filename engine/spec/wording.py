@@ -1,0 +1,106 @@
+"""Indonesian wording of standard components, shared by the CLI, forms and published documents."""
+
+from __future__ import annotations
+
+CHANNEL_LABELS = {
+    "phone": "Telepon",
+    "whatsapp": "WhatsApp",
+    "sms": "SMS",
+    "email": "E-mail",
+    "website": "Website",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "x": "X (Twitter)",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "suggestion_box": "Kotak saran",
+    "sp4n_lapor": "SP4N-LAPOR!",
+    "in_person": "Datang langsung",
+    "other": "Lainnya",
+}
+
+STEP_KIND_LABELS = {
+    "intake": "penerimaan & pemeriksaan persyaratan",
+    "form": "pengisian formulir",
+    "approval": "persetujuan",
+    "signature": "tanda tangan elektronik (TTE)",
+    "automated": "otomatis oleh sistem",
+    "handover": "penyerahan produk",
+    "applicant": "dilakukan pemohon",
+}
+
+OUTCOME_LABELS = {
+    "approve": "disetujui",
+    "return": "dikembalikan untuk perbaikan",
+    "return_to_applicant": "dikembalikan kepada pemohon",
+    "reject": "ditolak",
+}
+
+MANAGEMENT_LABELS = {
+    "legal_basis": "Dasar Hukum",
+    "facilities": "Sarana dan Prasarana, dan/atau Fasilitas",
+    "competence": "Kompetensi Pelaksana",
+    "supervision": "Pengawasan Internal",
+    "staffing": "Jumlah Pelaksana",
+    "service_guarantee": "Jaminan Pelayanan",
+    "security_guarantee": "Jaminan Keamanan dan Keselamatan Pelayanan",
+    "evaluation": "Evaluasi Kinerja Pelaksana",
+}
+
+CLOCK_LABELS = {
+    "requirements_complete": "sejak tanggal diterimanya berkas persyaratan secara lengkap",
+    "submission": "sejak permohonan diajukan",
+}
+
+
+def rupiah(amount) -> str:
+    whole = int(round(amount))
+    return "Rp " + f"{whole:,}".replace(",", ".")
+
+
+def fee(fee: dict) -> str:
+    if fee.get("text"):
+        return fee["text"]
+    return "Tidak dipungut biaya (Gratis)" if not fee.get("amount") else rupiah(fee["amount"])
+
+
+def time_limit(limit: dict, with_clock: bool = True) -> str:
+    if limit.get("text"):
+        return limit["text"]
+    if "working_days" in limit:
+        text = f"{limit['working_days']} hari kerja"
+    elif "calendar_days" in limit:
+        text = f"{limit['calendar_days']} hari kalender"
+    else:
+        return "-"
+    clock = CLOCK_LABELS.get(limit.get("clock_starts", "requirements_complete"))
+    return f"{text} ({clock})" if with_clock and clock else text
+
+
+def time_limit_short(limit: dict) -> str:
+    if "working_days" in limit:
+        return f"{limit['working_days']} hari kerja"
+    if "calendar_days" in limit:
+        return f"{limit['calendar_days']} hari kalender"
+    return "-"
+
+
+def complaint(channel: dict) -> str:
+    label = channel.get("label") or CHANNEL_LABELS.get(channel["type"], channel["type"])
+    return f"{label}: {channel['value']}" if channel.get("value") else label
+
+
+def condition(cond: dict | None) -> str:
+    if not cond:
+        return ""
+    parts = []
+    for key, value in cond.items():
+        values = value if isinstance(value, list) else [value]
+        parts.append(f"{key} = {' / '.join(str(v) for v in values)}")
+    return "bila " + " dan ".join(parts)
+
+
+def as_lines(value) -> list[str]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
