@@ -139,7 +139,7 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
 
     app = data.get("application")
     if isinstance(app, dict):
-        _check_fields(doc, app.get("fields"), ("application", "fields"), context, allow_when=False)
+        _check_fields(doc, app.get("fields"), ("application", "fields"), context)
 
     # Requirement ids are shared between the common list and every variant's list.
     requirement_seen: dict = {}
@@ -218,7 +218,7 @@ def _check_condition(doc: Document, condition, path, context: _ConditionContext)
                 doc.reporter.error(path + (key,), f"isian '{key}' bernilai true/false", code="type", at_value=True)
 
 
-def _check_fields(doc: Document, fields, path, context, allow_when=True) -> None:
+def _check_fields(doc: Document, fields, path, context) -> None:
     items = _items(fields)
     _unique(doc, [(path + (i,), f) for i, f in items], (), "isian")
     for i, field in items:
@@ -244,10 +244,7 @@ def _check_fields(doc: Document, fields, path, context, allow_when=True) -> None
             if field["min"] > field["max"]:
                 doc.reporter.error(here + ("min",), "'min' lebih besar dari 'max'", code="range", at_value=True)
         if "when" in field:
-            if allow_when:
-                _check_condition(doc, field["when"], here + ("when",), context)
-            else:
-                doc.reporter.error(here + ("when",), "isian permohonan tidak boleh bersyarat", code="misplaced")
+            _check_condition(doc, field["when"], here + ("when",), context)
 
 
 def _check_procedure_text(doc: Document, procedure, path, channel_ids) -> None:
