@@ -7,12 +7,7 @@ import argparse
 import sys
 
 
-class CliError(Exception):
-    """An error for the user: printed as one line on stderr, exit code 2 (or ``code``)."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
+from .errors import CliError
 
 
 def _add_validate(sub) -> None:

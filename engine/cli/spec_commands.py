@@ -8,7 +8,7 @@ import sys
 from ..spec import model
 from ..spec.validate import validate_paths
 from . import text as fmt
-from .main import CliError
+from .errors import CliError
 
 
 def cmd_validate(args) -> int:

@@ -353,37 +353,48 @@ def _check_outcomes(doc: Document, i, step, outcomes, targets) -> None:
             if action == "return" and position is not None and target in order and order.index(target) >= position:
                 doc.reporter.error(here + (name, "next"), f"pengembalian harus menuju langkah sebelumnya, bukan '{target}'",
                                    code="return-forward", at_value=True)
-    if "approve" not in actions and actions:
+    valid = {"approve", "return", "return_to_applicant", "reject"}
+    if actions and actions <= valid and "approve" not in actions:
         doc.reporter.error(here, "persetujuan memerlukan setidaknya satu hasil dengan action: approve", code="required")
 
 
 def _check_flow(doc: Document, data: dict, step_ids: dict) -> None:
     procedure = Procedure(data.get("steps") or [], data.get("start"))
+    limit = data.get("time_limit") if isinstance(data.get("time_limit"), dict) else {}
+    needs_intake = limit.get("clock_starts", "requirements_complete") == "requirements_complete"
+    combos = combinations(data)
     reached: set = set()
-    clock = (data.get("time_limit") or {}).get("clock_starts", "requirements_complete") \
-        if isinstance(data.get("time_limit"), dict) else "requirements_complete"
-    reported_stuck = set()
-    for variant, channel in combinations(data):
+    no_end, no_intake, stuck = [], [], {}
+    for variant, channel in combos:
         reach = procedure.reachable(variant, channel)
         reached.update(reach)
-        label = ", ".join(p for p in (f"varian {variant}" if variant else "", f"kanal {channel}" if channel else "") if p)
-        suffix = f" ({label})" if label else ""
         if END not in reach:
-            doc.reporter.error(("steps",), f"tidak ada jalan dari langkah pertama menuju selesai{suffix}",
-                               code="no-end")
+            no_end.append((variant, channel))
         for step_id in procedure.stuck(variant, channel):
-            if step_id not in reported_stuck:
-                reported_stuck.add(step_id)
-                doc.reporter.error(step_ids[step_id], f"dari langkah '{step_id}' kasus tidak pernah selesai{suffix}",
-                                   code="no-end")
-        if clock == "requirements_complete":
-            kinds = {procedure.by_id[s].get("kind") for s in reach if s in procedure.by_id}
-            if "intake" not in kinds:
-                doc.reporter.error(("time_limit",), "jangka waktu dihitung sejak persyaratan lengkap, tetapi tidak ada "
-                                   f"langkah intake yang memeriksa persyaratan{suffix}", code="no-intake")
+            stuck.setdefault(step_id, []).append((variant, channel))
+        kinds = {procedure.by_id[s].get("kind") for s in reach if s in procedure.by_id}
+        if needs_intake and "intake" not in kinds:
+            no_intake.append((variant, channel))
+    if no_end:
+        doc.reporter.error(("steps",), "tidak ada jalan dari langkah pertama menuju selesai"
+                           + _where(no_end, combos), code="no-end")
+    for step_id, where in stuck.items():
+        doc.reporter.error(step_ids[step_id], f"dari langkah '{step_id}' kasus tidak pernah selesai"
+                           + _where(where, combos), code="no-end")
+    if no_intake:
+        doc.reporter.error(("time_limit",), "jangka waktu dihitung sejak persyaratan lengkap, tetapi tidak ada "
+                           "langkah intake yang memeriksa persyaratan" + _where(no_intake, combos), code="no-intake")
     for step_id, path in step_ids.items():
         if step_id not in reached:
             doc.reporter.error(path, f"langkah '{step_id}' tidak pernah dicapai", code="unreachable")
+
+
+def _where(found: list, combos: list) -> str:
+    """' (varian a, kanal b; ...)' naming the combinations concerned, or '' when it is all of them."""
+    if len(found) == len(combos):
+        return ""
+    labels = [", ".join(p for p in (f"varian {v}" if v else "", f"kanal {c}" if c else "") if p) for v, c in found]
+    return " (" + "; ".join(labels) + ")"
 
 
 # ---------------------------------------------------------------------------------------------- bundle

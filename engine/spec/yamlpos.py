@@ -92,7 +92,10 @@ class _Builder:
         constructor = _scalar_constructor.yaml_constructors.get(node.tag)
         if constructor is None:
             raise YamlLoadError(f"tag YAML tidak dikenal '{node.tag}'", _mark(node), path)
-        value = constructor(_scalar_constructor, node)
+        try:
+            value = constructor(_scalar_constructor, node)
+        except (ValueError, yaml.YAMLError) as exc:  # e.g. 2025-13-45 looks like a date but is none
+            raise YamlLoadError(f"nilai {node.value!r} tidak sah: {exc}", _mark(node), path) from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return value.isoformat()
         if isinstance(value, bytes):
@@ -138,10 +141,7 @@ def load(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
-        problem = exc.problem or exc.context or "kesalahan sintaks"
-        if "expected a single document" in str(exc):
-            problem = "berkas hanya boleh berisi satu dokumen YAML (hapus '---' tambahan)"
-        raise YamlLoadError(f"sintaks YAML: {problem}", pos) from None
+        raise YamlLoadError(f"sintaks YAML: {_explain(exc)}", pos) from None
     except yaml.YAMLError as exc:
         raise YamlLoadError(f"sintaks YAML: {exc}", Pos(1, 1)) from None
     if node is None:
@@ -149,6 +149,30 @@ def load(text: str) -> Located:
     builder = _Builder()
     data = builder.build(node, ())
     return Located(data, builder.values, builder.keys)
+
+
+_SYNTAX_HINTS = (
+    ("expected a single document", "berkas hanya boleh berisi satu dokumen YAML (hapus '---' tambahan)"),
+    ("mapping values are not allowed", "titik dua tidak pada tempatnya: periksa indentasi baris ini atau beri "
+                                       "tanda kutip pada teks yang memuat ': '"),
+    ("did not find expected ',' or ']'", "daftar [...] tidak ditutup dengan ']'"),
+    ("did not find expected ',' or '}'", "mapping {...} tidak ditutup dengan '}'"),
+    ("did not find expected key", "indentasi tidak konsisten: baris ini tidak sejajar dengan kunci di atasnya"),
+    ("did not find expected '-' indicator", "indentasi daftar tidak konsisten: butir '-' tidak sejajar"),
+    ("cannot start any token", "karakter ini tidak boleh mengawali nilai: TAB untuk indentasi (gunakan spasi), "
+                               "atau '@'/'`' di awal teks (beri tanda kutip)"),
+    ("could not find expected ':'", "titik dua ':' tidak ditemukan setelah kunci"),
+    ("found undefined alias", "alias (*nama) merujuk anchor (&nama) yang tidak ada"),
+    ("found unexpected end of stream", "teks berkutip tidak ditutup"),
+)
+
+
+def _explain(exc) -> str:
+    text = str(exc)
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in text:
+            return hint
+    return exc.problem or exc.context or "kesalahan sintaks"
 
 
 def format_path(path: Path) -> str:
