@@ -20,7 +20,7 @@ def as_list(value) -> list:
 
 def evaluate(condition, variant=None, channel=None, answers=None):
     """True/False, or UNKNOWN when the condition depends on an answer not given (answers is None)."""
-    if not condition:
+    if not condition or not isinstance(condition, dict):
         return True
     result = True
     for key, accepted in condition.items():
@@ -75,16 +75,18 @@ class Procedure:
             if action == "reject":
                 result.append((name, END))
             elif action == "return_to_applicant":
-                result.append((name, outcome.get("next") or step_id))
+                target = outcome.get("next")
+                result.append((name, target if isinstance(target, str) else step_id))
             else:
-                result.append((name, outcome.get("next") or self.default_next(step_id)))
+                target = outcome.get("next")
+                result.append((name, target if isinstance(target, str) else self.default_next(step_id)))
         return result
 
     def resolve(self, target: str, variant=None, channel=None, answers=None, _seen=None) -> list[str]:
         """Steps a case may actually land on when sent to ``target``: steps whose condition is false are
         passed over to their own next step. Several results only when an answer is unknown."""
-        if target == END or target not in self.by_id:
-            return [target]
+        if not isinstance(target, str) or target == END or target not in self.by_id:
+            return [target] if isinstance(target, str) else []
         seen = _seen or set()
         if target in seen:  # a cycle made only of skipped steps: treat as unreachable end
             return []

@@ -17,6 +17,11 @@ CHOICE_TYPES = {"choice", "multichoice"}
 NUMBER_TYPES = {"number", "integer"}
 
 
+def _text(value):
+    """A string value, or None: documents under validation may hold any type anywhere."""
+    return value if isinstance(value, str) else None
+
+
 def _items(value) -> list:
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -84,7 +89,7 @@ def check_office(doc: Document, catalog: Catalog) -> None:
 
 
 def _check_reporting_cycles(doc: Document, roles) -> None:
-    parent = {r.get("id"): r.get("reports_to") for _, r in roles if isinstance(r.get("id"), str)}
+    parent = {r.get("id"): _text(r.get("reports_to")) for _, r in roles if isinstance(r.get("id"), str)}
     for index, role in roles:
         seen, current = set(), role.get("id")
         while current in parent and current not in seen:
@@ -106,8 +111,8 @@ def _check_calendar(doc: Document, calendar: dict, path) -> None:
                                        code="range", at_value=True)
     years = {}
     for i, decree in _items(calendar.get("decrees")):
-        year = decree.get("year")
-        if year in years:
+        year = decree.get("year") if isinstance(decree.get("year"), int) else None
+        if year is not None and year in years:
             doc.reporter.error(path + ("decrees", i, "year"), f"tahun {year} sudah didaftarkan", code="duplicate-id",
                                at_value=True)
         years[year] = i
@@ -133,8 +138,8 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
 
     channel_ids = list(_unique(doc, [(("channels", i), c) for i, c in _items(data.get("channels"))], (), "kanal"))
     variant_ids = list(_unique(doc, [(("variants", i), v) for i, v in _items(data.get("variants"))], (), "varian"))
-    fields = {f.get("id"): f for _, f in _items((data.get("application") or {}).get("fields")
-                                                 if isinstance(data.get("application"), dict) else None)}
+    app_fields = data["application"].get("fields") if isinstance(data.get("application"), dict) else None
+    fields = {f["id"]: f for _, f in _items(app_fields) if _text(f.get("id"))}
     context = _ConditionContext(variant_ids, channel_ids, fields)
 
     app = data.get("application")
@@ -210,7 +215,7 @@ def _check_condition(doc: Document, condition, path, context: _ConditionContext)
                                "isian di application.fields", code="unknown-reference", suggestion=suggest(key, known))
         else:
             field = context.fields[key]
-            if field.get("type") in CHOICE_TYPES and isinstance(field.get("choices"), dict):
+            if _text(field.get("type")) in CHOICE_TYPES and isinstance(field.get("choices"), dict):
                 for i, value in enumerate(values):
                     _reference(doc, path + (key,) + ((i,) if isinstance(accepted, list) else ()), value,
                                list(field["choices"]), f"pilihan isian '{key}'")
@@ -222,7 +227,7 @@ def _check_fields(doc: Document, fields, path, context) -> None:
     items = _items(fields)
     _unique(doc, [(path + (i,), f) for i, f in items], (), "isian")
     for i, field in items:
-        kind = field.get("type")
+        kind = _text(field.get("type"))
         here = path + (i,)
         if kind in CHOICE_TYPES and "choices" not in field:
             doc.reporter.error(here, f"isian jenis {kind} memerlukan 'choices'", code="required")
@@ -284,7 +289,7 @@ _KIND_ONLY = {
 
 def _check_step(doc: Document, i, step, role_ids, targets, product_ids, context) -> None:
     here = ("steps", i)
-    kind = step.get("kind")
+    kind = _text(step.get("kind"))
     role = step.get("role")
     if isinstance(role, str):
         if kind == "applicant" and role != APPLICANT_ROLE:
@@ -339,7 +344,7 @@ def _check_outcomes(doc: Document, i, step, outcomes, targets) -> None:
     for name, outcome in outcomes.items():
         if not isinstance(outcome, dict):
             continue
-        action = outcome.get("action")
+        action = _text(outcome.get("action"))
         actions.add(action)
         target = outcome.get("next")
         if action == "reject" and "next" in outcome:
@@ -434,8 +439,8 @@ def check_bundle(doc: Document, catalog: Catalog) -> None:
 
 
 def _check_part_cycles(doc: Document, parts) -> None:
-    after = {p.get("id"): [a for a in p.get("after") or [] if isinstance(a, str)]
-             for _, p in parts if isinstance(p.get("after") or [], list)}
+    after = {p["id"]: [a for a in p.get("after") or [] if isinstance(a, str)]
+             for _, p in parts if _text(p.get("id")) and isinstance(p.get("after") or [], list)}
     state: dict = {}
 
     def visit(node) -> bool:
