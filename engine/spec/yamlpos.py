@@ -94,7 +94,9 @@ class _Builder:
             raise YamlLoadError(f"tag YAML tidak dikenal '{node.tag}'", _mark(node), path)
         try:
             value = constructor(_scalar_constructor, node)
-        except (ValueError, yaml.YAMLError) as exc:  # e.g. 2025-13-45 looks like a date but is none
+        # PyYAML's scalar constructors raise ValueError (2025-13-45), IndexError (`!!int ''`) and others on
+        # bad input; at this boundary every one of them is a mistake in the user's file.
+        except Exception as exc:  # noqa: BLE001
             raise YamlLoadError(f"nilai {node.value!r} tidak sah: {exc}", _mark(node), path) from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return value.isoformat()
