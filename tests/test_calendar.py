@@ -94,6 +94,19 @@ def test_office_overrides():
     assert cal.due(D("2026-03-26"), 1).time() == dt.time(11, 30)  # Friday 27th closes early
 
 
+def test_a_unit_calendar_overrides_its_office():
+    office = {"id": "kota", "timezone": "Asia/Makassar",
+              "calendar": {"closures": [{"date": "2026-07-10", "name": "HUT Kota"}]},
+              "units": [{"id": "mpp", "name": "MPP", "calendar": {
+                  "observe_cuti_bersama": False,
+                  "office_hours": {"default": "08:00-16:00", "saturday": "08:00-12:00"}}}]}
+    office_cal = WorkingCalendar.from_office(office)
+    mpp = WorkingCalendar.from_office(office, unit="mpp")
+    assert not office_cal.is_working_day(D("2026-03-18")) and mpp.is_working_day(D("2026-03-18"))
+    assert not office_cal.is_working_day(D("2026-03-14")) and mpp.is_working_day(D("2026-03-14"))
+    assert not mpp.is_working_day(D("2026-07-10"))  # the office's closure holds for the unit too
+
+
 def test_decree_in_yaml_covers_a_year_the_library_does_not():
     with pytest.raises(UncoveredYear) as err:
         CAL.add_working_days(D("2028-02-01"), 1)

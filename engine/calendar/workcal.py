@@ -68,8 +68,16 @@ class WorkingCalendar:
     # ------------------------------------------------------------------ construction from YAML
 
     @classmethod
-    def from_office(cls, office: dict) -> "WorkingCalendar":
-        cal = office.get("calendar") or {}
+    def from_office(cls, office: dict, unit: str | None = None) -> "WorkingCalendar":
+        """The calendar of an office, or of one of its units: a unit's own settings override the office's,
+        and its closures and extra service days add to the office's."""
+        cal = dict(office.get("calendar") or {})
+        own = next((u.get("calendar") or {} for u in office.get("units") or [] if u["id"] == unit), {})
+        for key, value in own.items():
+            if key in ("closures", "extra_service_days", "decrees"):
+                cal[key] = list(cal.get(key) or []) + list(value)
+            else:
+                cal[key] = value
         closures = [DayOff(datetime.date.fromisoformat(c["date"]), c["name"], "closure", source=office["id"])
                     for c in cal.get("closures") or []]
         extra = [_ExtraDay(datetime.date.fromisoformat(e["date"]), e["name"], e.get("hours"))
@@ -77,7 +85,7 @@ class WorkingCalendar:
         return cls(timezone=office.get("timezone", "Asia/Jakarta"),
                    observe_cuti_bersama=cal.get("observe_cuti_bersama", True),
                    closures=closures, extra_service_days=extra, decrees=cal.get("decrees") or [],
-                   office_hours=cal.get("office_hours"), name=office["id"])
+                   office_hours=cal.get("office_hours"), name=unit or office["id"])
 
     # ------------------------------------------------------------------ which days are off, and why
 
