@@ -26,7 +26,7 @@ def _items(value) -> list:
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _unique(doc: Document, entries, path_prefix, what: str, seen: dict | None = None) -> dict:
+def _unique(doc: Document, entries, what: str, seen: dict | None = None) -> dict:
     """Report duplicate ids among (path, entry) pairs; returns id -> path of the first of each."""
     seen = {} if seen is None else seen
     for path, entry in entries:
@@ -67,7 +67,7 @@ def check_document(doc: Document, catalog: Catalog) -> None:
 def check_office(doc: Document, catalog: Catalog) -> None:
     data = doc.data
     roles = _items(data.get("roles"))
-    role_ids = _unique(doc, [(("roles", i), r) for i, r in roles], ("roles",), "peran")
+    role_ids = _unique(doc, [(("roles", i), r) for i, r in roles], "peran")
     for ident in role_ids:
         if ident in BUILTIN_ROLES:
             doc.reporter.error(role_ids[ident] + ("id",), f"'{ident}' adalah peran bawaan dan tidak boleh didefinisikan ulang",
@@ -79,7 +79,7 @@ def check_office(doc: Document, catalog: Catalog) -> None:
     head = data.get("head")
     if isinstance(head, dict) and "role" in head:
         _reference(doc, ("head", "role"), head["role"], role_ids, "peran")
-    _unique(doc, [(("units", i), u) for i, u in _items(data.get("units"))], ("units",), "unit")
+    _unique(doc, [(("units", i), u) for i, u in _items(data.get("units"))], "unit")
     calendar = data.get("calendar")
     if isinstance(calendar, dict):
         _check_calendar(doc, calendar, ("calendar",))
@@ -136,8 +136,8 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         if office:
             _reference(doc, ("units", i), unit, unit_ids, "unit kantor")
 
-    channel_ids = list(_unique(doc, [(("channels", i), c) for i, c in _items(data.get("channels"))], (), "kanal"))
-    variant_ids = list(_unique(doc, [(("variants", i), v) for i, v in _items(data.get("variants"))], (), "varian"))
+    channel_ids = list(_unique(doc, [(("channels", i), c) for i, c in _items(data.get("channels"))], "kanal"))
+    variant_ids = list(_unique(doc, [(("variants", i), v) for i, v in _items(data.get("variants"))], "varian"))
     app_fields = data["application"].get("fields") if isinstance(data.get("application"), dict) else None
     fields = {f["id"]: f for _, f in _items(app_fields) if _text(f.get("id"))}
     context = _ConditionContext(variant_ids, channel_ids, fields)
@@ -148,14 +148,14 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
 
     # Requirement ids are shared between the common list and every variant's list.
     requirement_seen: dict = {}
-    _unique(doc, [(("requirements", i), r) for i, r in _items(data.get("requirements"))], (), "persyaratan",
+    _unique(doc, [(("requirements", i), r) for i, r in _items(data.get("requirements"))], "persyaratan",
             requirement_seen)
     for i, req in _items(data.get("requirements")):
         _check_condition(doc, req.get("when"), ("requirements", i, "when"), context)
     for vi, variant in _items(data.get("variants")):
         local = dict(requirement_seen)
         _unique(doc, [(("variants", vi, "requirements", i), r) for i, r in _items(variant.get("requirements"))],
-                (), "persyaratan", local)
+                "persyaratan", local)
         for i, req in _items(variant.get("requirements")):
             _check_condition(doc, req.get("when"), ("variants", vi, "requirements", i, "when"), context)
         for ci, channel in enumerate(variant.get("channels") or []) if isinstance(variant.get("channels"), list) else []:
@@ -167,12 +167,12 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     _check_time_limit(doc, data.get("time_limit"), ("time_limit",), required=True)
     _check_fee(doc, data.get("fee"), ("fee",))
 
-    product_ids = list(_unique(doc, [(("products", i), p) for i, p in _items(data.get("products"))], (), "produk"))
+    product_ids = list(_unique(doc, [(("products", i), p) for i, p in _items(data.get("products"))], "produk"))
     for i, product in _items(data.get("products")):
         _check_condition(doc, product.get("when"), ("products", i, "when"), context)
 
     steps = _items(data.get("steps"))
-    step_ids = _unique(doc, [(("steps", i), s) for i, s in steps], (), "langkah")
+    step_ids = _unique(doc, [(("steps", i), s) for i, s in steps], "langkah")
     for ident in step_ids:
         if ident == END:
             doc.reporter.error(step_ids[ident] + ("id",), "'end' berarti selesai dan tidak boleh menjadi id langkah",
@@ -225,7 +225,7 @@ def _check_condition(doc: Document, condition, path, context: _ConditionContext)
 
 def _check_fields(doc: Document, fields, path, context) -> None:
     items = _items(fields)
-    _unique(doc, [(path + (i,), f) for i, f in items], (), "isian")
+    _unique(doc, [(path + (i,), f) for i, f in items], "isian")
     for i, field in items:
         kind = _text(field.get("type"))
         here = path + (i,)
@@ -409,7 +409,7 @@ def check_bundle(doc: Document, catalog: Catalog) -> None:
     if "office" in data:
         _reference(doc, ("office",), data["office"], catalog.ids("office"), "kantor")
     parts = _items(data.get("parts"))
-    part_ids = _unique(doc, [(("parts", i), p) for i, p in parts], (), "bagian")
+    part_ids = _unique(doc, [(("parts", i), p) for i, p in parts], "bagian")
     for i, part in parts:
         here = ("parts", i)
         standard = part.get("standard")
