@@ -104,3 +104,25 @@ def as_lines(value) -> list[str]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+CASE_STATUS_LABELS = {
+    "open": "dalam proses",
+    "incomplete": "persyaratan belum lengkap",
+    "waiting_applicant": "menunggu perbaikan dari pemohon",
+    "done": "selesai",
+    "rejected": "ditolak",
+}
+
+
+def long_date(value, with_day: bool = False) -> str:
+    """26 November 2026 (or Kamis, 26 November 2026); accepts dates, datetimes and ISO strings."""
+    import datetime
+
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{DAYS[value.weekday()]}, {text}" if with_day else text

@@ -1,0 +1,38 @@
+"""Product documents rendered from Jinja2 templates in forms/ (a generic letter when a standard names none)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from engine.spec import wording
+
+# The repository's forms/ (layanan is installed editable from its checkout).
+PACKAGE_FORMS = Path(__file__).resolve().parents[2] / "forms"
+
+
+def forms_dirs() -> list[Path]:
+    """Project forms/ (or $LAYANAN_FORMS) first, then the templates shipped with the package."""
+    dirs = [Path(os.environ.get("LAYANAN_FORMS", "forms")), PACKAGE_FORMS]
+    return [d for d in dirs if d.is_dir()]
+
+
+@lru_cache(maxsize=4)
+def _environment(dirs: tuple[str, ...]):
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env.filters["tanggal"] = wording.long_date
+    return env
+
+
+def render(template: str | None, context: dict) -> tuple[str, str]:
+    """(HTML, SHA-256 of it) for a product document."""
+    env = _environment(tuple(str(d) for d in forms_dirs()))
+    names = [f"{template}.html.j2"] if template else []
+    tmpl = env.select_template(names + ["produk.html.j2"])
+    html = tmpl.render(**context)
+    return html, hashlib.sha256(html.encode()).hexdigest()

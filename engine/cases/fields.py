@@ -1,0 +1,100 @@
+"""Check submitted form data against a step's (or the application's) field definitions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from engine.spec.flow import evaluate
+
+from .errors import InvalidInput
+from .identity import nik_problem
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,17}$")
+
+
+def applicable(fields: list[dict], variant, channel, answers) -> list[dict]:
+    return [f for f in fields or [] if evaluate(f.get("when"), variant, channel, answers) is not False]
+
+
+def clean(fields: list[dict], data: dict | None, *, variant=None, channel=None, answers=None,
+          prefix: str = "") -> dict:
+    """The submitted values converted to their types; raises InvalidInput naming the first bad field."""
+    data = dict(data or {})
+    known = {f["id"] for f in fields or []}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidInput(f"isian tidak dikenal; yang tersedia: {', '.join(sorted(known)) or '(tidak ada)'}",
+                           prefix + unknown[0])
+    cleaned = {}
+    for field in applicable(fields, variant, channel, {**(answers or {}), **data}):
+        name = field["id"]
+        value = data.get(name)
+        if value is None or value == "" or value == []:
+            if field.get("required", True) and field.get("type") != "boolean":
+                raise InvalidInput(f"wajib diisi ({field.get('label', name)})", prefix + name)
+            continue
+        cleaned[name] = _convert(field, value, prefix + name)
+    return cleaned
+
+
+def _convert(field: dict, value, name: str):
+    kind = field.get("type", "text")
+    if kind in ("text", "textarea", "file"):
+        if not isinstance(value, str):
+            raise InvalidInput("harus berupa teks", name)
+        if field.get("max_length") and len(value) > field["max_length"]:
+            raise InvalidInput(f"paling banyak {field['max_length']} karakter", name)
+        if field.get("pattern") and not re.search(field["pattern"], value):
+            raise InvalidInput(f"format tidak sesuai ({field['pattern']})", name)
+        return value
+    if kind in ("number", "integer"):
+        try:
+            number = int(value) if kind == "integer" and not isinstance(value, float) else float(value)
+        except (TypeError, ValueError):
+            raise InvalidInput("harus berupa angka" + (" bulat" if kind == "integer" else ""), name) from None
+        if isinstance(value, bool) or (kind == "integer" and isinstance(value, str) and not value.strip().lstrip("-").isdigit()):
+            raise InvalidInput("harus berupa angka bulat", name)
+        if "min" in field and number < field["min"]:
+            raise InvalidInput(f"paling kecil {field['min']}", name)
+        if "max" in field and number > field["max"]:
+            raise InvalidInput(f"paling besar {field['max']}", name)
+        return number
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise InvalidInput("tanggal harus berformat YYYY-MM-DD", name) from None
+    if kind == "choice":
+        if value not in (field.get("choices") or {}):
+            raise InvalidInput(f"pilihan tidak dikenal; pilih salah satu: {', '.join(field.get('choices') or {})}", name)
+        return value
+    if kind == "multichoice":
+        values = value if isinstance(value, list) else [value]
+        bad = [v for v in values if v not in (field.get("choices") or {})]
+        if bad:
+            raise InvalidInput(f"pilihan '{bad[0]}' tidak dikenal; pilihan: {', '.join(field.get('choices') or {})}", name)
+        return values
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("ya", "true", "1"):
+            return True
+        if str(value).lower() in ("tidak", "false", "0"):
+            return False
+        raise InvalidInput("harus ya atau tidak", name)
+    if kind == "nik":
+        problem = nik_problem(value)
+        if problem:
+            raise InvalidInput(problem, name)
+        return value
+    if kind == "email":
+        if not isinstance(value, str) or not EMAIL.match(value):
+            raise InvalidInput("alamat surel tidak sah", name)
+        return value
+    if kind == "phone":
+        if not isinstance(value, str) or not PHONE.match(value):
+            raise InvalidInput("nomor telepon tidak sah", name)
+        return value
+    return value

@@ -1,0 +1,128 @@
+"""Read-only views of the case store: worklists and a case's timeline with its SLA status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.spec import wording
+from engine.store.db import Store
+from engine.store.models import Case, CaseRequirement, Document, Event, Product, Task, User
+
+from .errors import NotFound
+from .frozen import calendar_for, thaw
+from .service import now
+
+AT_RISK_SHARE = 0.25  # the last quarter of the time limit is "at risk" unless the standard says otherwise
+
+
+def sla_status(case: Case, at: datetime) -> dict:
+    """on_track | at_risk | late | paused | not_started | met | missed, with working days left."""
+    if case.due_at is None:
+        return {"status": "not_started", "days_left": None}
+    calendar = calendar_for(case.standard_version, case.unit_id)
+    tz = calendar.tz
+    if case.closed_at is not None:
+        return {"status": "met" if case.closed_at <= case.due_at else "missed", "days_left": None}
+    if case.clock_paused_at is not None:
+        return {"status": "paused", "days_left": None}
+    days_left = calendar.working_days_between(at.astimezone(tz).date(), case.due_at.astimezone(tz).date())
+    if at > case.due_at:
+        return {"status": "late", "days_left": days_left}
+    limit = thaw(case.standard_version).time_limit(case.variant)
+    total = limit.get("working_days") or limit.get("calendar_days") or 1
+    share = limit.get("at_risk_share", AT_RISK_SHARE)
+    return {"status": "at_risk" if days_left <= total * share else "on_track", "days_left": days_left}
+
+
+def worklist(store: Store, *, office: str | None = None, roles: list[str] | None = None,
+             user: str | None = None, limit: int = 200, at: datetime | None = None) -> list[dict]:
+    """Open human tasks, oldest due date first. ``user`` restricts to that officer's office and roles."""
+    at = at or now()
+    with store.read() as s:
+        query = select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.status.in_(("open", "claimed")))
+        if user:
+            found = s.scalar(select(User).where(User.username == user))
+            if found is None:
+                raise NotFound(f"pengguna '{user}' tidak dikenal", "as")
+            office = found.office_id
+            roles = sorted(found.role_ids)
+        if office:
+            query = query.where(Task.office_id == office)
+        if roles:
+            query = query.where(Task.role.in_(roles))
+        else:
+            query = query.where(Task.role != "sistem")
+        query = query.order_by(Case.due_at.is_(None), Case.due_at, Task.created_at).limit(limit)
+        rows = []
+        for task, case in s.execute(query):
+            standard = thaw(case.standard_version)
+            step = standard.procedure.by_id.get(task.step_id, {})
+            rows.append({
+                "task": task.id, "version": task.row_version, "case": case.number, "case_id": case.id,
+                "standard": case.standard_id, "step": task.step_id, "step_name": step.get("name", task.step_id),
+                "kind": task.kind, "role": task.role, "status": task.status,
+                "assignee": s.get(User, task.assignee_id).username if task.assignee_id else None,
+                "case_status": case.status, "due_at": case.due_at, "sla": sla_status(case, at),
+                "outcomes": list((step.get("outcomes") or {}).keys()),
+            })
+        return rows
+
+
+def find_case(s, ref) -> Case:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        case = s.get(Case, int(ref))
+    else:
+        case = s.scalar(select(Case).where(Case.number == ref))
+    if case is None:
+        raise NotFound(f"kasus '{ref}' tidak ditemukan", "case")
+    return case
+
+
+def case_view(store: Store, ref, at: datetime | None = None) -> dict:
+    """Everything about one case: status, due date, SLA, requirements, tasks, products, timeline."""
+    at = at or now()
+    with store.read() as s:
+        case = find_case(s, ref)
+        standard_doc = case.standard_version.document
+        users = {}
+
+        def username(uid):
+            if uid is None:
+                return None
+            if uid not in users:
+                users[uid] = s.get(User, uid).username
+            return users[uid]
+
+        tasks = s.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.seq)).all()
+        parts = s.scalars(select(Case).where(Case.parent_id == case.id).order_by(Case.id)).all()
+        return {
+            "id": case.id, "number": case.number, "receipt_code": case.receipt_code,
+            "standard": case.standard_id, "title": standard_doc.get("title"),
+            "version": case.standard_version.version, "variant": case.variant, "channel": case.channel,
+            "office": case.office_id, "unit": case.unit_id, "status": case.status,
+            "status_label": wording.CASE_STATUS_LABELS.get(case.status, case.status),
+            "received_at": case.received_at, "clock_started_at": case.clock_started_at,
+            "due_at": case.due_at, "closed_at": case.closed_at, "close_reason": case.close_reason,
+            "sla": sla_status(case, at),
+            "parent": s.get(Case, case.parent_id).number if case.parent_id else None, "part": case.part_id,
+            "parts": [{"part": p.part_id, "number": p.number, "status": p.status} for p in parts],
+            "applicant": case.applicant,
+            "requirements": [{"id": r.requirement_id, "received": r.received} for r in s.scalars(
+                select(CaseRequirement).where(CaseRequirement.case_id == case.id))],
+            "tasks": [{"task": t.id, "seq": t.seq, "step": t.step_id, "kind": t.kind, "role": t.role,
+                       "status": t.status, "outcome": t.outcome, "by": username(t.completed_by)
+                       or ("sistem" if t.role == "sistem" and t.status == "done" else
+                           "pemohon" if t.role == "pemohon" and t.status == "done" else None),
+                       "created_at": t.created_at, "completed_at": t.completed_at, "data": t.data,
+                       "note": t.note} for t in tasks],
+            "products": [{"product": p.product_id, "number": p.number, "issued_at": p.issued_at,
+                          "handed_over_at": p.handed_over_at} for p in s.scalars(
+                select(Product).where(Product.case_id == case.id))],
+            "documents": [{"product": d.product_id, "sha256": d.sha256, "signed_by": username(d.signed_by),
+                           "signed_at": d.signed_at} for d in s.scalars(
+                select(Document).where(Document.case_id == case.id))],
+            "events": [{"at": e.at, "actor": e.actor, "kind": e.kind, "data": e.data} for e in s.scalars(
+                select(Event).where(Event.case_id == case.id).order_by(Event.id))],
+        }

@@ -1,0 +1,138 @@
+"""Where the case store lives and how to open it.
+
+``LAYANAN_DATABASE_URL`` names any SQLAlchemy URL (``postgresql+psycopg://...``); by default a SQLite file
+``layanan.db`` in the data directory (``$LAYANAN_DATA_DIR``, else ``./data``). The schema is managed by
+Alembic (``layanan db upgrade``); a brand-new database is created at its latest revision on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_DATA_DIR = "data"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreError(Exception):
+    """The store cannot be used as configured (message in Indonesian, for the user)."""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("LAYANAN_DATA_DIR", DEFAULT_DATA_DIR))
+
+
+def database_url() -> str:
+    url = os.environ.get("LAYANAN_DATABASE_URL")
+    if url:
+        return url
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(folder / 'layanan.db').resolve()}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        # 30 s busy timeout: several officers' processes may write at once; WAL lets readers go on.
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills in WAL mode
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # Writers take the write lock at BEGIN, so two writers queue (busy timeout) instead of one
+            # failing when it upgrades a read lock; readers stay concurrent.
+            write = conn.get_execution_options().get("layanan_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        # pysqlite's own transaction handling would defeat BEGIN IMMEDIATE.
+        @event.listens_for(engine, "connect", insert=True)
+        def _no_pysqlite_begin(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(url: str | None = None) -> tuple[str | None, str]:
+    """Bring the schema to the latest revision; returns (before, after)."""
+    from alembic import command
+
+    url = url or database_url()
+    engine = make_engine(url)
+    try:
+        before = current_revision(engine)
+    finally:
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    return before, head_revision(url)
+
+
+class Store:
+    """An engine and session factory over a database whose schema is at the latest revision."""
+
+    def __init__(self, url: str | None = None, *, create: bool = True):
+        self.url = url or database_url()
+        self.engine = make_engine(self.url)
+        self._check_schema(create)
+        self.writer = sessionmaker(self.engine.execution_options(layanan_write=True), expire_on_commit=False)
+        self.reader = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _check_schema(self, create: bool) -> None:
+        current = current_revision(self.engine)
+        head = head_revision(self.url)
+        if current == head:
+            return
+        if current is None and create and not inspect(self.engine).get_table_names():
+            upgrade(self.url)
+            return
+        raise StoreError(f"skema basis data {current or 'kosong'} belum mutakhir ({head}): "
+                         f"jalankan `layanan db upgrade`")
+
+    @contextmanager
+    def write(self) -> Session:
+        """A transaction that commits on success and leaves nothing behind on any error."""
+        with self.writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Session:
+        with self.reader() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,227 @@
+"""Tables of the case store.
+
+Everything a case is lives here: the standard version it runs on, the applicant (personal data stays in
+this database and nowhere else), requirements received, one task row per step instance (human or
+automated), products with their numbers, signed documents, and an append-only event log. Prefect only
+mirrors this history (``flow_links``); it is never asked what state a case is in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from datetime import timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
+                        UniqueConstraint, event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC; SQLite keeps no zone, so it is restored on the way out."""
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the case store")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _aware(column_name: str, nullable: bool = True):
+    return mapped_column(column_name, UTCDateTime(), nullable=nullable)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_ids(self) -> set[str]:
+        return {r.role_id for r in self.roles}
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class StandardVersion(Base):
+    """A frozen copy of a standard (and its office) as a case started on it; identical copies are shared."""
+    __tablename__ = "standard_versions"
+    __table_args__ = (UniqueConstraint("standard_id", "digest"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))  # standard | bundle
+    digest: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict] = mapped_column(JSON)
+    office_document: Mapped[dict] = mapped_column(JSON)
+    loaded_at: Mapped[datetime] = _aware("loaded_at", nullable=False)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_office_status", "office_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    receipt_code: Mapped[str] = mapped_column(String(20), unique=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    unit_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"))
+    standard_id: Mapped[str] = mapped_column(String(120))
+    variant: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    part_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # open | incomplete (requirements missing, clock not started) | waiting_applicant (clock stopped)
+    # | done | rejected
+    status: Mapped[str] = mapped_column(String(20))
+    applicant: Mapped[dict] = mapped_column(JSON)  # personal data: never leaves the case store
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = _aware("received_at", nullable=False)
+    clock_started_at: Mapped[datetime | None] = _aware("clock_started_at")
+    clock_paused_at: Mapped[datetime | None] = _aware("clock_paused_at")
+    due_at: Mapped[datetime | None] = _aware("due_at")
+    closed_at: Mapped[datetime | None] = _aware("closed_at")
+    close_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    standard_version: Mapped[StandardVersion] = relationship(lazy="joined")
+
+
+class CaseRequirement(Base):
+    __tablename__ = "case_requirements"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    requirement_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    received: Mapped[bool] = mapped_column(Boolean)
+    received_at: Mapped[datetime | None] = _aware("received_at")
+
+
+class Task(Base):
+    """One step instance of a case: a human step waiting in a worklist, or an automated step for Prefect."""
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_worklist", "office_id", "status", "role"),
+        Index("ix_tasks_case", "case_id", "seq"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    office_id: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)  # position in the case's history
+    step_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12))  # open | claimed | done | cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = _aware("created_at", nullable=False)
+    claimed_at: Mapped[datetime | None] = _aware("claimed_at")
+    completed_at: Mapped[datetime | None] = _aware("completed_at")
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mirrored: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded as a Prefect task run
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class NumberSeries(Base):
+    """The last number given per office, series (product code) and year."""
+    __tablename__ = "number_series"
+    office_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    series: Mapped[str] = mapped_column(String(80), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("case_id", "product_id"),
+        UniqueConstraint("office_id", "series", "year", "seq"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    product_id: Mapped[str] = mapped_column(String(80))
+    office_id: Mapped[str] = mapped_column(String(80))
+    series: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    issued_at: Mapped[datetime] = _aware("issued_at", nullable=False)
+    handed_over_at: Mapped[datetime | None] = _aware("handed_over_at")
+
+
+class Document(Base):
+    """A rendered product document; signatures refer to its SHA-256."""
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    product_id: Mapped[str] = mapped_column(String(80))
+    media_type: Mapped[str] = mapped_column(String(60))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _aware("created_at", nullable=False)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    signed_at: Mapped[datetime | None] = _aware("signed_at")
+
+
+class Event(Base):
+    """Append-only history: who did what to which case, when. Rows are never updated or deleted."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
+    at: Mapped[datetime] = _aware("at", nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(80))  # username, 'pemohon' or 'sistem'
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class FlowLink(Base):
+    """Outbox to Prefect: which flow run mirrors a case and whether Prefect has caught up with it."""
+    __tablename__ = "flow_links"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    flow_name: Mapped[str] = mapped_column(String(120))
+    flow_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="new")  # new | suspended | completed | failed
+    pending: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    changed_at: Mapped[datetime] = _aware("changed_at", nullable=False)
+    synced_at: Mapped[datetime | None] = _aware("synced_at")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _events_are_append_only(mapper, connection, target):
+    raise PermissionError("riwayat kasus hanya dapat ditambah, tidak dapat diubah atau dihapus")
