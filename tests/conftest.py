@@ -22,3 +22,18 @@ def library():
     from engine.spec.model import load_library
 
     return load_library(STANDARDS)
+
+
+@pytest.fixture
+def service(library, tmp_path):
+    """A case service on a fresh SQLite file, with one simulated officer per office and role."""
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import users_for
+    from engine.store.db import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'cases.db'}")
+    svc = CaseService(store, library)
+    svc.sync_offices()
+    users_for(svc)
+    yield svc
+    store.dispose()

@@ -520,10 +520,16 @@ class CaseService:
             CaseRequirement.case_id == case.id, CaseRequirement.received.is_(True)))}
         return self._missing(standard, case.variant, case.channel, case.answers, received)
 
+    @staticmethod
+    def _touch(s: Session, case: Case, at: datetime) -> None:
+        """Tell the orchestrator that Prefect has to catch up with this case (and its bundle)."""
+        for case_id in (case.id, case.parent_id):
+            link = s.get(FlowLink, case_id) if case_id else None
+            if link is not None:
+                link.pending, link.changed_at, link.revision = True, at, (link.revision or 0) + 1
+
     def _enter(self, s: Session, case: Case, step_id: str, at: datetime) -> Task | None:
-        link = s.get(FlowLink, case.id)
-        if link is not None:
-            link.pending, link.changed_at = True, at
+        self._touch(s, case, at)
         if step_id == END:
             self._close(s, case, "done", at, None)
             return None
@@ -542,9 +548,7 @@ class CaseService:
         case.status, case.closed_at, case.close_reason = status, at, reason
         self._event(s, case, "case_closed", SYSTEM_ROLE, at, None, status=status, reason=reason,
                     on_time=(case.due_at is None or at <= case.due_at))
-        link = s.get(FlowLink, case.id)
-        if link is not None:
-            link.pending, link.changed_at = True, at
+        self._touch(s, case, at)
         if case.parent_id:
             self._part_closed(s, case, at)
 

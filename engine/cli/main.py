@@ -61,6 +61,93 @@ def _add_calendar(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.calendar_commands", "cmd_calendar"))
 
 
+def _add_db(sub) -> None:
+    p = sub.add_parser("db", help="basis data kasus (LAYANAN_DATABASE_URL; bawaan data/layanan.db)")
+    dbsub = p.add_subparsers(dest="db_command", metavar="AKSI", required=True)
+    up = dbsub.add_parser("upgrade", help="perbarui skema ke revisi terbaru (Alembic)")
+    up.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_db_upgrade"))
+
+
+def _add_user(sub) -> None:
+    p = sub.add_parser("user", help="pengguna (petugas) dan perannya")
+    usub = p.add_subparsers(dest="user_command", metavar="AKSI", required=True)
+    add = usub.add_parser("add", help="tambah atau perbarui petugas")
+    add.add_argument("username")
+    add.add_argument("--office", required=True, help="id kantor")
+    add.add_argument("--role", action="append", required=True, help="id peran (boleh berulang)")
+    add.add_argument("--name", help="nama lengkap")
+    add.add_argument("--standards", help="folder standar")
+    add.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_user_add"))
+
+
+def _add_case(sub) -> None:
+    p = sub.add_parser("case", help="kasus (permohonan): buat dan lihat")
+    csub = p.add_subparsers(dest="case_command", metavar="AKSI", required=True)
+    new = csub.add_parser("new", help="catat permohonan baru",
+                          description="FILE.json: {\"applicant\": {\"nik\", \"name\", \"address\", \"phone\", "
+                                      "\"email\"}, \"requirements\": [id persyaratan diterima], \"answers\": {...}, "
+                                      "\"unit\": id unit}")
+    new.add_argument("standard", help="id standar atau paket")
+    new.add_argument("--variant")
+    new.add_argument("--channel")
+    new.add_argument("--unit", help="unit layanan (kecamatan, MPP)")
+    new.add_argument("--applicant", required=True, metavar="FILE.json", help="data pemohon dan persyaratan")
+    new.add_argument("--as", dest="as_user", help="petugas loket: sekaligus menyelesaikan pemeriksaan berkas")
+    new.add_argument("--incomplete", action="store_true",
+                     help="catat walau persyaratan belum lengkap (jam SLA belum berjalan)")
+    new.add_argument("--json", action="store_true")
+    new.add_argument("--standards", help="folder standar")
+    new.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_new"))
+    show = csub.add_parser("show", help="riwayat, jatuh tempo dan status SLA satu kasus")
+    show.add_argument("case", help="nomor kasus atau id")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--standards", help="folder standar")
+    show.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_show"))
+
+
+def _add_task(sub) -> None:
+    p = sub.add_parser("task", help="tugas petugas: daftar, ambil, selesaikan")
+    tsub = p.add_subparsers(dest="task_command", metavar="AKSI", required=True)
+    lst = tsub.add_parser("list", help="daftar tugas terbuka")
+    lst.add_argument("--role")
+    lst.add_argument("--office")
+    lst.add_argument("--as", dest="as_user", help="tugas untuk peran petugas ini")
+    lst.add_argument("--limit", type=int, default=200)
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_task_list"))
+    for name, helptext, fn in (("claim", "ambil tugas", "cmd_task_claim"),
+                               ("release", "lepas tugas yang diambil", "cmd_task_release")):
+        q = tsub.add_parser(name, help=helptext)
+        q.add_argument("task", type=int)
+        q.add_argument("--as", dest="as_user", required=True)
+        q.add_argument("--standards", help="folder standar")
+        q.set_defaults(run=_lazy("engine.cli.case_commands", fn))
+    done = tsub.add_parser("complete", help="selesaikan tugas")
+    done.add_argument("task", type=int)
+    done.add_argument("--as", dest="as_user", required=True, help="username petugas, atau 'pemohon'")
+    done.add_argument("--outcome", help="hasil langkah persetujuan (lihat `task list`)")
+    done.add_argument("--data", metavar="FILE.json", help="isian formulir langkah; 'requirements' untuk "
+                                                          "persyaratan yang diterima")
+    done.add_argument("--reason", help="alasan pengembalian atau penolakan")
+    done.add_argument("--standards", help="folder standar")
+    done.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_task_complete"))
+
+
+def _add_worker(sub) -> None:
+    p = sub.add_parser("worker", help="sisi Prefect: flow run per kasus dan langkah otomatis")
+    p.add_argument("--once", action="store_true", help="berhenti bila tidak ada lagi yang dikerjakan")
+    p.add_argument("--poll", type=float, default=2.0, help="jeda antar pemeriksaan (detik)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_worker"))
+
+
+def _add_demo(sub) -> None:
+    p = sub.add_parser("demo", help="jalankan semua standar contoh dengan petugas simulasi dan Prefect")
+    p.add_argument("--keep", action="store_true", help="pakai basis data biasa, bukan basis data sementara")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_demo"))
+
+
 def _lazy(module: str, name: str):
     def run(args):
         import importlib
@@ -77,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
-    for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar):
+    for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
+                _add_user, _add_case, _add_task, _add_worker, _add_demo):
         add(sub)
     return parser
 

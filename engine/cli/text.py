@@ -112,3 +112,8 @@ def bundle_summary(bundle, library) -> str:
         variant = f", varian {part['variant']}" if part.get("variant") else ""
         lines.append(f"   {n}. {part.get('label') or title} — {part['standard']}{variant}{after}")
     return "\n".join(lines)
+
+
+def grid(rows: list[list], headers: list[str]) -> str:
+    """A table from rows of cells in header order."""
+    return table([dict(zip(headers, row)) for row in rows], [(h, h) for h in headers])

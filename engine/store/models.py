@@ -215,6 +215,7 @@ class FlowLink(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="new")  # new | suspended | completed | failed
     pending: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every change of the case
     changed_at: Mapped[datetime] = _aware("changed_at", nullable=False)
     synced_at: Mapped[datetime | None] = _aware("synced_at")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

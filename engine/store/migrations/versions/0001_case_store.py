@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('flow_run_id', sa.String(length=36), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('pending', sa.Boolean(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.Column('synced_at', sa.DateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),

@@ -1,0 +1,117 @@
+"""Simulated officers and applicants: plausible form data and outcome choices for demos, tests and
+benchmarks. They act only through CaseService, exactly like real users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from engine.spec.flow import APPLICANT_ROLE, SYSTEM_ROLE
+from engine.store.models import Case, Task
+
+from .fields import applicable
+from .frozen import thaw
+from .service import INCOMPLETE_OUTCOME, CaseService
+
+SAMPLE_APPLICANT = {"nik": "6472015708900003", "name": "Siti Rahmawati", "address": "Jl. Mulawarman No. 7",
+                    "phone": "081234567890", "email": "siti@example.id"}
+
+
+def sample_value(spec: dict):
+    kind = spec.get("type", "text")
+    choices = list((spec.get("choices") or {}).keys())
+    if kind == "integer":
+        return int(spec.get("min", 1))
+    if kind == "number":
+        return float(spec.get("min", 1))
+    if kind == "date":
+        return date(2026, 11, 26).isoformat()
+    if kind == "choice":
+        return choices[0]
+    if kind == "multichoice":
+        return choices[:1]
+    if kind == "boolean":
+        return True
+    if kind == "nik":
+        return SAMPLE_APPLICANT["nik"]
+    if kind == "email":
+        return "petugas@example.id"
+    if kind == "phone":
+        return "0541123456"
+    if spec.get("pattern"):
+        import re
+
+        candidates = ("AB12345678", SAMPLE_APPLICANT["nik"], "1234567890", "ABC-123456", "Contoh isian")
+        return next((c for c in candidates if re.search(spec["pattern"], c)), candidates[0])
+    return "Contoh isian"
+
+
+def sample_data(step: dict, case: Case) -> dict:
+    fields = applicable((step.get("form") or {}).get("fields") or [], case.variant, case.channel, case.answers)
+    return {f["id"]: sample_value(f) for f in fields}
+
+
+def sample_answers(standard, variant, channel) -> dict:
+    fields = applicable((standard.data.get("application") or {}).get("fields") or [], variant, channel, {})
+    return {f["id"]: sample_value(f) for f in fields}
+
+
+@dataclass
+class Scenario:
+    """Which outcome simulated officers choose: 'approve', 'return' (once, to an earlier step),
+    'return_to_applicant' (once), 'reject' (at the first step that can), 'incomplete' (intake once)."""
+    name: str = "approve"
+    used: set = field(default_factory=set)
+
+    def outcome(self, step: dict, task: Task) -> str | None:
+        outcomes = step.get("outcomes") or {}
+        if task.kind == "intake" and self.name == "incomplete" and "incomplete" not in self.used:
+            self.used.add("incomplete")
+            return INCOMPLETE_OUTCOME
+        if not outcomes:
+            return None
+        wanted = self.name if self.name in ("return", "return_to_applicant", "reject") else "approve"
+        if wanted not in self.used:
+            for key, spec in outcomes.items():
+                if spec.get("action", "approve") == wanted:
+                    if wanted != "reject":
+                        self.used.add(wanted)
+                    return key
+        return next(k for k, spec in outcomes.items() if spec.get("action", "approve") == "approve")
+
+
+def users_for(service: CaseService) -> dict[tuple[str, str], str]:
+    """One simulated officer per office and role: username office.role."""
+    made = {}
+    for office in service.library.offices.values():
+        for role in office.roles:
+            username = f"{office.id}.{role}"
+            service.add_user(username, f"Petugas {office.role_name(role)}", office.id, [role])
+            made[(office.id, role)] = username
+    return made
+
+
+def act_on_open_tasks(service: CaseService, case_id: int, scenario: Scenario, at=None) -> int:
+    """Complete every open human task of a case (and its bundle parts) once; returns how many."""
+    with service.store.read() as s:
+        rows = s.execute(select(Task, Case).join(Case, Case.id == Task.case_id).where(
+            (Case.id == case_id) | (Case.parent_id == case_id), Task.status.in_(("open", "claimed")),
+            Task.role != SYSTEM_ROLE).order_by(Task.id)).all()
+    done = 0
+    for task, case in rows:
+        step = thaw(case.standard_version).procedure.by_id[task.step_id]
+        actor = APPLICANT_ROLE if task.role == APPLICANT_ROLE else f"{case.office_id}.{task.role}"
+        outcome = scenario.outcome(step, task)
+        reason = "Berkas tidak memenuhi ketentuan" if outcome and outcome != "approve" else None
+        requirements = None
+        if task.kind in ("intake", "applicant") and outcome != INCOMPLETE_OUTCOME:
+            standard = thaw(case.standard_version)
+            requirements = [r["id"] for r in standard.requirements(case.variant, case.channel, case.answers)]
+        if outcome and (step.get("outcomes") or {}).get(outcome, {}).get("action", "approve") == "approve":
+            reason = None
+        service.complete(task.id, actor, outcome=outcome, data=sample_data(step, case), reason=reason,
+                         requirements=requirements, at=at)
+        done += 1
+    return done

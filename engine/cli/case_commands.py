@@ -1,0 +1,282 @@
+"""Command-line access to the case store: db, user, case, task, worker, demo. Only `worker` and `demo`
+import Prefect; the others answer from the case store alone, so an officer never waits for it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from engine.cases.errors import CaseError
+from engine.spec import wording
+from engine.store.db import StoreError
+
+from .errors import CliError
+
+
+def _service(args, need_library: bool = True):
+    from engine.cases.service import CaseService
+    from engine.spec.model import LibraryError, load_library
+    from engine.store.db import Store
+
+    library = None
+    if need_library:
+        try:
+            library = load_library(getattr(args, "standards", None))
+        except LibraryError as exc:
+            raise CliError(f"standar tidak sah ({len(exc.diagnostics)} kesalahan): jalankan `layanan validate`")
+    try:
+        return CaseService(Store(), library)
+    except StoreError as exc:
+        raise CliError(str(exc), 2)
+
+
+def _guard(fn):
+    def run(args):
+        try:
+            return fn(args)
+        except CaseError as exc:
+            raise CliError(str(exc), exc.code) from None
+        except StoreError as exc:
+            raise CliError(str(exc), 2) from None
+    return run
+
+
+def _read_json(path: str, what: str) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path != "-" else __import__("sys").stdin.read()
+    except OSError as exc:
+        raise CliError(f"{path}: tidak dapat dibaca ({exc.strerror})")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path}:{exc.lineno}:{exc.colno}: {what} bukan JSON yang sah ({exc.msg})")
+    if not isinstance(data, dict):
+        raise CliError(f"{path}: {what} harus berupa objek JSON")
+    return data
+
+
+def _local(value: datetime | None, tz: str | None = None) -> str:
+    if value is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    value = value.astimezone(ZoneInfo(tz)) if tz else value
+    return value.strftime("%Y-%m-%d %H:%M %Z")
+
+
+@_guard
+def cmd_db_upgrade(args) -> int:
+    from engine.store.db import database_url, upgrade
+
+    before, after = upgrade()
+    url = database_url()
+    shown = url.split("@")[-1] if "@" in url else url
+    print(f"basis data {shown}: {before or 'kosong'} -> {after}")
+    return 0
+
+
+@_guard
+def cmd_user_add(args) -> int:
+    service = _service(args)
+    service.add_user(args.username, args.name or args.username, args.office, args.role)
+    print(f"pengguna {args.username} ({args.office}): {', '.join(args.role)}")
+    return 0
+
+
+@_guard
+def cmd_case_new(args) -> int:
+    payload = _read_json(args.applicant, "berkas pemohon")
+    unknown = sorted(set(payload) - {"applicant", "answers", "requirements", "unit"})
+    if unknown:
+        raise CliError(f"{args.applicant}: kunci '{unknown[0]}' tidak dikenal; gunakan applicant, answers, "
+                       "requirements, unit")
+    service = _service(args)
+    case_id = service.open_case(args.standard, payload.get("applicant"), variant=args.variant,
+                                channel=args.channel, unit=args.unit or payload.get("unit"),
+                                answers=payload.get("answers"), requirements=payload.get("requirements"),
+                                actor=getattr(args, "as_user", None), allow_incomplete=args.incomplete)
+    from engine.cases.queries import case_view
+
+    view = case_view(service.store, case_id)
+    if args.json:
+        print(json.dumps(_public(view), default=str, indent=2, ensure_ascii=False))
+        return 0
+    print(f"Kasus {view['number']} dicatat ({view['status_label']}). Kode tanda terima: {view['receipt_code']}")
+    if view["due_at"]:
+        print(f"Jatuh tempo: {_local(view['due_at'], _tz(service, view))}")
+    _print_open(view)
+    return 0
+
+
+def _tz(service, view) -> str | None:
+    office = service.library.offices.get(view["office"]) if service.library else None
+    return office.timezone if office else None
+
+
+def _print_open(view) -> None:
+    for t in view["tasks"]:
+        if t["status"] in ("open", "claimed"):
+            who = "sistem (Prefect, `layanan worker`)" if t["role"] == "sistem" else t["role"]
+            print(f"Tugas berikutnya: #{t['task']} {t['step']} ({t['kind']}) untuk {who}")
+
+
+def _public(view: dict) -> dict:
+    return view
+
+
+@_guard
+def cmd_case_show(args) -> int:
+    from engine.cases.queries import case_view
+
+    service = _service(args)
+    view = case_view(service.store, args.case)
+    if args.json:
+        print(json.dumps(view, default=str, indent=2, ensure_ascii=False))
+        return 0
+    tz = _tz(service, view)
+    sla = view["sla"]
+    print(f"{view['number']}  {view['title']} (versi {view['version']})")
+    print(f"  varian/kanal : {view['variant'] or '-'} / {view['channel'] or '-'}   unit: {view['unit'] or '-'}")
+    print(f"  status       : {view['status_label']}" + (f" - {view['close_reason']}" if view['close_reason'] else ""))
+    print(f"  diterima     : {_local(view['received_at'], tz)}")
+    print(f"  jam SLA mulai: {_local(view['clock_started_at'], tz)}")
+    print(f"  jatuh tempo  : {_local(view['due_at'], tz)}   SLA: {sla['status']}"
+          + (f", sisa {sla['days_left']} hari kerja" if sla["days_left"] is not None else ""))
+    if view["parts"]:
+        print("  bagian paket : " + ", ".join(f"{p['part']} {p['number']} ({p['status']})" for p in view["parts"]))
+    missing = [r["id"] for r in view["requirements"] if not r["received"]]
+    print(f"  persyaratan  : {len(view['requirements']) - len(missing)}/{len(view['requirements'])} diterima"
+          + (f"; belum: {', '.join(missing)}" if missing else ""))
+    for p in view["products"]:
+        print(f"  produk       : {p['product']} {p['number'] or '(tanpa nomor)'}"
+              + (" - diserahkan" if p["handed_over_at"] else ""))
+    for d in view["documents"]:
+        if d["signed_by"]:
+            print(f"  ditandatangani: {d['product']} oleh {d['signed_by']} sha256 {d['sha256'][:16]}...")
+    print("  riwayat:")
+    for t in view["tasks"]:
+        when = _local(t["completed_at"] or t["created_at"], tz)
+        status = t["outcome"] or t["status"]
+        print(f"    #{t['task']:<5} {t['step']:<24} {t['role']:<22} {status:<20} {t['by'] or '':<28} {when}")
+    return 0
+
+
+@_guard
+def cmd_task_list(args) -> int:
+    from engine.cases.queries import worklist
+
+    service = _service(args, need_library=False)
+    rows = worklist(service.store, office=args.office, roles=[args.role] if args.role else None,
+                    user=getattr(args, "as_user", None), limit=args.limit)
+    if args.json:
+        print(json.dumps(rows, default=str, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("Tidak ada tugas terbuka.")
+        return 0
+    from .text import grid
+
+    print(grid([[f"#{r['task']}", r["case"], r["standard"], r["step"], r["role"], r["status"],
+                  r["assignee"] or "", r["due_at"].strftime("%Y-%m-%d") if r["due_at"] else "-",
+                  r["sla"]["status"], ",".join(r["outcomes"])] for r in rows],
+                ["TUGAS", "KASUS", "STANDAR", "LANGKAH", "PERAN", "STATUS", "PETUGAS", "JATUH TEMPO", "SLA",
+                 "HASIL"]))
+    return 0
+
+
+@_guard
+def cmd_task_claim(args) -> int:
+    service = _service(args)
+    service.claim(args.task, args.as_user)
+    print(f"tugas #{args.task} diambil oleh {args.as_user}")
+    return 0
+
+
+@_guard
+def cmd_task_release(args) -> int:
+    service = _service(args)
+    service.release(args.task, args.as_user)
+    print(f"tugas #{args.task} dilepas")
+    return 0
+
+
+@_guard
+def cmd_task_complete(args) -> int:
+    data = _read_json(args.data, "data formulir") if args.data else {}
+    requirements = data.pop("requirements", None) if isinstance(data, dict) else None
+    service = _service(args)
+    next_task = service.complete(args.task, args.as_user, outcome=args.outcome, data=data, reason=args.reason,
+                                 requirements=requirements)
+    from engine.cases.queries import case_view
+    from engine.store.models import Task
+
+    with service.store.read() as s:
+        case_id = s.get(Task, args.task).case_id
+    view = case_view(service.store, case_id)
+    print(f"tugas #{args.task} selesai. Kasus {view['number']}: {view['status_label']}")
+    if next_task is None:
+        _print_open(view)
+    else:
+        _print_open(view)
+    return 0
+
+
+@_guard
+def cmd_worker(args) -> int:
+    """Run Prefect's side: mirror cases into flow runs and execute automated steps."""
+    import asyncio
+
+    service = _service(args)
+    from engine.orchestration.orchestrator import Orchestrator
+
+    orchestrator = Orchestrator(service)
+    try:
+        total = asyncio.run(orchestrator.run(until_idle=args.once, poll_seconds=args.poll))
+    except KeyboardInterrupt:
+        return 130
+    print(f"Prefect: {total.created} flow run dibuat, {total.resumed} dilanjutkan, {total.restarted} diulang, "
+          f"{total.suspended} menunggu petugas, {total.completed} selesai, {total.failed} gagal")
+    for error in total.errors:
+        print(f"  {error}")
+    return 1 if total.failed else 0
+
+
+@_guard
+def cmd_demo(args) -> int:
+    import asyncio
+    import os
+    import tempfile
+
+    if not os.environ.get("LAYANAN_DATABASE_URL") and not args.keep:
+        # A throw-away database: the demo never mixes simulated cases into real ones.
+        folder = tempfile.mkdtemp(prefix="layanan-demo-")
+        os.environ["LAYANAN_DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
+    service = _service(args)
+    from engine.orchestration.demo import run_demo
+
+    print("Menjalankan semua standar contoh dengan petugas simulasi dan Prefect (flow run pertama ~10-20 detik)...")
+    results, total = asyncio.run(run_demo(service))
+    from .text import grid
+
+    rows, bad = [], 0
+    for r in results:
+        limit = service.library.standards[r["standard"]].time_limit(r["variant"]) \
+            if r["standard"] in service.library.standards else None
+        limit_text = wording.time_limit_short(limit) if limit else "paket"
+        used = "-"
+        if r["clock_started_at"] and r["closed_at"]:
+            from engine.cases.frozen import calendar_for  # noqa: F401  (same calendar as the engine)
+            used = "tepat waktu" if r["sla"]["status"] == "met" else "terlambat"
+        ok = r["status"] in ("done", "rejected")
+        bad += not ok
+        rows.append([r["number"], r["standard"], r["variant"] or "-", r["channel"] or "-", r["scenario"],
+                     r["status"], limit_text, used, str(sum(1 for t in r["tasks"] if t["status"] == "done"))])
+    print(grid(rows, ["KASUS", "STANDAR", "VARIAN", "KANAL", "SKENARIO", "STATUS", "JANGKA WAKTU", "SLA",
+                       "LANGKAH"]))
+    print(f"\n{len(results)} kasus, {len(results) - bad} tuntas. Prefect: {total.created} flow run, "
+          f"{total.suspended} kali menunggu petugas, {total.resumed} dilanjutkan, {total.completed} selesai, "
+          f"{total.failed} gagal.")
+    for error in total.errors:
+        print(f"  {error}")
+    return 0 if not bad and not total.failed else 1

@@ -1,0 +1,81 @@
+"""The compiled flows: one Prefect flow per standard (or bundle), named after it.
+
+A flow run mirrors one case. Its body walks the case's history in the case store: each step a person
+completed becomes a task run (recorded, not redone), each automated step runs as a Prefect task with the
+standard's retries and timeout. When the case waits for a person the run suspends and holds no process;
+the orchestrator resumes it after the next change. A resumed run starts from the top, finds the steps it
+already mirrored marked in the store, and repeats none of them.
+
+Only ids cross into Prefect: parameters, run names and log lines never carry personal data (UU 27/2022).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from prefect import flow, get_run_logger, task
+from prefect.flow_runs import suspend_flow_run
+
+from engine.spec.flow import SYSTEM_ROLE
+
+from . import ledger
+
+_FLOWS: dict[str, object] = {}
+
+
+@task(name="langkah-petugas", persist_result=False)
+def record_step(case_id: int, task_id: int) -> str:
+    """A step done by an officer or the applicant: Prefect records it; the case store already holds it."""
+    return ledger.mark_mirrored(task_id)
+
+
+@task(name="langkah-otomatis", persist_result=False)
+def automated_step(case_id: int, task_id: int) -> str:
+    ledger.run_automated(task_id)
+    return ledger.mark_mirrored(task_id)
+
+
+async def _mirror(case_id: int) -> None:
+    """Mirror every unmirrored step of the case, running automated ones, until none is left."""
+    logger = get_run_logger()
+    while True:
+        steps = await asyncio.to_thread(ledger.unmirrored, case_id)
+        if not steps:
+            return
+        for item in steps:
+            if item.role == SYSTEM_ROLE and item.status != "done":
+                options = {"name": item.step_id, "retries": item.retries, "retry_delay_seconds": 1}
+                if item.timeout:
+                    options["timeout_seconds"] = item.timeout
+                await asyncio.to_thread(automated_step.with_options(**options), case_id, item.task_id)
+                logger.info("case %s: automated step %s done", case_id, item.step_id)
+            elif item.status == "done":
+                await asyncio.to_thread(record_step.with_options(name=item.step_id), case_id, item.task_id)
+
+
+async def _run_case(case_id: int, as_part: bool = False) -> str:
+    await _mirror(case_id)
+    parts = await asyncio.to_thread(ledger.parts, case_id)
+    for part in parts:
+        # Bundles run their standards as subflows (a subflow cannot suspend; the bundle's run does).
+        await flow_for(part.standard_id)(case_id=part.case_id, as_part=True)
+    if parts:
+        await _mirror(case_id)
+    status = await asyncio.to_thread(ledger.status, case_id)
+    if status.closed or as_part:
+        return status.name
+    await suspend_flow_run(timeout=None, key=status.wait_key)
+    return status.name
+
+
+def flow_for(flow_name: str):
+    """The flow of a standard or bundle (one object per name and process)."""
+    found = _FLOWS.get(flow_name)
+    if found is None:
+        async def run_case(case_id: int, as_part: bool = False) -> str:
+            return await _run_case(case_id, as_part)
+
+        found = flow(name=flow_name, persist_result=False, log_prints=False, validate_parameters=True,
+                     description=f"Standar pelayanan {flow_name}: satu run per kasus")(run_case)
+        _FLOWS[flow_name] = found
+    return found

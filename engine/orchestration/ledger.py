@@ -1,0 +1,128 @@
+"""What the flows read and write in the case store (synchronous; called from Prefect tasks and flows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from engine.cases.frozen import thaw
+from engine.cases.service import CaseService
+from engine.store.models import Case, FlowLink, Task
+
+_CONTEXT: dict = {}
+
+
+def bind(service: CaseService) -> None:
+    """The case service the flows in this process use (set by the orchestrator)."""
+    _CONTEXT["service"] = service
+
+
+def _service() -> CaseService:
+    return _CONTEXT["service"]
+
+
+@dataclass
+class Step:
+    task_id: int
+    step_id: str
+    role: str
+    status: str
+    retries: int
+    timeout: int | None
+
+
+@dataclass
+class CaseStatus:
+    name: str
+    closed: bool
+    wait_key: str
+
+
+@dataclass
+class Part:
+    case_id: int
+    standard_id: str
+
+
+def unmirrored(case_id: int) -> list[Step]:
+    """Steps Prefect has not recorded yet, in the case's order, up to the first one still waiting for a
+    person (automated steps waiting for the system are included: the flow runs them)."""
+    with _service().store.read() as s:
+        case = s.get(Case, case_id)
+        if case.standard_version.kind == "bundle":
+            return []  # a bundle's steps belong to its parts, each mirrored by its own subflow
+        procedure = thaw(case.standard_version).procedure
+        rows = s.scalars(select(Task).where(Task.case_id == case_id, Task.mirrored.is_(False))
+                         .order_by(Task.seq)).all()
+        steps = []
+        for row in rows:
+            if row.status in ("open", "claimed") and row.role != "sistem":
+                break
+            spec = procedure.by_id.get(row.step_id, {})
+            steps.append(Step(row.id, row.step_id, row.role, row.status, int(spec.get("retries", 0)),
+                              spec.get("timeout_seconds")))
+        return steps
+
+
+def run_automated(task_id: int) -> None:
+    _service().run_automated(task_id)
+
+
+def mark_mirrored(task_id: int) -> str:
+    with _service().store.write() as s:
+        row = s.get(Task, task_id)
+        row.mirrored = True
+        return row.outcome or row.status
+
+
+def parts(case_id: int) -> list[Part]:
+    with _service().store.read() as s:
+        return [Part(c.id, c.standard_id) for c in s.scalars(
+            select(Case).where(Case.parent_id == case_id).order_by(Case.id))]
+
+
+def status(case_id: int) -> CaseStatus:
+    with _service().store.read() as s:
+        case = s.get(Case, case_id)
+        open_ids = s.scalars(select(Task.id).join(Case, Case.id == Task.case_id)
+                             .where((Case.id == case_id) | (Case.parent_id == case_id),
+                                    Task.status.in_(("open", "claimed"))).order_by(Task.id)).all()
+        # One pause key per waiting state: a key Prefect has seen can never suspend the run again.
+        return CaseStatus(case.status, case.status in ("done", "rejected"),
+                          "wait-" + "-".join(map(str, open_ids)) + f"-{case.row_version}")
+
+
+def pending_links(limit: int) -> list[tuple]:
+    """Top-level cases Prefect has to catch up with: (case id, number, flow name, run id, state, revision)."""
+    with _service().store.read() as s:
+        rows = s.execute(select(FlowLink.case_id, Case.number, FlowLink.flow_name, FlowLink.flow_run_id,
+                                FlowLink.state, FlowLink.revision)
+                         .join(Case, Case.id == FlowLink.case_id)
+                         .where(FlowLink.pending.is_(True), Case.parent_id.is_(None))
+                         .order_by(FlowLink.changed_at).limit(limit)).all()
+        return [tuple(r) for r in rows]
+
+
+def record_link(case_id: int, *, flow_run_id: str | None = None, state: str | None = None,
+                revision: int | None = None, error: str | None = None) -> None:
+    """Remember the flow run; clear ``pending`` only if the case did not change since ``revision`` was
+    read (a change during the run means Prefect goes again)."""
+    with _service().store.write() as s:
+        link = s.get(FlowLink, case_id)
+        if flow_run_id:
+            link.flow_run_id = flow_run_id
+        if state:
+            link.state = state
+        if error is not None:
+            link.attempts += 1
+            link.last_error = error[:2000]
+            return
+        if revision is not None and link.revision == revision:
+            link.pending = False
+            link.synced_at = datetime.now(timezone.utc)
+            link.last_error = None
+            for part in s.scalars(select(FlowLink).join(Case, Case.id == FlowLink.case_id)
+                                  .where(Case.parent_id == case_id)):
+                part.pending = False

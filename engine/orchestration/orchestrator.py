@@ -1,0 +1,155 @@
+"""Keeps Prefect caught up with the case store.
+
+Officers' actions commit in the case store and mark the case's flow link pending (an outbox). The
+orchestrator takes pending cases oldest first and, for each, creates its flow run (first time), resumes it
+(when suspended), or restarts it (when a killed process left it running), then executes it in this
+process. Nothing an officer does waits for this; Prefect's share is measured in bench/engine.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from . import environment
+
+environment.prepare()
+
+from prefect import get_client  # noqa: E402  (settings must be in place before Prefect is imported)
+from prefect.exceptions import Pause  # noqa: E402
+from prefect.flow_engine import run_flow_async  # noqa: E402
+from prefect.flow_runs import resume_flow_run  # noqa: E402
+from prefect.states import Scheduled  # noqa: E402
+
+from engine.cases.service import CaseService  # noqa: E402
+
+from . import ledger  # noqa: E402
+from .flows import flow_for  # noqa: E402
+
+DEPLOYMENT = "layanan"
+log = logging.getLogger("layanan.orchestrator")
+
+
+class _QuietSuspension(logging.Filter):
+    """Prefect reports a suspended run as an error; for layanan it is the normal wait for an officer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Finished in state Suspended" not in record.getMessage()
+
+
+for _name in ("prefect.flow_runs", "prefect.flow_engine", "prefect"):
+    logging.getLogger(_name).addFilter(_QuietSuspension())
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    resumed: int = 0
+    restarted: int = 0
+    suspended: int = 0
+    completed: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> int:
+        return self.suspended + self.completed + self.failed
+
+
+class Orchestrator:
+    def __init__(self, service: CaseService):
+        ledger.bind(service)
+        self.service = service
+        self._deployments: dict[str, object] = {}
+
+    async def _deployment_id(self, client, flow_name: str):
+        if flow_name not in self._deployments:
+            flow_id = await client.create_flow_from_name(flow_name)
+            self._deployments[flow_name] = await client.create_deployment(
+                flow_id=flow_id, name=DEPLOYMENT, entrypoint="flows/case_flows.py:run_case",
+                description="Dijalankan oleh orkestrator layanan; satu run per kasus.",
+                parameter_openapi_schema={"type": "object", "properties": {
+                    "case_id": {"type": "integer"}, "as_part": {"type": "boolean", "default": False}},
+                    "required": ["case_id"]})
+        return self._deployments[flow_name]
+
+    async def catch_up(self, limit: int = 200) -> Summary:
+        """One pass over the pending cases."""
+        summary = Summary()
+        links = await asyncio.to_thread(ledger.pending_links, limit)
+        if not links:
+            return summary
+        async with get_client() as client:
+            for link in links:
+                try:
+                    await self._catch_up_case(client, link, summary)
+                except Exception as exc:  # one case's failure must not stop the others
+                    summary.failed += 1
+                    summary.errors.append(f"kasus {link[1]}: {type(exc).__name__}: {exc}")
+                    log.warning("case %s: Prefect catch-up failed: %s", link[0], type(exc).__name__)
+                    await asyncio.to_thread(ledger.record_link, link[0], error=f"{type(exc).__name__}: {exc}")
+        return summary
+
+    async def _catch_up_case(self, client, link, summary: Summary) -> None:
+        case_id, number, flow_name, run_id, _state, revision = link
+        if run_id is None:
+            deployment_id = await self._deployment_id(client, flow_name)
+            flow_run = await client.create_flow_run_from_deployment(
+                deployment_id, parameters={"case_id": case_id}, name=number)
+            await asyncio.to_thread(ledger.record_link, case_id, flow_run_id=str(flow_run.id), state="scheduled")
+            summary.created += 1
+        else:
+            flow_run = await client.read_flow_run(run_id)
+            state = flow_run.state
+            if state.is_paused():
+                await resume_flow_run(flow_run.id)
+                summary.resumed += 1
+            elif state.is_final():
+                # Completed earlier and nothing to mirror, or failed: run again only if failed.
+                if state.is_completed():
+                    await asyncio.to_thread(ledger.record_link, case_id, state="completed", revision=revision)
+                    return
+                await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
+                summary.restarted += 1
+            elif state.is_running() or state.is_pending():
+                # A process was killed during this run: the case store knows what was done; start over.
+                await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
+                summary.restarted += 1
+            flow_run = await client.read_flow_run(flow_run.id)
+        try:
+            final = await run_flow_async(flow_for(flow_name), flow_run=flow_run,
+                                         parameters={"case_id": case_id}, return_type="state")
+            outcome = "completed" if final.is_completed() else "failed"
+        except Pause:
+            outcome = "suspended"
+        if outcome == "failed":
+            summary.failed += 1
+            await asyncio.to_thread(ledger.record_link, case_id, state="failed",
+                                    error=f"flow run {flow_run.id} gagal: {final.message}")
+            return
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        await asyncio.to_thread(ledger.record_link, case_id, state=outcome, revision=revision)
+
+    async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
+                  stop: asyncio.Event | None = None) -> Summary:
+        """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
+        total, passes = Summary(), 0
+        while not (stop and stop.is_set()):
+            summary = await self.catch_up()
+            passes += 1
+            for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
+                setattr(total, key, getattr(total, key) + getattr(summary, key))
+            total.errors += summary.errors
+            idle = summary.runs == 0 and summary.created == 0
+            if (until_idle and idle) or (max_passes and passes >= max_passes):
+                return total
+            if idle or summary.failed:
+                await asyncio.sleep(poll_seconds)
+        return total
+
+
+def catch_up(service: CaseService, *, until_idle: bool = True, max_passes: int | None = 50) -> Summary:
+    """Blocking helper for the CLI and tests."""
+    return asyncio.run(Orchestrator(service).run(until_idle=until_idle, max_passes=max_passes,
+                                                 poll_seconds=0.5))
