@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point on a fresh machine. It creates .venv and installs layanan on first use.
-#   ./run.sh           the main job: validate the standards, list them, explain a deadline
+#   ./run.sh           the main job: validate the standards, then run every seed standard end to end
+#                      (case store on SQLite + Prefect's local ephemeral API; no server to start)
 #   ./run.sh test      the test suite (extra arguments go to pytest)
 #   ./run.sh ARGS...   any other `layanan` command, e.g. ./run.sh show kaltim-akses-data
 set -euo pipefail
@@ -29,7 +30,7 @@ case "${1:-main}" in
     "$VENV/bin/layanan" validate
     "$VENV/bin/layanan" list
     echo
-    "$VENV/bin/layanan" deadline "$(date +%F)" 3 --office disdukcapil-kaltim --explain
+    exec "$VENV/bin/layanan" demo
     ;;
   *)
     exec "$VENV/bin/layanan" "$@"

@@ -1,0 +1,56 @@
+"""Two officers' processes completing the same task at once: exactly one wins, the other gets a conflict."""
+
+import multiprocessing
+
+from sqlalchemy import func, select
+
+from engine.cases.simulate import SAMPLE_APPLICANT
+from engine.store.models import Event, Task
+
+
+def _complete(url, standards, task_id, actor, data, barrier, results):
+    from engine.cases.errors import Conflict
+    from engine.cases.service import CaseService
+    from engine.spec.model import load_library
+    from engine.store.db import Store
+
+    service = CaseService(Store(url), load_library(standards))
+    barrier.wait()
+    try:
+        service.complete(task_id, actor, data=data)
+        results.put("ok")
+    except Conflict as exc:
+        results.put(f"conflict: {exc}")
+
+
+def test_two_processes_complete_the_same_task(service, library):
+    from .conftest import STANDARDS
+
+    reqs = [r["id"] for r in library.standard("kaltim-data-agregat").requirements(None, None, {})]
+    case_id = service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs)
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.case_id == case_id, Task.status == "open"))
+    from engine.cases.simulate import sample_data
+    from engine.store.models import Case
+
+    with service.store.read() as s:
+        data = sample_data(library.standard("kaltim-data-agregat").procedure.by_id[task.step_id],
+                           s.get(Case, case_id))
+    service.add_user("loket2", "Petugas Loket Dua", "disdukcapil-kaltim", [task.role])
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_complete, args=(service.store.url, str(STANDARDS), task.id, actor, data, barrier,
+                                                 results))
+             for actor in (f"disdukcapil-kaltim.{task.role}", "loket2")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    outcomes = sorted(results.get(timeout=5) for _ in procs)
+    assert outcomes[1] == "ok" and outcomes[0].startswith("conflict: tugas") and "sudah diselesaikan" in outcomes[0]
+    with service.store.read() as s:
+        completed = s.scalar(select(func.count()).select_from(Event).where(
+            Event.case_id == case_id, Event.kind == "task_completed", Event.task_id == task.id))
+        successors = s.scalar(select(func.count()).select_from(Task).where(Task.case_id == case_id,
+                                                                           Task.seq == task.seq + 1))
+    assert completed == 1 and successors == 1
