@@ -173,3 +173,8 @@ def test_cli_deadline_and_calendar():
     cal = run_cli("calendar", "2025", "--format", "json")
     listed = {row["date"] for row in __import__("json").loads(cal.stdout)}
     assert {d.isoformat() for d in OFFICIAL if d.year == 2025} == listed
+
+
+def test_counting_on_a_fresh_calendar_builds_its_index_first():
+    fresh = WorkingCalendar()
+    assert fresh.working_days_between(dt.date(2026, 12, 23), dt.date(2026, 12, 28)) == 1

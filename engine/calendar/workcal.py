@@ -172,7 +172,8 @@ class WorkingCalendar:
 
     def _count_through(self, day: datetime.date) -> int:
         """Working days from the start of the index up to and including ``day``."""
-        return self._prefix[self._offset(day) + 1]
+        offset = self._offset(day)  # first: it builds the index that _prefix belongs to
+        return self._prefix[offset + 1]
 
     # ------------------------------------------------------------------ arithmetic
 
