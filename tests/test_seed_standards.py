@@ -1,7 +1,6 @@
 """The seed standards: all present, all valid, each faithful to its source on the points that matter."""
 
 import json
-from pathlib import Path
 
 from engine.spec import schema as schema_mod
 from engine.spec.validate import SCHEMA_COMMENT, validate_paths

@@ -100,7 +100,7 @@ def cmd_case_new(args) -> int:
 
     view = case_view(service.store, case_id)
     if args.json:
-        print(json.dumps(_public(view), default=str, indent=2, ensure_ascii=False))
+        print(json.dumps(view, default=str, indent=2, ensure_ascii=False))
         return 0
     print(f"Kasus {view['number']} dicatat ({view['status_label']}). Kode tanda terima: {view['receipt_code']}")
     if view["due_at"]:
@@ -119,10 +119,6 @@ def _print_open(view) -> None:
         if t["status"] in ("open", "claimed"):
             who = "sistem (Prefect, `layanan worker`)" if t["role"] == "sistem" else t["role"]
             print(f"Tugas berikutnya: #{t['task']} {t['step']} ({t['kind']}) untuk {who}")
-
-
-def _public(view: dict) -> dict:
-    return view
 
 
 @_guard
@@ -187,16 +183,14 @@ def cmd_task_list(args) -> int:
 
 @_guard
 def cmd_task_claim(args) -> int:
-    service = _service(args)
-    service.claim(args.task, args.as_user)
+    _service(args).claim(args.task, args.as_user)
     print(f"tugas #{args.task} diambil oleh {args.as_user}")
     return 0
 
 
 @_guard
 def cmd_task_release(args) -> int:
-    service = _service(args)
-    service.release(args.task, args.as_user)
+    _service(args).release(args.task, args.as_user)
     print(f"tugas #{args.task} dilepas")
     return 0
 
@@ -206,7 +200,7 @@ def cmd_task_complete(args) -> int:
     data = _read_json(args.data, "data formulir") if args.data else {}
     requirements = data.pop("requirements", None) if isinstance(data, dict) else None
     service = _service(args)
-    next_task = service.complete(args.task, args.as_user, outcome=args.outcome, data=data, reason=args.reason,
+    service.complete(args.task, args.as_user, outcome=args.outcome, data=data, reason=args.reason,
                                  requirements=requirements)
     from engine.cases.queries import case_view
     from engine.store.models import Task
@@ -215,10 +209,7 @@ def cmd_task_complete(args) -> int:
         case_id = s.get(Task, args.task).case_id
     view = case_view(service.store, case_id)
     print(f"tugas #{args.task} selesai. Kasus {view['number']}: {view['status_label']}")
-    if next_task is None:
-        _print_open(view)
-    else:
-        _print_open(view)
+    _print_open(view)
     return 0
 
 
@@ -264,10 +255,7 @@ def cmd_demo(args) -> int:
         limit = service.library.standards[r["standard"]].time_limit(r["variant"]) \
             if r["standard"] in service.library.standards else None
         limit_text = wording.time_limit_short(limit) if limit else "paket"
-        used = "-"
-        if r["clock_started_at"] and r["closed_at"]:
-            from engine.cases.frozen import calendar_for  # noqa: F401  (same calendar as the engine)
-            used = "tepat waktu" if r["sla"]["status"] == "met" else "terlambat"
+        used = {"met": "tepat waktu", "missed": "terlambat"}.get(r["sla"]["status"], "-")
         ok = r["status"] in ("done", "rejected")
         bad += not ok
         rows.append([r["number"], r["standard"], r["variant"] or "-", r["channel"] or "-", r["scenario"],
