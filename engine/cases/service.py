@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import faults
 from engine.calendar import UncoveredYear
 from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
 from engine.spec.model import Library, UnknownStandard
@@ -303,6 +304,8 @@ class CaseService:
                 self._receive(s, case, task, requirements, at)
             nxt = self._finish(s, case, task, actor if user is None else user.username, user, outcome=outcome,
                                data=data, reason=reason, at=at)
+            s.flush()
+            faults.point("complete.before_commit")
             return nxt.id if nxt is not None and nxt.kind != "automated" else None
 
     def _task_for_actor(self, s: Session, task_id: int, actor: str):
@@ -380,6 +383,8 @@ class CaseService:
             result = self._perform(s, case, step, at)
             self._finish(s, case, task, SYSTEM_ROLE, None, outcome=None, data=result, reason=None, at=at,
                          system=True)
+            s.flush()
+            faults.point("automated.before_commit")
             return result
 
     def _perform(self, s: Session, case: Case, step: dict, at: datetime) -> dict:

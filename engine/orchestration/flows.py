@@ -16,6 +16,7 @@ import asyncio
 from prefect import flow, get_run_logger, task
 from prefect.flow_runs import suspend_flow_run
 
+from engine import faults
 from engine.spec.flow import SYSTEM_ROLE
 
 from . import ledger
@@ -32,6 +33,7 @@ def record_step(case_id: int, task_id: int) -> str:
 @task(name="langkah-otomatis", persist_result=False)
 def automated_step(case_id: int, task_id: int) -> str:
     ledger.run_automated(task_id)
+    faults.point("automated.before_mirror")  # committed in the case store, not yet recorded by Prefect
     return ledger.mark_mirrored(task_id)
 
 
