@@ -20,10 +20,24 @@ def _plain(data) -> dict:
     return json.loads(json.dumps(data, default=str, sort_keys=True))
 
 
+_DIGESTS: dict[tuple[int, int], tuple] = {}
+
+
+def _digested(document: dict, office_document: dict) -> tuple[str, dict, dict]:
+    """Plain copies and their digest, computed once per loaded document (the library's dicts are never
+    changed after loading; the originals are kept so their ids cannot be reused)."""
+    key = (id(document), id(office_document))
+    found = _DIGESTS.get(key)
+    if found is None or found[0] is not document or found[1] is not office_document:
+        plain, plain_office = _plain(document), _plain(office_document)
+        digest = hashlib.sha256(json.dumps([plain, plain_office], sort_keys=True).encode()).hexdigest()
+        found = _DIGESTS[key] = (document, office_document, digest, plain, plain_office)
+    return found[2], found[3], found[4]
+
+
 def freeze(session: Session, document: dict, office_document: dict, kind: str = "standard") -> StandardVersion:
     """The stored version of this document, created on first use; identical content is stored once."""
-    document, office_document = _plain(document), _plain(office_document)
-    digest = hashlib.sha256(json.dumps([document, office_document], sort_keys=True).encode()).hexdigest()
+    digest, document, office_document = _digested(document, office_document)
     found = session.scalar(select(StandardVersion).where(StandardVersion.standard_id == document["id"],
                                                          StandardVersion.digest == digest))
     if found:

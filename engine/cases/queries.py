@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.spec import wording
 from engine.store.db import Store
-from engine.store.models import Case, CaseRequirement, Document, Event, Product, Task, User
+from engine.store.models import Case, CaseRequirement, Document, Event, Product, StandardVersion, Task, User
 
 from .errors import NotFound
 from .frozen import calendar_for, thaw
@@ -19,29 +19,41 @@ AT_RISK_SHARE = 0.25  # the last quarter of the time limit is "at risk" unless t
 
 def sla_status(case: Case, at: datetime) -> dict:
     """on_track | at_risk | late | paused | not_started | met | missed, with working days left."""
-    if case.due_at is None:
+    return _sla(case.standard_version, case.unit_id, case.variant, case.due_at, case.closed_at,
+                case.clock_paused_at, at)
+
+
+def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, at: datetime) -> dict:
+    if due_at is None:
         return {"status": "not_started", "days_left": None}
-    calendar = calendar_for(case.standard_version, case.unit_id)
-    tz = calendar.tz
-    if case.closed_at is not None:
-        return {"status": "met" if case.closed_at <= case.due_at else "missed", "days_left": None}
-    if case.clock_paused_at is not None:
+    if closed_at is not None:
+        return {"status": "met" if closed_at <= due_at else "missed", "days_left": None}
+    if paused_at is not None:
         return {"status": "paused", "days_left": None}
-    days_left = calendar.working_days_between(at.astimezone(tz).date(), case.due_at.astimezone(tz).date())
-    if at > case.due_at:
+    tz = calendar_for(version, unit).tz
+    days_left = calendar_for(version, unit).working_days_between(at.astimezone(tz).date(),
+                                                                 due_at.astimezone(tz).date())
+    if at > due_at:
         return {"status": "late", "days_left": days_left}
-    limit = thaw(case.standard_version).time_limit(case.variant)
+    limit = thaw(version).time_limit(variant)
     total = limit.get("working_days") or limit.get("calendar_days") or 1
     share = limit.get("at_risk_share", AT_RISK_SHARE)
     return {"status": "at_risk" if days_left <= total * share else "on_track", "days_left": days_left}
 
 
+_WORKLIST_COLUMNS = (Task.id, Task.row_version, Task.step_id, Task.kind, Task.role, Task.status, Task.assignee_id,
+                     Case.id, Case.number, Case.standard_id, Case.status, Case.due_at, Case.closed_at,
+                     Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant)
+
+
 def worklist(store: Store, *, office: str | None = None, roles: list[str] | None = None,
              user: str | None = None, limit: int = 200, at: datetime | None = None) -> list[dict]:
-    """Open human tasks, oldest due date first. ``user`` restricts to that officer's office and roles."""
+    """Open human tasks, oldest due date first. ``user`` restricts to that officer's office and roles.
+    Reads only the columns it shows (no applicant data, no standard documents per row)."""
     at = at or now()
     with store.read() as s:
-        query = select(Task, Case).join(Case, Case.id == Task.case_id).where(Task.status.in_(("open", "claimed")))
+        query = select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id).where(
+            Task.status.in_(("open", "claimed")))
         if user:
             found = s.scalar(select(User).where(User.username == user))
             if found is None:
@@ -55,16 +67,22 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
         else:
             query = query.where(Task.role != "sistem")
         query = query.order_by(Case.due_at.is_(None), Case.due_at, Task.created_at).limit(limit)
+        found_rows = s.execute(query).all()
+        versions = {v.id: v for v in s.scalars(select(StandardVersion).where(
+            StandardVersion.id.in_({r[14] for r in found_rows})))} if found_rows else {}
+        assignees = {i: name for i, name in s.execute(select(User.id, User.username).where(
+            User.id.in_({r[6] for r in found_rows if r[6]})))} if found_rows else {}
         rows = []
-        for task, case in s.execute(query):
-            standard = thaw(case.standard_version)
-            step = standard.procedure.by_id.get(task.step_id, {})
+        for (task_id, row_version, step_id, kind, role, status, assignee_id, case_id, number, standard_id,
+             case_status, due_at, closed_at, paused_at, version_id, unit, variant) in found_rows:
+            version = versions[version_id]
+            step = thaw(version).procedure.by_id.get(step_id, {})
             rows.append({
-                "task": task.id, "version": task.row_version, "case": case.number, "case_id": case.id,
-                "standard": case.standard_id, "step": task.step_id, "step_name": step.get("name", task.step_id),
-                "kind": task.kind, "role": task.role, "status": task.status,
-                "assignee": s.get(User, task.assignee_id).username if task.assignee_id else None,
-                "case_status": case.status, "due_at": case.due_at, "sla": sla_status(case, at),
+                "task": task_id, "version": row_version, "case": number, "case_id": case_id,
+                "standard": standard_id, "step": step_id, "step_name": step.get("name", step_id),
+                "kind": kind, "role": role, "status": status, "assignee": assignees.get(assignee_id),
+                "case_status": case_status, "due_at": due_at,
+                "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
                 "outcomes": list((step.get("outcomes") or {}).keys()),
             })
         return rows

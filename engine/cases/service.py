@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from engine import faults
 from engine.calendar import UncoveredYear
@@ -328,7 +328,8 @@ class CaseService:
         return task, case, user
 
     def _user(self, s: Session, username: str) -> User:
-        user = s.scalar(select(User).where(User.username == username))
+        user = s.scalars(select(User).options(joinedload(User.roles)).where(User.username == username)).unique() \
+            .first()
         if user is None or not user.active:
             raise Forbidden(f"pengguna '{username}' tidak dikenal atau tidak aktif", "as")
         return user
@@ -409,7 +410,7 @@ class CaseService:
 
     def _issue_numbers(self, s: Session, case: Case, at: datetime) -> dict:
         issued = {p.product_id: p for p in s.scalars(select(Product).where(Product.case_id == case.id))}
-        office = case.standard_version.office_document
+        office = thaw(case.standard_version).office.data
         local = at.astimezone(calendar_for(case.standard_version, case.unit_id).tz)
         for product in self._products(case):
             if product["id"] in issued:
@@ -528,10 +529,10 @@ class CaseService:
     @staticmethod
     def _touch(s: Session, case: Case, at: datetime) -> None:
         """Tell the orchestrator that Prefect has to catch up with this case (and its bundle)."""
-        for case_id in (case.id, case.parent_id):
-            link = s.get(FlowLink, case_id) if case_id else None
-            if link is not None:
-                link.pending, link.changed_at, link.revision = True, at, (link.revision or 0) + 1
+        ids = [case.id] + ([case.parent_id] if case.parent_id else [])
+        s.execute(update(FlowLink).where(FlowLink.case_id.in_(ids)).values(
+            pending=True, changed_at=at, revision=func.coalesce(FlowLink.revision, 0) + 1),
+            execution_options={"synchronize_session": False})
 
     def _enter(self, s: Session, case: Case, step_id: str, at: datetime) -> Task | None:
         self._touch(s, case, at)

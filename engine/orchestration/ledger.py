@@ -12,6 +12,7 @@ from engine.cases.service import CaseService
 from engine.store.models import Case, FlowLink, Task
 
 _CONTEXT: dict = {}
+_SETTLED: dict[int, int] = {}  # case id -> revision a run of this process saw fully mirrored
 
 
 def bind(service: CaseService) -> None:
@@ -84,14 +85,30 @@ def parts(case_id: int) -> list[Part]:
 
 
 def status(case_id: int) -> CaseStatus:
+    """Where the case stands as the run ends or suspends. When Prefect has mirrored everything there is,
+    the case's revision is remembered as settled: the orchestrator clears ``pending`` only up to it, so
+    the run's own changes (an automated step moves the case on) do not call for another run, while an
+    officer's change after this point does."""
     with _service().store.read() as s:
         case = s.get(Case, case_id)
+        family = (Case.id == case_id) | (Case.parent_id == case_id)
+        unsettled = s.scalar(select(Task.id).join(Case, Case.id == Task.case_id).where(
+            family, Task.mirrored.is_(False),
+            (Task.status == "done") | ((Task.role == "sistem") & (Task.status == "open"))).limit(1))
+        link = s.get(FlowLink, case_id)
+        if unsettled is None and link is not None:
+            _SETTLED[case_id] = link.revision
         open_ids = s.scalars(select(Task.id).join(Case, Case.id == Task.case_id)
                              .where((Case.id == case_id) | (Case.parent_id == case_id),
                                     Task.status.in_(("open", "claimed"))).order_by(Task.id)).all()
         # One pause key per waiting state: a key Prefect has seen can never suspend the run again.
         return CaseStatus(case.status, case.status in ("done", "rejected"),
                           "wait-" + "-".join(map(str, open_ids)) + f"-{case.row_version}")
+
+
+def settled_revision(case_id: int) -> int | None:
+    """The revision the last run of this case in this process left settled (None: it did not settle)."""
+    return _SETTLED.pop(case_id, None)
 
 
 def pending_links(limit: int) -> list[tuple]:

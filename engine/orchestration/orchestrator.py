@@ -19,7 +19,7 @@ environment.prepare()
 from prefect import get_client  # noqa: E402  (settings must be in place before Prefect is imported)
 from prefect.exceptions import Pause  # noqa: E402
 from prefect.flow_engine import run_flow_async  # noqa: E402
-from prefect.flow_runs import resume_flow_run  # noqa: E402
+from prefect.client.schemas.responses import SetStateStatus  # noqa: E402
 from prefect.states import Scheduled  # noqa: E402
 
 from engine.cases.service import CaseService  # noqa: E402
@@ -103,7 +103,10 @@ class Orchestrator:
             flow_run = await client.read_flow_run(run_id)
             state = flow_run.state
             if state.is_paused():
-                await resume_flow_run(flow_run.id)
+                # With our client: prefect.flow_runs.resume_flow_run would open a client and read the run again.
+                result = await client.resume_flow_run(flow_run.id)
+                if result.status != SetStateStatus.ACCEPT:
+                    raise RuntimeError(f"Prefect menolak melanjutkan flow run: {result.details}")
                 summary.resumed += 1
             elif state.is_final():
                 # Completed earlier and nothing to mirror, or failed: run again only if failed.
@@ -116,7 +119,8 @@ class Orchestrator:
                 # A process was killed during this run: the case store knows what was done; start over.
                 await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
                 summary.restarted += 1
-            flow_run = await client.read_flow_run(flow_run.id)
+            # No need to read the run again: the engine reads it before it proposes Running.
+        ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
         try:
             final = await run_flow_async(flow_for(flow_name), flow_run=flow_run,
                                          parameters={"case_id": case_id}, return_type="state")
@@ -129,7 +133,9 @@ class Orchestrator:
                                     error=f"flow run {flow_run.id} gagal: {final.message}")
             return
         setattr(summary, outcome, getattr(summary, outcome) + 1)
-        await asyncio.to_thread(ledger.record_link, case_id, state=outcome, revision=revision)
+        settled = ledger.settled_revision(case_id)
+        await asyncio.to_thread(ledger.record_link, case_id, state=outcome,
+                                revision=revision if settled is None else settled)
 
     async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
                   stop: asyncio.Event | None = None) -> Summary:

@@ -78,8 +78,10 @@ class StandardVersion(Base):
     version: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))  # standard | bundle
     digest: Mapped[str] = mapped_column(String(64))
-    document: Mapped[dict] = mapped_column(JSON)
-    office_document: Mapped[dict] = mapped_column(JSON)
+    # Deferred: loaded only when a process meets a version for the first time (frozen.thaw caches it by
+    # digest), not with every case row.
+    document: Mapped[dict] = mapped_column(JSON, deferred=True)
+    office_document: Mapped[dict] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = _aware("loaded_at", nullable=False)
 
 

@@ -1,0 +1,425 @@
+"""The engine's figures (issue 4), printed as they are measured; run by hand, not as a test.
+
+    .venv/bin/pip install -e '.[bench]'        # SpiffWorkflow, the peer (benchmark-only dependency)
+    .venv/bin/python bench/engine.py [--cases 300] [--prefect-cases 40] [--open-cases 100000]
+                                     [--only completions,prefect,memory]
+
+completions  Durable human-step completions per second on SQLite, layanan and SpiffWorkflow 3 side by side in
+             one run, on the same procedure (intake -> process -> verify, 10% returned once -> sign -> print
+             -> hand-over; bench/data/bench-surat.yaml and .bpmn). Both read the case from SQLite before each
+             step and commit after it. Also: step completed -> next task in the next officer's worklist.
+prefect      Prefect's share: flow runs and API requests per case, and Prefect's time per case when the
+             orchestrator catches up, against a bare Prefect flow with the same number of tasks.
+memory       Resident memory while opening up to --open-cases open cases (each waiting for an officer), the
+             worklist query and step -> worklist latency at that size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+WORK = Path(tempfile.mkdtemp(prefix="layanan-bench-"))
+os.environ.setdefault("PREFECT_HOME", str(WORK / "prefect"))  # before anything imports Prefect
+# bench/ holds calendar.py, which would shadow the standard library's calendar module for our imports.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from sqlalchemy import select  # noqa: E402
+
+from engine.cases.queries import worklist  # noqa: E402
+from engine.cases.service import CaseService  # noqa: E402
+from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
+from engine.spec.model import load_library  # noqa: E402
+from engine.store.db import Store  # noqa: E402
+from engine.store.models import Task  # noqa: E402
+
+OFFICE = "disdukcapil-kaltim"
+STANDARD = "bench-surat"
+REQUIREMENTS = ["surat_permohonan", "ktp"]
+RETURNED_SHARE = 0.10
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def percentile(values, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def library():
+    folder = WORK / "library"
+    if not folder.exists():
+        shutil.copytree(ROOT / "standards" / "offices", folder / "offices")
+        shutil.copy(DATA / "bench-surat.yaml", folder)
+    return load_library(folder)
+
+
+def fresh_service(name: str) -> CaseService:
+    store = Store(f"sqlite:///{WORK / name}.db")
+    service = CaseService(store, library())
+    service.sync_offices()
+    users_for(service)
+    return service
+
+
+def returned(case_index: int) -> bool:
+    return random.Random(case_index).random() < RETURNED_SHARE
+
+
+# ----------------------------------------------------------------------------------------------- layanan
+
+
+class LayananRunner:
+    """Drives the bench procedure through the case service, as officers would (one commit per step).
+    With ``watch``, each human step is followed by the next officer's worklist page, and the time from the
+    start of the step to that page is recorded (the latency figure; the throughput figure runs without)."""
+
+    def __init__(self, service: CaseService, watch: bool = False):
+        self.service = service
+        self.watch = watch
+        self.latencies: list[float] = []
+
+    def open(self) -> tuple[int, tuple | None]:
+        case_id = self.service.open_case(STANDARD, dict(SAMPLE_APPLICANT), requirements=REQUIREMENTS)
+        return case_id, self.next_task(case_id)
+
+    def next_task(self, case_id: int):
+        with self.service.store.read() as s:
+            return s.execute(select(Task.id, Task.step_id, Task.role).where(
+                Task.case_id == case_id, Task.status == "open")).first()
+
+    def step(self, case_id: int, task, return_once: bool, state: dict):
+        """Complete the case's open human step (or run its automated one); returns the next open task."""
+        task_id, step_id, role = task
+        if role == "sistem":
+            self.service.run_automated(task_id)  # what the Prefect task does, without Prefect (measured apart)
+            return self.next_task(case_id)
+        outcome, data = None, None
+        if step_id == "pengolahan":
+            data = {"uraian": "Data diolah"}
+        elif step_id == "verifikasi":
+            outcome = "perbaiki" if return_once and not state.get("returned") else "setuju"
+            state["returned"] = state.get("returned") or outcome == "perbaiki"
+        start = time.perf_counter()
+        following = self.service.complete(task_id, f"{OFFICE}.{role}", outcome=outcome, data=data,
+                                          reason="Data belum sesuai" if outcome == "perbaiki" else None)
+        state["human"] = state.get("human", 0) + 1
+        if following is None:
+            return self.next_task(case_id)  # closed, or waiting for the system
+        following = (following, *NEXT_STEP[step_id if outcome != "perbaiki" else "perbaiki"])
+        if self.watch:
+            page = worklist(self.service.store, office=OFFICE, roles=[following[2]])
+            self.latencies.append(time.perf_counter() - start)
+            assert len(page) > 0
+        return following
+
+    def run_case(self, index: int) -> int:
+        (case_id, task), state = self.open(), {}
+        while task is not None:
+            task = self.step(case_id, task, returned(index), state)
+        return state["human"]
+
+
+# The bench procedure's human step that follows each step (the engine returns only the next task's id).
+NEXT_STEP = {"penerimaan": ("pengolahan", "operator"), "pengolahan": ("verifikasi", "subkoor_piak"),
+             "perbaiki": ("pengolahan", "operator"), "verifikasi": ("tte", "kepala_dinas")}
+
+
+# ----------------------------------------------------------------------------------------- SpiffWorkflow
+
+
+class SpiffRunner:
+    """The same procedure as BPMN on SpiffWorkflow 3, its state serialized to SQLite after every step."""
+
+    def __init__(self, path: Path):
+        from SpiffWorkflow.bpmn.parser import BpmnParser
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+
+        parser = BpmnParser()
+        parser.add_bpmn_file(str(DATA / "bench-surat.bpmn"))
+        self.spec = parser.get_spec("bench_surat")
+        self.serializer = BpmnWorkflowSerializer()
+        self.db = sqlite3.connect(path, isolation_level=None)
+        # The same durability settings as layanan's case store.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL, done INTEGER)")
+
+    def open(self) -> int:
+        from SpiffWorkflow.bpmn import BpmnWorkflow
+
+        workflow = BpmnWorkflow(self.spec)
+        workflow.do_engine_steps()
+        self.db.execute("BEGIN IMMEDIATE")
+        cursor = self.db.execute("INSERT INTO workflows (state, done) VALUES (?, 0)",
+                                 (self.serializer.serialize_json(workflow),))
+        self.db.execute("COMMIT")
+        return cursor.lastrowid
+
+    def step(self, workflow_id: int, return_once: bool, state: dict) -> bool:
+        from SpiffWorkflow.util.task import TaskState
+
+        self.db.execute("BEGIN IMMEDIATE")
+        (text,) = self.db.execute("SELECT state FROM workflows WHERE id = ?", (workflow_id,)).fetchone()
+        workflow = self.serializer.deserialize_json(text)
+        task = workflow.get_next_task(state=TaskState.READY, manual=True)
+        if task is None:
+            self.db.execute("ROLLBACK")
+            return False
+        if task.task_spec.name == "verifikasi":
+            task.data["keputusan"] = "perbaiki" if return_once and not state.get("returned") else "setuju"
+            state["returned"] = state.get("returned") or task.data["keputusan"] == "perbaiki"
+        elif task.task_spec.name == "pengolahan":
+            task.data["uraian"] = "Data diolah"
+        task.run()
+        workflow.do_engine_steps()  # runs the print script task
+        self.db.execute("UPDATE workflows SET state = ?, done = ? WHERE id = ?",
+                        (self.serializer.serialize_json(workflow), int(workflow.is_completed()), workflow_id))
+        self.db.execute("COMMIT")
+        state["human"] = state.get("human", 0) + 1
+        return True
+
+    def run_case(self, index: int) -> int:
+        workflow_id, state = self.open(), {}
+        while self.step(workflow_id, returned(index), state):
+            pass
+        return state["human"]
+
+
+def bench_completions(cases: int) -> None:
+    try:
+        spiff = SpiffRunner(WORK / "spiff.db")
+    except ImportError as exc:
+        sys.exit(f"SpiffWorkflow is not installed ({exc}): .venv/bin/pip install -e '.[bench]'")
+    layanan = LayananRunner(fresh_service("completions"))
+    for runner in (layanan, spiff):  # warm-up: imports, caches, first statements
+        for i in range(5):
+            runner.run_case(10_000 + i)
+    totals = {"layanan": [0, 0.0], "SpiffWorkflow": [0, 0.0]}
+    # Alternate in small rounds so that neither gets a quieter machine.
+    for first in range(0, cases, 25):
+        for name, runner in (("layanan", layanan), ("SpiffWorkflow", spiff)):
+            start = time.perf_counter()
+            for i in range(first, min(cases, first + 25)):
+                totals[name][0] += runner.run_case(i)
+            totals[name][1] += time.perf_counter() - start
+    print(f"\n== Durable human-step completions on SQLite ({cases} cases, "
+          f"{sum(returned(i) for i in range(cases))} returned once)")
+    rates = {}
+    for name, (completions, seconds) in totals.items():
+        rates[name] = completions / seconds
+        print(f"  {name:14} {completions:6d} completions in {seconds:6.2f} s = {rates[name]:7.1f} per second"
+              f" ({1000 * seconds / completions:.2f} ms each)")
+    print(f"  layanan / SpiffWorkflow = {rates['layanan'] / rates['SpiffWorkflow']:.2f}x (goal: at least 5x)")
+    watcher = LayananRunner(layanan.service, watch=True)
+    for i in range(min(cases, 100)):
+        watcher.run_case(20_000 + i)
+    print_latency("step completed -> next officer's worklist page", watcher.latencies,
+                  f"{cases + 105} cases in the store")
+
+
+def print_latency(title: str, samples: list[float], context: str) -> None:
+    ms = [1000 * s for s in samples]
+    print(f"  {title} ({context}, {len(ms)} steps): p50 {percentile(ms, .5):.1f} ms, "
+          f"p95 {percentile(ms, .95):.1f} ms, max {max(ms):.1f} ms (goal: p95 under 20 ms)")
+
+
+# ------------------------------------------------------------------------------------------------ Prefect
+
+
+def bench_prefect(cases: int) -> None:
+    import asyncio
+
+    import httpx
+
+    from engine.orchestration.orchestrator import Orchestrator
+
+    requests: list[str] = []
+    original_send = httpx.AsyncClient.send
+
+    async def counting_send(self, request, *args, **kwargs):
+        requests.append(f"{request.method} {UUID.sub('{id}', request.url.path)}")
+        return await original_send(self, request, *args, **kwargs)
+
+    httpx.AsyncClient.send = counting_send
+
+    from prefect import flow, task
+
+    @task(name="langkah", persist_result=False)
+    def bare_step(case_id: int, step: int) -> int:
+        return step
+
+    @flow(name="bench-bare", persist_result=False)
+    async def bare_flow(case_id: int) -> None:
+        for step in range(6):  # the bench procedure's six steps, each a task run as in layanan's flow
+            await asyncio.to_thread(bare_step, case_id, step)
+
+    service = fresh_service("prefect")
+    runner = LayananRunner(service)
+    orchestrator = Orchestrator(service)
+
+    def officers_until_waiting(case_ids: list[int], index0: int) -> None:
+        """Officers work every case until it waits for the system or is closed (no Prefect involved)."""
+        for n, case_id in enumerate(case_ids):
+            state, task = {}, runner.next_task(case_id)
+            while task is not None and task[2] != "sistem":
+                task = runner.step(case_id, task, returned(index0 + n), state)
+
+    async def run_layanan(count: int, index0: int) -> tuple[float, float, object]:
+        case_ids = [runner.open()[0] for _ in range(count)]
+        officer_time, prefect_time = 0.0, 0.0
+        total = None
+        for _ in range(10):
+            start = time.perf_counter()
+            officers_until_waiting(case_ids, index0)
+            officer_time += time.perf_counter() - start
+            start = time.perf_counter()
+            summary = await orchestrator.run(until_idle=True, poll_seconds=0.1, max_passes=20)
+            prefect_time += time.perf_counter() - start
+            total = summary if total is None else _add(total, summary)
+            if all(runner.next_task(c) is None for c in case_ids):
+                break
+        return officer_time, prefect_time, total
+
+    async def run_bare(count: int) -> float:
+        start = time.perf_counter()
+        for i in range(count):
+            await bare_flow(i)
+        return time.perf_counter() - start
+
+    from prefect import get_client
+    from prefect.flow_engine import run_flow_async
+
+    async def run_bare_deployed(count: int) -> float:
+        """The bare flow as layanan runs its flows: a run created from a deployment, executed in-process
+        (Prefect watches such runs for suspension, which costs each of them a thread)."""
+        async with get_client() as client:
+            flow_id = await client.create_flow_from_name("bench-bare")
+            deployment_id = await client.create_deployment(flow_id=flow_id, name="bench",
+                                                           entrypoint="bench/engine.py:bare_flow")
+            start = time.perf_counter()
+            for i in range(count):
+                flow_run = await client.create_flow_run_from_deployment(deployment_id, parameters={"case_id": i})
+                await run_flow_async(bare_flow, flow_run=flow_run, parameters={"case_id": i}, return_type="state")
+            return time.perf_counter() - start
+
+    async def main():
+        print(f"\n== Prefect's share ({cases} cases; Prefect {__import__('prefect').__version__}, ephemeral API)")
+        start = time.perf_counter()
+        await run_layanan(2, 50_000)  # warm-up: the ephemeral API server starts, deployments are created
+        await run_bare(2)
+        await run_bare_deployed(2)
+        print(f"  warm-up (Prefect start, database, first runs): {time.perf_counter() - start:.1f} s")
+        requests.clear()
+        officer_time, prefect_time, summary = await run_layanan(cases, 0)
+        layanan_requests = list(requests)
+        requests.clear()
+        bare_time = await run_bare(cases)
+        bare_requests = list(requests)
+        deployed_time = await run_bare_deployed(cases)
+        executions = summary.suspended + summary.completed
+        print(f"  layanan: {cases} flow runs created ({summary.created}), {executions} executions "
+              f"({executions / cases:.1f} per case: one per wait for an officer after Prefect's turn), "
+              f"{summary.resumed} resumed, {summary.failed} failed")
+        print(f"  layanan: {len(layanan_requests) / cases:.1f} API requests per case; "
+              f"bare flow: {len(bare_requests) / cases:.1f} per run")
+        print(f"  officers' steps in the case store: {1000 * officer_time / cases:.1f} ms per case "
+              f"(never waits for Prefect)")
+        print(f"  Prefect catching up: {1000 * prefect_time / cases:.0f} ms per case = "
+              f"{cases / prefect_time:.2f} cases/s; bare flow with 6 tasks: {1000 * bare_time / cases:.0f} ms "
+              f"per run = {cases / bare_time:.2f} runs/s")
+        print(f"  the bare flow run from a deployment, as layanan's: {1000 * deployed_time / cases:.0f} ms per run")
+        print(f"  layanan / bare Prefect time per case = {prefect_time / bare_time:.2f}x; against the deployed "
+              f"bare flow {prefect_time / deployed_time:.2f}x (goal: within 1.25x)")
+        for name, made in (("layanan", layanan_requests), ("bare flow", bare_requests)):
+            counts = {}
+            for r in made:
+                counts[r] = counts.get(r, 0) + 1
+            print(f"  {name} requests per case: " + ", ".join(
+                f"{path} {n / cases:.1f}" for path, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+
+    asyncio.run(main())
+    httpx.AsyncClient.send = original_send
+
+
+def _add(a, b):
+    for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
+        setattr(a, key, getattr(a, key) + getattr(b, key))
+    a.errors += b.errors
+    return a
+
+
+# ------------------------------------------------------------------------------------------------- memory
+
+
+def bench_memory(open_cases: int) -> None:
+    service = fresh_service("memory")
+    runner = LayananRunner(service, watch=True)
+    print(f"\n== {open_cases} open cases (each waiting for the operator's step) in SQLite")
+    print(f"  {'open cases':>10} {'RSS MiB':>8} {'ms/open':>8} {'worklist ms':>12} {'db MiB':>7}")
+    batch = max(1000, open_cases // 10)
+    opened, rss = 0, []
+    while opened < open_cases:
+        count = min(batch, open_cases - opened)
+        start = time.perf_counter()
+        for _ in range(count):
+            service.open_case(STANDARD, dict(SAMPLE_APPLICANT), requirements=REQUIREMENTS,
+                              actor=f"{OFFICE}.petugas_layanan")
+        per_open = 1000 * (time.perf_counter() - start) / count
+        opened += count
+        samples = []
+        for _ in range(20):
+            start = time.perf_counter()
+            worklist(service.store, office=OFFICE, roles=["operator"])
+            samples.append(1000 * (time.perf_counter() - start))
+        rss.append(rss_mib())
+        size = (WORK / "memory.db").stat().st_size / 2**20
+        print(f"  {opened:>10} {rss[-1]:>8.0f} {per_open:>8.2f} {statistics.median(samples):>12.1f} {size:>7.0f}")
+    print(f"  RSS grew {rss[-1] - rss[0]:+.0f} MiB from {batch} to {opened} open cases")
+    for i in range(40):
+        runner.run_case(i)
+    print_latency("step completed -> next officer's worklist page", runner.latencies, f"{open_cases} open cases")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--prefect-cases", type=int, default=40)
+    parser.add_argument("--open-cases", type=int, default=100_000)
+    parser.add_argument("--only", default="completions,prefect,memory")
+    args = parser.parse_args()
+    print(f"layanan engine bench; scratch files in {WORK}; Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs")
+    try:
+        parts = args.only.split(",")
+        if "completions" in parts:
+            bench_completions(args.cases)
+        if "prefect" in parts:
+            bench_prefect(args.prefect_cases)
+        if "memory" in parts:
+            bench_memory(args.open_cases)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
