@@ -72,6 +72,38 @@ class CaseService:
             s.flush()
             return user.id
 
+    def set_password(self, username: str, password_hash: str) -> None:
+        """Store a password hash (hashing belongs to the web layer's argon2 hasher)."""
+        with self.store.write() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
+            user.password_hash = password_hash
+
+    def set_admin(self, username: str, admin: bool = True) -> None:
+        with self.store.write() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
+            user.is_admin = admin
+
+    def set_active(self, username: str, active: bool) -> None:
+        with self.store.write() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
+            user.active = active
+
+    def record_refusal(self, username: str, message: str, *, task_id: int | None = None,
+                       at: datetime | None = None) -> None:
+        """A refused action goes into the history (the refused write itself was rolled back)."""
+        at = at or now()
+        with self.store.write() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            task = s.get(Task, task_id) if task_id else None
+            case = s.get(Case, task.case_id) if task else None
+            self._event(s, case, "action_refused", username, at, user, task=task, message=message)
+
     # ------------------------------------------------------------------ opening a case
 
     def open_case(self, standard_id: str, applicant: dict, *, variant: str | None = None,

@@ -79,8 +79,45 @@ def cmd_db_upgrade(args) -> int:
 @_guard
 def cmd_user_add(args) -> int:
     service = _service(args)
+    password = _read_password(args) if args.password_stdin else None
     service.add_user(args.username, args.name or args.username, args.office, args.role)
-    print(f"pengguna {args.username} ({args.office}): {', '.join(args.role)}")
+    if args.admin:
+        service.set_admin(args.username, True)
+    if password:
+        from engine.web.auth import hash_password
+
+        service.set_password(args.username, hash_password(password))
+    print(f"pengguna {args.username} ({args.office}): {', '.join(args.role)}"
+          + (" · admin" if args.admin else "") + ("" if password else
+                                                  f" · atur kata sandi: layanan user password {args.username}"))
+    return 0
+
+
+def _read_password(args) -> str:
+    import getpass
+    import sys
+
+    from engine.web.auth import password_problem
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Kata sandi baru: ")
+        if getpass.getpass("Ulangi: ") != password:
+            raise CliError("kata sandi tidak sama")
+    problem = password_problem(password)
+    if problem:
+        raise CliError(problem)
+    return password
+
+
+@_guard
+def cmd_user_password(args) -> int:
+    from engine.web.auth import hash_password
+
+    service = _service(args, need_library=False)
+    service.set_password(args.username, hash_password(_read_password(args)))
+    print(f"kata sandi {args.username} diperbarui")
     return 0
 
 

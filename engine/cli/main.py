@@ -76,8 +76,14 @@ def _add_user(sub) -> None:
     add.add_argument("--office", required=True, help="id kantor")
     add.add_argument("--role", action="append", required=True, help="id peran (boleh berulang)")
     add.add_argument("--name", help="nama lengkap")
+    add.add_argument("--admin", action="store_true", help="boleh mengelola pengguna di halaman admin")
+    add.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin (untuk skrip)")
     add.add_argument("--standards", help="folder standar")
     add.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_user_add"))
+    pw = usub.add_parser("password", help="atur kata sandi petugas (ditanyakan, atau dari stdin)")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin")
+    pw.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_user_password"))
 
 
 def _add_case(sub) -> None:
@@ -141,6 +147,17 @@ def _add_worker(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_worker"))
 
 
+def _add_serve(sub) -> None:
+    p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
+    p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--demo", action="store_true",
+                   help="basis data demo baru: kantor contoh, petugas untuk setiap peran, kasus di setiap keadaan")
+    p.add_argument("--no-worker", action="store_true", help="tanpa sisi Prefect (jalankan `layanan worker` terpisah)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.serve_command", "cmd_serve"))
+
+
 def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="jalankan semua standar contoh dengan petugas simulasi dan Prefect")
     p.add_argument("--keep", action="store_true", help="pakai basis data biasa, bukan basis data sementara")
@@ -165,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve):
         add(sub)
     return parser
 

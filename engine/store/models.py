@@ -12,6 +12,7 @@ from datetime import datetime
 
 from datetime import timezone
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
                         UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -56,6 +57,7 @@ class User(Base):
     office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
@@ -222,6 +224,18 @@ class FlowLink(Base):
     synced_at: Mapped[datetime | None] = _aware("synced_at")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a copy of the
+    database does not let anyone sign in. Logging out deletes the row."""
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _aware("created_at", nullable=False)
+    last_seen_at: Mapped[datetime] = _aware("last_seen_at", nullable=False)
+    expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
 
 
 @event.listens_for(Event, "before_update")

@@ -1,0 +1,69 @@
+"""`layanan serve`: the web application with the Prefect worker in a background thread, on the embedded
+default (SQLite + Prefect's ephemeral API); nothing else to start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+
+from .case_commands import _service
+from .errors import CliError
+
+
+def _worker_thread(service, stop: threading.Event) -> threading.Thread:
+    def run():
+        from engine.orchestration.orchestrator import Orchestrator
+
+        async def main():
+            event = asyncio.Event()
+            orchestrator = Orchestrator(service)
+            task = asyncio.create_task(orchestrator.run(until_idle=False, poll_seconds=2.0, stop=event))
+            while not stop.is_set():
+                await asyncio.sleep(0.5)
+            event.set()
+            await task
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run, name="layanan-prefect", daemon=True)
+    thread.start()
+    return thread
+
+
+def cmd_serve(args) -> int:
+    try:
+        import uvicorn
+    except ImportError as exc:  # pragma: no cover - uvicorn comes with Prefect
+        raise CliError(f"uvicorn tidak terpasang: {exc}")
+    if args.demo and not os.environ.get("LAYANAN_DATABASE_URL"):
+        from engine.store.db import data_dir
+
+        folder = data_dir() / "demo"
+        shutil.rmtree(folder, ignore_errors=True)  # a fresh demo every time; real data lives elsewhere
+        folder.mkdir(parents=True)
+        os.environ["LAYANAN_DATABASE_URL"] = f"sqlite:///{(folder / 'layanan.db').resolve()}"
+        os.environ.setdefault("PREFECT_HOME", str((folder / "prefect").resolve()))
+    service = _service(args)
+    service.sync_offices()
+    if args.demo:
+        from engine.web.demo import seed_demo
+
+        print("Mengisi basis data demo...", flush=True)
+        made = seed_demo(service)
+        print(f"Demo: {made['cases']} kasus, {made['users']} pengguna. Masuk sebagai mis. "
+              f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'.", flush=True)
+    from engine.web.app import create_app
+
+    app = create_app(service)
+    stop = threading.Event()
+    worker = None if args.no_worker else _worker_thread(service, stop)
+    print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status)", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=10)
+    return 0

@@ -1,0 +1,70 @@
+"""A demo office for `layanan serve --demo`: the seed offices, an officer for every role (password
+DEMO_PASSWORD), and cases of every published standard in every state (new, under way, incomplete, waiting
+for the applicant, late, done, rejected). Everything goes through the case service, as real use would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.cases.service import CaseService, now
+from engine.cases.simulate import SAMPLE_APPLICANT, Scenario, act_on_open_tasks, sample_answers, users_for
+from engine.store.models import Task
+
+from .auth import hash_password
+
+DEMO_PASSWORD = "layanan-demo-2026"
+
+# (label, scenario, officer rounds, days ago the application came in)
+PLAN = (("baru", "approve", 0, 0), ("berjalan", "approve", 1, 1), ("belum lengkap", "incomplete", 0, 0),
+        ("dikembalikan ke pemohon", "return_to_applicant", 3, 2), ("terlambat", "approve", 1, 12),
+        ("selesai", "approve", 12, 4), ("ditolak", "reject", 6, 3))
+
+
+def seed_demo(service: CaseService) -> dict:
+    service.sync_offices()
+    made = users_for(service)
+    password = hash_password(DEMO_PASSWORD)
+    for username in made.values():
+        service.set_password(username, password)
+    admin_office = next(iter(service.library.offices))
+    service.add_user("admin", "Admin Layanan", admin_office, [])
+    service.set_admin("admin")
+    service.set_password("admin", password)
+    cases = 0
+    for standard in service.library.standards.values():
+        if standard.data.get("status") == "draft":
+            continue
+        # Counter applications first: the demo shows the front office's intake.
+        combos = sorted(standard.combinations(), key=lambda vc: vc[1] == "daring")
+        variant, channel = combos[0]
+        answers = sample_answers(standard, variant, channel)
+        requirements = [r["id"] for r in standard.requirements(variant, channel, answers)]
+        units = standard.data.get("units") or [u["id"] for u in standard.office.data.get("units") or []]
+        for _label, scenario_name, rounds, days_ago in PLAN:
+            at = now() - timedelta(days=days_ago)
+            incomplete = scenario_name == "incomplete"
+            case_id = service.open_case(standard.id, dict(SAMPLE_APPLICANT), variant=variant, channel=channel,
+                                        unit=units[0] if units else None, answers=answers,
+                                        requirements=requirements[:-1] if incomplete else requirements,
+                                        allow_incomplete=incomplete, at=at)
+            cases += 1
+            scenario = Scenario(scenario_name)
+            for _ in range(rounds):
+                acted = act_on_open_tasks(service, case_id, scenario, at=at)
+                _run_automated(service, case_id, at)
+                if not acted:
+                    break
+    return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD}
+
+
+def _run_automated(service: CaseService, case_id: int, at) -> None:
+    """Automated steps at once (the Prefect worker mirrors them afterwards)."""
+    while True:
+        with service.store.read() as s:
+            task_id = s.scalar(select(Task.id).where(Task.case_id == case_id, Task.role == "sistem",
+                                                     Task.status == "open"))
+        if task_id is None:
+            return
+        service.run_automated(task_id, at=at)

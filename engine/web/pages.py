@@ -1,0 +1,304 @@
+"""Officers' pages: sign-in, worklist, intake, case and step forms, receipt and products."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from engine.cases.errors import CaseError, Forbidden, NotFound
+from engine.cases.fields import applicable
+from engine.cases.queries import case_view, find_case, worklist
+from engine.cases.service import APPLICANT_FIELDS
+from engine.store.models import Case, Document, Task
+
+from . import forms
+from .auth import Officer, csrf_ok
+from .app import COOKIE, SLA_LABELS, NotSignedIn, pdf_response
+
+router = APIRouter(include_in_schema=False)
+
+
+def officer(request: Request) -> Officer:
+    found = request.app.state.sessions.lookup(request.cookies.get(COOKIE))
+    if found is None:
+        raise NotSignedIn()
+    return found
+
+
+def _render(request: Request, template: str, officer: Officer | None, status_code: int = 200, **context):
+    return request.app.state.templates.TemplateResponse(request, template, {"officer": officer, **context},
+                                                        status_code=status_code)
+
+
+async def _form(request: Request, who: Officer) -> dict:
+    """The submitted form, after its CSRF token was checked."""
+    form = await request.form()
+    if not csrf_ok(who, form.get("csrf")):
+        raise Forbidden("formulir kedaluwarsa atau bukan dari halaman ini; muat ulang halaman", "csrf")
+    return form
+
+
+def _refused(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
+    if isinstance(exc, Forbidden):
+        request.app.state.service.record_refusal(who.username, exc.message, task_id=task_id)
+
+
+# ------------------------------------------------------------------------------------------ sign-in
+
+
+@router.get("/masuk", response_class=HTMLResponse)
+def login_page(request: Request, lanjut: str = "/kerja"):
+    return _render(request, "login.html.j2", None, next=_safe_next(lanjut))
+
+
+@router.post("/masuk")
+async def login(request: Request):
+    form = await request.form()
+    found = request.app.state.sessions.login(str(form.get("username", "")), str(form.get("password", "")))
+    if found is None:
+        return _render(request, "login.html.j2", None, status_code=401, next=_safe_next(form.get("lanjut")),
+                       error="Nama pengguna atau kata sandi salah.", username=form.get("username", ""))
+    token, _who = found
+    response = RedirectResponse(_safe_next(form.get("lanjut")), status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies,
+                        max_age=10 * 3600, path="/")
+    return response
+
+
+@router.post("/keluar")
+async def logout(request: Request, who: Officer = Depends(officer)):
+    await _form(request, who)
+    request.app.state.sessions.logout(request.cookies.get(COOKIE))
+    response = RedirectResponse("/masuk", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _safe_next(target) -> str:
+    target = str(target or "/kerja")
+    return target if target.startswith("/") and not target.startswith("//") else "/kerja"
+
+
+# ------------------------------------------------------------------------------------------ worklist
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request):
+    return RedirectResponse("/kerja", status_code=303)
+
+
+@router.get("/kerja", response_class=HTMLResponse)
+def worklist_page(request: Request, standar: str = "", status: str = "", who: Officer = Depends(officer)):
+    service = request.app.state.service
+    rows = worklist(service.store, office=who.office_id, roles=sorted(who.roles), limit=500)
+    standards = sorted({r["standard"] for r in rows})
+    if standar:
+        rows = [r for r in rows if r["standard"] == standar]
+    if status:
+        rows = [r for r in rows if r["sla"]["status"] == status]
+    titles = {i: s.title for i, s in service.library.standards.items()}
+    titles.update({i: b.title for i, b in service.library.bundles.items()})
+    return _render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
+                   chosen_standard=standar, chosen_status=status, sla_labels=SLA_LABELS,
+                   can_intake=bool(_intake_standards(service, who)))
+
+
+@router.post("/tugas/{task_id}/ambil")
+async def claim(request: Request, task_id: int, who: Officer = Depends(officer)):
+    await _form(request, who)
+    try:
+        request.app.state.service.claim(task_id, who.username)
+    except CaseError as exc:
+        _refused(request, who, exc, task_id)
+        raise
+    return RedirectResponse(f"/tugas/{task_id}", status_code=303)
+
+
+@router.post("/tugas/{task_id}/lepas")
+async def release(request: Request, task_id: int, who: Officer = Depends(officer)):
+    await _form(request, who)
+    request.app.state.service.release(task_id, who.username)
+    return RedirectResponse("/kerja", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------ intake
+
+
+def _intake_standards(service, who: Officer) -> list:
+    """Standards of the officer's office whose intake step one of their roles performs."""
+    found = []
+    for standard in service.library.standards.values():
+        if standard.office.id != who.office_id or standard.data.get("status") == "draft":
+            continue
+        roles = {s.get("role") for s in standard.data.get("steps") or [] if s.get("kind") == "intake"}
+        if roles & who.roles:
+            found.append(standard)
+    return sorted(found, key=lambda s: s.title)
+
+
+@router.get("/kasus/baru", response_class=HTMLResponse)
+def intake_choose(request: Request, who: Officer = Depends(officer)):
+    return _render(request, "intake_choose.html.j2", who,
+                   standards=_intake_standards(request.app.state.service, who))
+
+
+def _intake_context(service, who, standard_id, variant, channel):
+    standard = service.library.standard(standard_id)
+    if standard.office.id != who.office_id:
+        raise Forbidden(f"standar ini milik {standard.office.name}", "standard")
+    variants, channels = standard.variants, standard.channels
+    variant = variant or (variants[0]["id"] if variants else None)
+    channel = channel or (channels[0]["id"] if channels else None)
+    app_fields = (standard.data.get("application") or {}).get("fields") or []
+    return {"standard": standard, "variant": variant, "channel": channel, "variants": variants,
+            "channels": channels, "requirements": standard.requirements(variant, channel, None),
+            "answer_fields": applicable(app_fields, variant, channel, {}), "applicant_fields": APPLICANT_FIELDS,
+            "units": standard.data.get("units") or [u["id"] for u in standard.office.data.get("units") or []]}
+
+
+@router.get("/kasus/baru/{standard_id}", response_class=HTMLResponse)
+def intake_form(request: Request, standard_id: str, varian: str = "", kanal: str = "",
+                who: Officer = Depends(officer)):
+    context = _intake_context(request.app.state.service, who, standard_id, varian or None, kanal or None)
+    return _render(request, "intake.html.j2", who, values={}, received=set(), **context)
+
+
+@router.post("/kasus/baru/{standard_id}", response_class=HTMLResponse)
+async def intake_submit(request: Request, standard_id: str, who: Officer = Depends(officer)):
+    service = request.app.state.service
+    form = await _form(request, who)
+    variant, channel = form.get("varian") or None, form.get("kanal") or None
+    context = _intake_context(service, who, standard_id, variant, channel)
+    applicant = {k: str(form.get(f"applicant.{k}", "")).strip() for k in APPLICANT_FIELDS}
+    applicant = {k: v for k, v in applicant.items() if v}
+    answers = forms.collect(context["answer_fields"], form, "answers.")
+    received = [str(v) for v in form.getlist("requirements")]
+    incomplete = form.get("incomplete") == "1"
+    try:
+        case_id = service.open_case(standard_id, applicant, variant=context["variant"], channel=context["channel"],
+                                    unit=form.get("unit") or None, answers=answers, requirements=received,
+                                    actor=who.username, allow_incomplete=incomplete)
+    except CaseError as exc:
+        _refused(request, who, exc)
+        return _render(request, "intake.html.j2", who, status_code=400, error=exc.message, error_field=exc.field,
+                       values={**{f"applicant.{k}": v for k, v in applicant.items()},
+                               **{f"answers.{k}": v for k, v in answers.items()}},
+                       received=set(received), **context)
+    with service.store.read() as s:
+        number = s.get(Case, case_id).number
+    return RedirectResponse(f"/kasus/{number}/tanda-terima", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------ cases
+
+
+def _own_case(request: Request, who: Officer, number: str) -> dict:
+    view = case_view(request.app.state.service.store, number)
+    if view["office"] != who.office_id:
+        raise NotFound(f"kasus '{number}' tidak ditemukan", "case")  # other offices' cases do not exist here
+    return view
+
+
+@router.get("/kasus/{number}", response_class=HTMLResponse)
+def case_page(request: Request, number: str, who: Officer = Depends(officer)):
+    view = _own_case(request, who, number)
+    return _render(request, "case.html.j2", who, case=view, **_case_extras(request, view))
+
+
+def _case_extras(request: Request, view: dict) -> dict:
+    service = request.app.state.service
+    with service.store.read() as s:
+        case = find_case(s, view["number"])
+        from engine.cases.frozen import thaw
+
+        standard = thaw(case.standard_version) if case.standard_version.kind == "standard" else None
+    requirement_names = {}
+    if standard:
+        requirement_names = {r["id"]: r["name"] for r in standard.requirements(view["variant"], view["channel"],
+                                                                                None)}
+    steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
+    return {"standard": standard, "requirement_names": requirement_names, "steps": steps}
+
+
+@router.get("/tugas/{task_id}", response_class=HTMLResponse)
+def task_page(request: Request, task_id: int, who: Officer = Depends(officer)):
+    service = request.app.state.service
+    with service.store.read() as s:
+        task = s.get(Task, task_id)
+        if task is None or task.office_id != who.office_id:
+            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+        number = s.get(Case, task.case_id).number
+    view = _own_case(request, who, number)
+    return _render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
+                   **_case_extras(request, view))
+
+
+def _task_of(view: dict, task_id: int) -> dict:
+    return next(t for t in view["tasks"] if t["task"] == task_id)
+
+
+@router.post("/tugas/{task_id}", response_class=HTMLResponse)
+async def task_submit(request: Request, task_id: int, who: Officer = Depends(officer)):
+    service = request.app.state.service
+    form = await _form(request, who)
+    with service.store.read() as s:
+        task = s.get(Task, task_id)
+        if task is None or task.office_id != who.office_id:
+            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+        number = s.get(Case, task.case_id).number
+    view = _own_case(request, who, number)
+    extras = _case_extras(request, view)
+    step = extras["steps"].get(_task_of(view, task_id)["step"], {})
+    fields = ((step.get("form") or {}).get("fields")) or []
+    data = forms.collect(fields, form, "data.")
+    try:
+        data = await forms.store_uploads(fields, form, data, "data.")
+        outcome = form.get("outcome") or None
+        requirements = [str(v) for v in form.getlist("requirements")] or None
+        service.complete(task_id, who.username, outcome=outcome, data=data, reason=form.get("reason") or None,
+                         requirements=requirements, expected_version=_int(form.get("version")))
+    except CaseError as exc:
+        _refused(request, who, exc, task_id)
+        return _render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
+                       case=view, task=_task_of(view, task_id), error=exc.message, error_field=exc.field,
+                       values={f"data.{k}": v for k, v in data.items()}, **extras)
+    return RedirectResponse(f"/kasus/{number}?selesai={task_id}", status_code=303)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ------------------------------------------------------------------------------------------ documents
+
+
+@router.get("/kasus/{number}/tanda-terima")
+def receipt(request: Request, number: str, format: str = "html", who: Officer = Depends(officer)):
+    view = _own_case(request, who, number)
+    extras = _case_extras(request, view)
+    office = extras["standard"].office if extras["standard"] else None
+    html = request.app.state.templates.get_template("receipt.html.j2").render(
+        case=view, office=office, officer=who, for_pdf=format == "pdf", **extras)
+    if format == "pdf":
+        return pdf_response(html, f"tanda-terima-{number}", str(request.base_url))
+    return HTMLResponse(html)
+
+
+@router.get("/kasus/{number}/dokumen/{product_id}")
+def product_document(request: Request, number: str, product_id: str, format: str = "html",
+                     who: Officer = Depends(officer)):
+    view = _own_case(request, who, number)
+    with request.app.state.service.store.read() as s:
+        doc = s.scalar(select(Document).where(Document.case_id == view["id"], Document.product_id == product_id)
+                       .order_by(Document.id.desc()))
+        if doc is None:
+            raise NotFound(f"dokumen {product_id} belum dibuat untuk kasus ini", "product")
+        html = doc.content
+    if format == "pdf":
+        return pdf_response(html, f"{product_id}-{number}", str(request.base_url))
+    return HTMLResponse(html)
+
