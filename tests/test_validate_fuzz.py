@@ -82,3 +82,11 @@ def test_textual_mutations_never_crash(seed, position, junk, cut):
     text = seed.read_text()
     at = position % (len(text) + 1)
     _check(text[:at] + junk + text[at + cut:])
+
+
+def test_bundle_part_with_a_list_as_id_is_reported_not_crashed():
+    """Found by the structural mutations: a part whose id is a list crashed the after-cycle check."""
+    text = (STANDARDS / "bontang" / "paket-seven-in-one.yaml").read_text()
+    data = yaml.safe_load(text)
+    data["parts"][0]["id"] = ["a", "b"]
+    _check(yaml.safe_dump(data, allow_unicode=True))

@@ -52,22 +52,24 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
     Reads only the columns it shows (no applicant data, no standard documents per row)."""
     at = at or now()
     with store.read() as s:
-        query = select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id).where(
-            Task.status.in_(("open", "claimed")))
         if user:
             found = s.scalar(select(User).where(User.username == user))
             if found is None:
                 raise NotFound(f"pengguna '{user}' tidak dikenal", "as")
             office = found.office_id
             roles = sorted(found.role_ids)
+        # First the page's task ids from the covering tasks index alone, then their details.
+        page = select(Task.id).where(Task.status.in_(("open", "claimed")))
         if office:
-            query = query.where(Task.office_id == office)
-        if roles:
-            query = query.where(Task.role.in_(roles))
-        else:
-            query = query.where(Task.role != "sistem")
-        query = query.order_by(Case.due_at.is_(None), Case.due_at, Task.created_at).limit(limit)
-        found_rows = s.execute(query).all()
+            page = page.where(Task.office_id == office)
+        page = page.where(Task.role.in_(roles)) if roles else page.where(Task.role != "sistem")
+        page = page.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id).limit(limit)
+        ids = s.scalars(page).all()
+        if not ids:
+            return []
+        position = {task_id: n for n, task_id in enumerate(ids)}
+        found_rows = sorted(s.execute(select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id)
+                                      .where(Task.id.in_(ids))).all(), key=lambda r: position[r[0]])
         versions = {v.id: v for v in s.scalars(select(StandardVersion).where(
             StandardVersion.id.in_({r[14] for r in found_rows})))} if found_rows else {}
         assignees = {i: name for i, name in s.execute(select(User.id, User.username).where(

@@ -576,7 +576,7 @@ class CaseService:
         kind = step.get("kind", "form")
         role = APPLICANT_ROLE if kind == "applicant" else SYSTEM_ROLE if kind == "automated" else step["role"]
         task = Task(case_id=case.id, office_id=case.office_id, seq=seq, step_id=step_id, kind=kind, role=role,
-                    status="open", created_at=at, mirrored=False)
+                    status="open", created_at=at, due_at=case.due_at, mirrored=False)
         s.add(task)
         s.flush()
         self._event(s, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role)
@@ -621,6 +621,7 @@ class CaseService:
         limit = standard.time_limit(case.variant)
         case.clock_started_at = at
         case.due_at = self._due(case, limit, at)
+        self._due_changed(s, case)
         self._event(s, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
                     if case.due_at else None)
 
@@ -636,6 +637,12 @@ class CaseService:
         except UncoveredYear as exc:
             raise CaseError(f"kalender kerja belum mencakup tahun {exc.year}: tambahkan keputusan cuti bersama "
                             f"(calendar.decrees) di berkas kantor") from None
+
+    @staticmethod
+    def _due_changed(s: Session, case: Case) -> None:
+        """Open tasks carry the case's due date for the worklist's sort."""
+        s.execute(update(Task).where(Task.case_id == case.id, Task.status.in_(OPEN_STATUSES))
+                  .values(due_at=case.due_at), execution_options={"synchronize_session": False})
 
     def _pause_clock(self, s: Session, case: Case, at: datetime, reason: str | None,
                      status: str = "waiting_applicant") -> None:
@@ -657,6 +664,7 @@ class CaseService:
         paused_days = max(0, calendar.working_days_between(paused_from, at.astimezone(calendar.tz).date()))
         if paused_days and case.due_at is not None:
             case.due_at = calendar.due(case.due_at.astimezone(calendar.tz).date(), paused_days)
+            self._due_changed(s, case)
         case.clock_paused_at = None
         self._event(s, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
                     due_at=case.due_at.isoformat() if case.due_at else None)

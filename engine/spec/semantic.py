@@ -455,6 +455,7 @@ def _check_part_cycles(doc: Document, parts) -> None:
 
     for i, part in parts:
         state.clear()
-        if part.get("id") in after and visit(part.get("id")):
+        ident = part.get("id")
+        if isinstance(ident, str) and ident in after and visit(ident):  # a malformed id is reported elsewhere
             doc.reporter.error(("parts", i, "after"), "urutan bagian berputar (saling menunggu)", code="cycle")
             return

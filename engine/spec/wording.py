@@ -36,6 +36,25 @@ OUTCOME_LABELS = {
     "reject": "ditolak",
 }
 
+EVENT_LABELS = {
+    "case_opened": "permohonan dicatat",
+    "task_created": "langkah dibuka",
+    "task_claimed": "langkah diambil",
+    "task_released": "langkah dilepas",
+    "task_completed": "langkah selesai",
+    "requirements_received": "persyaratan diterima",
+    "clock_started": "jam layanan mulai",
+    "clock_paused": "jam layanan berhenti",
+    "clock_resumed": "jam layanan berjalan lagi",
+    "product_issued": "nomor produk diterbitkan",
+    "document_rendered": "dokumen dibuat",
+    "document_signed": "dokumen ditandatangani",
+    "products_handed_over": "produk diserahkan",
+    "applicant_notified": "pemohon diberi tahu",
+    "case_closed": "kasus ditutup",
+    "action_refused": "tindakan ditolak",
+}
+
 MANAGEMENT_LABELS = {
     "legal_basis": "Dasar Hukum",
     "facilities": "Sarana dan Prasarana, dan/atau Fasilitas",

@@ -133,7 +133,8 @@ class Task(Base):
     """One step instance of a case: a human step waiting in a worklist, or an automated step for Prefect."""
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_worklist", "office_id", "status", "role"),
+        # Covers the worklist query: open tasks of an office's roles by due date, without touching cases.
+        Index("ix_tasks_worklist_due", "office_id", "status", "role", "due_at", "created_at"),
         Index("ix_tasks_case", "case_id", "seq"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +147,9 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(12))  # open | claimed | done | cancelled
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = _aware("created_at", nullable=False)
+    # The case's due date, copied (and kept in step when the clock starts or resumes) so the worklist can
+    # sort open tasks from the tasks index alone.
+    due_at: Mapped[datetime | None] = _aware("due_at")
     claimed_at: Mapped[datetime | None] = _aware("claimed_at")
     completed_at: Mapped[datetime | None] = _aware("completed_at")
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -45,7 +45,8 @@ def create_app(service: CaseService, *, secure_cookies: bool = False) -> FastAPI
     env.filters["rupiah"] = wording.rupiah
     env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
                        STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
-                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS)
+                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
+                       EVENT_LABELS=wording.EVENT_LABELS)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -1,0 +1,43 @@
+"""The case store's schema: migrations and models agree; the worklist's copy of due dates stays true."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from engine.cases.simulate import SAMPLE_APPLICANT
+from engine.store.models import Base, Case, Task
+
+
+def test_migrations_build_exactly_the_models(service):
+    with service.store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_open_tasks_carry_their_case_due_date_through_start_pause_and_resume(service, library):
+    standard = library.standard("kaltim-data-agregat")
+    reqs = [r["id"] for r in standard.requirements(None, None, {})]
+    case_id = service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs,
+                                actor="disdukcapil-kaltim.petugas_layanan")
+
+    def check():
+        with service.store.read() as s:
+            case = s.get(Case, case_id)
+            open_tasks = s.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open")).all()
+            assert open_tasks and all(t.due_at == case.due_at for t in open_tasks)
+            return case.due_at, open_tasks[0]
+
+    due, task = check()
+    assert due is not None
+    service.complete(task.id, "disdukcapil-kaltim.operator", data={"jenis_data": "agregat", "wilayah": "Samarinda",
+                                                                   "periode": "2026"})
+    _, task = check()
+    from datetime import timedelta
+
+    from engine.cases.service import now
+
+    service.complete(task.id, "disdukcapil-kaltim.subkoor_piak", outcome="lengkapi", reason="Perjelas wilayah")
+    _, task = check()
+    later = now() + timedelta(days=7)  # the applicant comes back a week later: the due date moves on
+    service.complete(task.id, "disdukcapil-kaltim.petugas_layanan", requirements=reqs, at=later)
+    moved, _ = check()
+    assert moved > due

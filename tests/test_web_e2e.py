@@ -1,0 +1,268 @@
+"""The officers' web application end to end in a real headless Chromium (Debian's, via Playwright's
+executable_path) against a real `layanan serve` process (SQLite file + its Prefect worker).
+
+One case of kaltim-data-agregat goes through every kind of step: intake recorded incomplete, then
+completed; a form; an approval returned for correction, then approved; the automated numbering (Prefect);
+the signature; the hand-over. Along the way: a wrong password, a bad NIK, an action refused to the wrong
+role (and recorded), the receipt and product as PDF, and the public status page without personal data.
+Screenshots of the main pages go to docs/screenshots/.
+"""
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PASSWORD = "kata-sandi-uji-2026"
+OFFICE = "disdukcapil-kaltim"
+SUBMIT = "main form[method=post] button[type=submit]"  # not the header's sign-out button
+SHOTS = ROOT / "docs" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(library, tmp_path_factory):
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import users_for
+    from engine.store.db import Store
+    from engine.web.auth import hash_password
+
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{folder / 'cases.db'}"
+    store = Store(url)
+    service = CaseService(store, library)
+    service.sync_offices()
+    password = hash_password(PASSWORD)
+    for username in users_for(service).values():
+        service.set_password(username, password)
+    port = _free_port()
+    env = dict(os.environ, LAYANAN_DATABASE_URL=url, PREFECT_HOME=str(folder / "prefect"),
+               LAYANAN_DATA_DIR=str(folder / "data"))
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"layanan serve did not start:\n{proc.stdout.read()}")
+            time.sleep(0.2)
+    yield base, service
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    store.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is needed for the web tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _signed_in(browser, base, role, width=1200):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.goto(f"{base}/kerja")
+    assert "/masuk" in page.url  # every officer page needs a sign-in
+    page.fill("input[name=username]", f"{OFFICE}.{role}")
+    page.fill("input[name=password]", PASSWORD)
+    page.click(SUBMIT)
+    page.wait_for_url(f"{base}/kerja")
+    return page
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _open_task(service, number, step):
+    from engine.store.models import Case, Task
+
+    with service.store.read() as s:
+        case = s.scalar(select(Case).where(Case.number == number))
+        return s.scalar(select(Task).where(Task.case_id == case.id, Task.step_id == step,
+                                           Task.status.in_(("open", "claimed"))))
+
+
+def _pdf_text(page, url) -> str:
+    from pypdf import PdfReader
+
+    response = page.context.request.get(url)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+
+
+def _work(page, base, task_id):
+    """Claim the task from the worklist and open its form."""
+    page.goto(f"{base}/kerja")
+    page.click(f"form[action='/tugas/{task_id}/ambil'] button")
+    page.wait_for_url(f"{base}/tugas/{task_id}")
+
+
+def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library):
+    base, service = server
+    from engine.store.models import Event
+
+    # Sign-in: a wrong password is refused with a message, nothing else said.
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/masuk")
+    _shot(page, "01-masuk")
+    page.fill("input[name=username]", f"{OFFICE}.petugas_layanan")
+    page.fill("input[name=password]", "salah-sekali-123")
+    page.click(SUBMIT)
+    assert "Nama pengguna atau kata sandi salah" in page.inner_text(".error")
+    cookie_flags = None
+    page.fill("input[name=password]", PASSWORD)
+    page.click(SUBMIT)
+    page.wait_for_url(f"{base}/kerja")
+    cookie_flags = next(c for c in context.cookies() if c["name"] == "layanan_sesi")
+    assert cookie_flags["httpOnly"] and cookie_flags["sameSite"] == "Strict"
+    front = page
+
+    # Intake: a bad NIK names the field; an incomplete checklist is refused, then recorded as incomplete.
+    front.goto(f"{base}/kasus/baru")
+    front.click("a[href='/kasus/baru/kaltim-data-agregat']")
+    front.fill("input[name='applicant.nik']", "6472015708900000")
+    front.fill("input[name='applicant.name']", "Budi Santoso")
+    front.click(SUBMIT)
+    assert "applicant.nik" in front.inner_text(".error")
+    front.fill("input[name='applicant.nik']", "6472015708900003")
+    front.click(SUBMIT)
+    assert "persyaratan belum lengkap" in front.inner_text(".error")
+    _shot(front, "03-pendaftaran-belum-lengkap")
+    front.check("input[name=incomplete]")
+    front.click(SUBMIT)
+    front.wait_for_url("**/tanda-terima")
+    receipt = front.inner_text("body")
+    assert "belum berjalan" in receipt and "BELUM" in receipt
+    number = front.url.split("/kasus/")[1].split("/")[0]
+
+    # The file is completed at the counter: the clock starts and the receipt shows the due date.
+    intake = _open_task(service, number, "penerimaan")
+    _work(front, base, intake.id)
+    front.check("input[name=requirements][value=surat_permohonan]")
+    front.click(SUBMIT)
+    front.wait_for_url(f"**/kasus/{number}?selesai=*")
+    front.goto(f"{base}/kasus/{number}/tanda-terima")
+    receipt = front.inner_text("body")
+    assert "Perkiraan selesai" in receipt and "WITA" in receipt and "BELUM" not in receipt
+    _shot(front, "04-tanda-terima")
+    code = front.inner_text(".code")
+    pdf = _pdf_text(front, f"{base}/kasus/{number}/tanda-terima?format=pdf")
+    assert number in pdf and "Surat Permohonan" in pdf
+
+    # Form step by the operator; a missing required field is named beside the field.
+    operator = _signed_in(browser, base, "operator")
+    _shot(operator, "02-daftar-kerja")
+    task = _open_task(service, number, "pengolahan")
+    _work(operator, base, task.id)
+    operator.click(SUBMIT)  # the browser's own check stops an empty required form...
+    assert operator.url.endswith(f"/tugas/{task.id}")
+    operator.select_option("select[name='data.jenis_data']", "agregat")
+    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
+    operator.evaluate("document.querySelector(\"input[name='data.periode']\").removeAttribute('required')")
+    operator.click(SUBMIT)  # ...and the server names the field when the browser does not
+    assert operator.inner_text(".field-error") and "data.periode" in operator.inner_text(".error")
+    _shot(operator, "05-formulir-langkah")
+    operator.select_option("select[name='data.jenis_data']", "agregat")
+    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
+    operator.fill("input[name='data.periode']", "Semester I 2026")
+    operator.click(SUBMIT)
+    operator.wait_for_url(f"**/kasus/{number}?selesai=*")
+
+    # Approval: returned for correction (a reason is required), then approved after the fix.
+    verifier = _signed_in(browser, base, "subkoor_piak")
+    task = _open_task(service, number, "verifikasi")
+    _work(verifier, base, task.id)
+    verifier.check("input[name=outcome][value=perbaiki]")
+    verifier.fill("textarea[name=reason]", "Periode data belum sesuai surat permohonan")
+    verifier.click(SUBMIT)
+    verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
+    task = _open_task(service, number, "pengolahan")
+    _work(operator, base, task.id)
+    operator.select_option("select[name='data.jenis_data']", "agregat")
+    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
+    operator.fill("input[name='data.periode']", "Semester II 2026")
+    operator.click(SUBMIT)
+    operator.wait_for_url(f"**/kasus/{number}?selesai=*")
+    task = _open_task(service, number, "verifikasi")
+    _work(verifier, base, task.id)
+    verifier.check("input[name=outcome][value=setuju]")
+    verifier.click(SUBMIT)
+    verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
+
+    # The numbering is automated: Prefect (the server's worker) runs it; the signature then appears.
+    deadline = time.monotonic() + 180
+    while (sign := _open_task(service, number, "tte")) is None:
+        assert time.monotonic() < deadline, "the automated numbering step never ran"
+        time.sleep(1)
+
+    # The wrong role is refused with a clear message, and the refusal is recorded.
+    operator.goto(f"{base}/tugas/{sign.id}")
+    operator.click(SUBMIT)
+    assert "memerlukan peran" in operator.inner_text(".error")
+    with service.store.read() as s:
+        refused = s.scalars(select(Event).where(Event.kind == "action_refused",
+                                                Event.actor == f"{OFFICE}.operator")).all()
+    assert refused and "memerlukan peran" in refused[-1].data["message"]
+
+    head = _signed_in(browser, base, "kepala_dinas")
+    _work(head, base, sign.id)
+    _shot(head, "06-tanda-tangan")
+    head.click(SUBMIT)
+    head.wait_for_url(f"**/kasus/{number}?selesai=*")
+
+    handover = _open_task(service, number, "penyerahan")
+    _work(front, base, handover.id)
+    front.click(SUBMIT)
+    front.wait_for_url(f"**/kasus/{number}?selesai=*")
+    assert "selesai" in front.inner_text(".facts").lower()
+    _shot(front, "07-kasus-selesai")
+    product_number = front.inner_text("ul.products strong")
+    assert product_number.startswith("400.12/0001/")
+    product = _pdf_text(front, f"{base}/kasus/{number}/dokumen/surat_jawaban?format=pdf")
+    assert product_number in product.replace("\n", " ")
+
+    # The public status page: by receipt code, no sign-in, no personal data.
+    public = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # phone width
+    public.goto(f"{base}/status?kode={code}")
+    text = public.inner_text("main")
+    assert "selesai" in text.lower() and "Budi" not in text and "6472015708900003" not in text
+    _shot(public, "08-status-publik-ponsel")
+    public.goto(f"{base}/standar/kaltim-data-agregat")
+    assert "Persyaratan" in public.inner_text("main")
+    _shot(public, "09-standar-publik-ponsel")
+    narrow = _signed_in(browser, base, "petugas_layanan", width=390)
+    _shot(narrow, "10-daftar-kerja-ponsel")
