@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one entry point on a fresh machine. It creates .venv and installs layanan on first use.
-#   ./run.sh           the main job: validate the standards, then run every seed standard end to end
-#                      (case store on SQLite + Prefect's local ephemeral API; no server to start)
+#   ./run.sh           the main job: validate the standards, then start the web application on a fresh
+#                      demo office (case store on SQLite + Prefect's local ephemeral API; nothing else to start)
+#   ./run.sh demo      every seed standard end to end on the command line
 #   ./run.sh test      the test suite (extra arguments go to pytest)
 #   ./run.sh ARGS...   any other `layanan` command, e.g. ./run.sh show kaltim-akses-data
 set -euo pipefail
@@ -13,6 +14,25 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   echo "layanan needs Python 3.11 or newer ($PYTHON is $("$PYTHON" --version 2>&1))." >&2
   exit 1
 fi
+# System packages Python cannot bring: Pango for PDFs (WeasyPrint), and for the tests Debian's Chromium
+# (the browser tests drive it; no browser is downloaded). Installed with apt-get when missing.
+need_packages() {
+  local missing=()
+  ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+  fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  if [ "${1:-}" = test ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing system packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install: ${missing[*]} (needs apt-get, or your system's equivalent)." >&2
+    return 1
+  fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+need_packages "${1:-main}"
+
 if [ ! -x "$VENV/bin/layanan" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
   echo "Setting up $VENV (first run only)..." >&2
   "$PYTHON" -m venv "$VENV"
@@ -28,9 +48,7 @@ case "${1:-main}" in
     ;;
   main)
     "$VENV/bin/layanan" validate
-    "$VENV/bin/layanan" list
-    echo
-    exec "$VENV/bin/layanan" demo
+    exec "$VENV/bin/layanan" serve --demo
     ;;
   *)
     exec "$VENV/bin/layanan" "$@"
