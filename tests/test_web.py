@@ -1,0 +1,205 @@
+"""The web application's rules, in-process over HTTP (Starlette's TestClient): sign-in, sessions, CSRF,
+office and role checks, bad submissions, uploads, the public pages and the JSON API."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from engine.cases.simulate import SAMPLE_APPLICANT
+from engine.store.models import Case, Event, Task, WebSession
+
+PASSWORD = "kata-sandi-uji-2026"
+OFFICE = "disdukcapil-kaltim"
+
+
+@pytest.fixture
+def web(service, tmp_path, monkeypatch):
+    from engine.web.app import create_app
+    from engine.web.auth import hash_password
+
+    monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
+    hashed = hash_password(PASSWORD)
+    with service.store.read() as s:
+        from engine.store.models import User
+
+        names = s.scalars(select(User.username)).all()
+    for name in names:
+        service.set_password(name, hashed)
+    return TestClient(create_app(service)), service
+
+
+def _login(client, role, office=OFFICE):
+    response = client.post("/masuk", data={"username": f"{office}.{role}", "password": PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get("/kerja")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def _case(service, library, standard="kaltim-data-agregat"):
+    reqs = [r["id"] for r in library.standard(standard).requirements(None, None, {})]
+    case_id = service.open_case(standard, dict(SAMPLE_APPLICANT), requirements=reqs,
+                                actor=f"{OFFICE}.petugas_layanan")
+    with service.store.read() as s:
+        case = s.get(Case, case_id)
+        task = s.scalar(select(Task).where(Task.case_id == case_id, Task.status == "open"))
+        return case.number, case.receipt_code, task.id
+
+
+def test_every_officer_page_needs_a_sign_in(web):
+    client, _ = web
+    for path in ("/kerja", "/kasus/baru", "/kasus/X", "/tugas/1", "/kasus/X/tanda-terima"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/masuk"), path
+    assert client.get("/api/v1/tugas").status_code == 401
+
+
+def test_wrong_password_and_unknown_user_are_refused_alike(web):
+    client, _ = web
+    for username in (f"{OFFICE}.operator", "tidak.ada"):
+        response = client.post("/masuk", data={"username": username, "password": "salah-salah-salah"})
+        assert response.status_code == 401 and "Nama pengguna atau kata sandi salah" in response.text
+
+
+def test_session_cookie_flags_and_logout_ends_the_session(web):
+    client, service = web
+    response = client.post("/masuk", data={"username": f"{OFFICE}.operator", "password": PASSWORD},
+                           follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/kerja").text).group(1)
+    assert client.post("/keluar", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/kerja", follow_redirects=False).status_code == 303
+    with service.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 0
+
+
+def test_posts_without_the_csrf_token_change_nothing(web, library):
+    client, service = web
+    _login(client, "operator")
+    _, _, intake = _case(service, library)
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    response = client.post(f"/tugas/{task.id}/ambil", data={})
+    assert response.status_code == 403 and "muat ulang" in response.text
+    with service.store.read() as s:
+        assert s.get(Task, task.id).status == "open"
+    api = client.post(f"/api/v1/tugas/{task.id}/ambil")
+    assert api.status_code == 403 and api.json()["field"] == "X-CSRF-Token"
+
+
+def test_a_bad_form_submission_names_the_field_and_changes_nothing(web, library):
+    client, service = web
+    csrf = _login(client, "operator")
+    _case(service, library)
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+        events = s.scalar(select(func.count()).select_from(Event))
+    response = client.post(f"/tugas/{task.id}", data={"csrf": csrf, "data.jenis_data": "bukan-pilihan",
+                                                       "data.wilayah": "Samarinda", "data.periode": "2026"})
+    assert response.status_code == 400
+    assert "data.jenis_data" in response.text and "pilihan tidak dikenal" in response.text
+    with service.store.read() as s:
+        assert s.get(Task, task.id).status == "open"
+        assert s.scalar(select(func.count()).select_from(Event)) == events
+
+
+def test_wrong_role_is_refused_and_recorded(web, library):
+    client, service = web
+    csrf = _login(client, "operator")
+    _, _, _ = _case(service, library)
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    service.complete(task.id, f"{OFFICE}.operator", data={"jenis_data": "agregat", "wilayah": "Samarinda",
+                                                          "periode": "2026"})
+    with service.store.read() as s:
+        verify = s.scalar(select(Task).where(Task.status == "open", Task.role == "subkoor_piak"))
+    response = client.post(f"/tugas/{verify.id}", data={"csrf": csrf, "outcome": "setuju"})
+    assert response.status_code == 403 and "memerlukan peran" in response.text
+    with service.store.read() as s:
+        assert s.get(Task, verify.id).status == "open"
+        refusal = s.scalar(select(Event).where(Event.kind == "action_refused"))
+    assert refusal.actor == f"{OFFICE}.operator" and refusal.task_id == verify.id
+
+
+def test_another_offices_case_does_not_exist_for_an_officer(web, library):
+    client, service = web
+    number, _, _ = _case(service, library)
+    _login(client, "operator_siak", office="disdukcapil-balikpapan")
+    assert client.get(f"/kasus/{number}").status_code == 404
+    assert client.get(f"/kasus/{number}/tanda-terima").status_code == 404
+
+
+def test_upload_type_and_size_are_checked(web, library):
+    client, service = web
+    csrf = _login(client, "operator")
+    _case(service, library)
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    fields = {"csrf": csrf, "data.jenis_data": "agregat", "data.wilayah": "Samarinda", "data.periode": "2026"}
+    renamed = client.post(f"/tugas/{task.id}", data=fields,
+                          files={"data.lampiran_data": ("data.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    assert renamed.status_code == 400 and "bukan PDF" in renamed.text
+    wrong = client.post(f"/tugas/{task.id}", data=fields,
+                        files={"data.lampiran_data": ("data.exe", b"MZ", "application/octet-stream")})
+    assert wrong.status_code == 400 and "jenis berkas tidak diterima" in wrong.text
+    big = client.post(f"/tugas/{task.id}", data=fields,
+                      files={"data.lampiran_data": ("data.csv", b"a,b\n" * (2 * 2**20), "text/csv")})
+    assert big.status_code == 400 and "terlalu besar" in big.text
+    ok = client.post(f"/tugas/{task.id}", data=fields,
+                     files={"data.lampiran_data": ("data.pdf", b"%PDF-1.4 data", "application/pdf")},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    with service.store.read() as s:
+        assert s.get(Task, task.id).data["lampiran_data"].startswith("data.pdf (sha256:")
+
+
+def test_intake_incomplete_then_receipt(web, library):
+    client, service = web
+    csrf = _login(client, "petugas_layanan")
+    form = {"csrf": csrf, "applicant.nik": SAMPLE_APPLICANT["nik"], "applicant.name": "Siti"}
+    refused = client.post("/kasus/baru/kaltim-data-agregat", data=form)
+    assert refused.status_code == 400 and "persyaratan belum lengkap" in refused.text
+    recorded = client.post("/kasus/baru/kaltim-data-agregat", data={**form, "incomplete": "1"},
+                           follow_redirects=False)
+    assert recorded.status_code == 303 and recorded.headers["location"].endswith("/tanda-terima")
+    receipt = client.get(recorded.headers["location"])
+    assert "belum berjalan" in receipt.text and "BELUM" in receipt.text
+
+
+def test_public_pages_show_no_personal_data(web, library):
+    client, service = web
+    _, code, _ = _case(service, library)
+    page = client.get(f"/status?kode={code}")
+    assert page.status_code == 200
+    assert SAMPLE_APPLICANT["name"] not in page.text and SAMPLE_APPLICANT["nik"] not in page.text
+    assert "Penerimaan surat permohonan" in page.text
+    assert client.get("/status?kode=TIDAKADA").status_code == 404
+    listing = client.get("/standar?q=data agregat")
+    assert "kaltim-data-agregat" in listing.text
+    detail = client.get("/standar/kaltim-data-agregat")
+    assert "Persyaratan" in detail.text and "Surat Permohonan" in detail.text
+
+
+def test_json_api_with_openapi(web, library):
+    client, service = web
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/v1/masuk", "/api/v1/tugas", "/api/v1/kasus", "/api/v1/tugas/{task_id}/selesai"} <= set(schema["paths"])
+    signed = client.post("/api/v1/masuk", json={"username": f"{OFFICE}.petugas_layanan", "password": PASSWORD})
+    assert signed.status_code == 200
+    headers = {"X-CSRF-Token": signed.json()["csrf_token"]}
+    reqs = [r["id"] for r in library.standard("kaltim-data-agregat").requirements(None, None, {})]
+    bad = client.post("/api/v1/kasus", headers=headers, json={"standard": "kaltim-data-agregat",
+                                                               "applicant": {"nik": "123", "name": "A"}})
+    assert bad.status_code == 400 and bad.json()["field"] == "applicant.nik"
+    made = client.post("/api/v1/kasus", headers=headers, json={
+        "standard": "kaltim-data-agregat", "applicant": SAMPLE_APPLICANT, "requirements": reqs})
+    assert made.status_code == 201 and made.json()["due_at"]
+    view = client.get(f"/api/v1/kasus/{made.json()['number']}").json()
+    assert view["status"] == "open" and view["tasks"][-1]["step"] == "pengolahan"
+    # the front office does not hold the operator's role
+    task_id = view["tasks"][-1]["task"]
+    refused = client.post(f"/api/v1/tugas/{task_id}/selesai", headers=headers, json={"data": {}})
+    assert refused.status_code == 403
