@@ -203,3 +203,35 @@ def test_json_api_with_openapi(web, library):
     task_id = view["tasks"][-1]["task"]
     refused = client.post(f"/api/v1/tugas/{task_id}/selesai", headers=headers, json={"data": {}})
     assert refused.status_code == 403
+
+
+def test_admin_page_manages_users_of_its_own_office_only(web):
+    client, service = web
+    csrf = _login(client, "operator")
+    assert client.get("/admin/pengguna").status_code == 403  # not an admin
+    service.set_admin(f"{OFFICE}.kepala_dinas")
+    client.cookies.clear()
+    csrf = _login(client, "kepala_dinas")
+    page = client.get("/admin/pengguna")
+    assert page.status_code == 200 and f"{OFFICE}.operator" in page.text
+    assert "disdukcapil-balikpapan" not in page.text
+    short = client.post("/admin/pengguna", data={"csrf": csrf, "username": "loket3", "roles": ["petugas_layanan"],
+                                                 "password": "pendek", "active": "1"})
+    assert short.status_code == 400 and "minimal 10" in short.text
+    bad_role = client.post("/admin/pengguna", data={"csrf": csrf, "username": "loket3", "roles": ["operator_siak"],
+                                                    "password": "", "active": "1"})
+    assert bad_role.status_code == 400 and "roles" in bad_role.text
+    saved = client.post("/admin/pengguna", data={"csrf": csrf, "username": "loket3", "full_name": "Loket Tiga",
+                                                  "roles": ["petugas_layanan"], "password": "sandi-loket-tiga",
+                                                  "active": "1"}, follow_redirects=False)
+    assert saved.status_code == 303
+    client.cookies.clear()
+    assert client.post("/masuk", data={"username": "loket3", "password": "sandi-loket-tiga"},
+                       follow_redirects=False).status_code == 303
+    # an admin cannot take over another office's user by reusing the name
+    client.cookies.clear()
+    csrf = _login(client, "kepala_dinas")
+    taken = client.post("/admin/pengguna", data={"csrf": csrf, "username": "disdukcapil-balikpapan.operator_siak",
+                                                 "roles": ["petugas_layanan"], "password": "", "active": "1"})
+    assert taken.status_code == 403 or taken.status_code == 400
+    assert "kantor lain" in taken.text
