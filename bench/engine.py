@@ -406,6 +406,7 @@ def main() -> None:
     parser.add_argument("--prefect-cases", type=int, default=40)
     parser.add_argument("--open-cases", type=int, default=100_000)
     parser.add_argument("--only", default="completions,prefect,memory")
+    parser.add_argument("--keep-db", help="copy the database with the open cases here (bench/web.py --db reuses it)")
     args = parser.parse_args()
     print(f"layanan engine bench; scratch files in {WORK}; Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs")
@@ -417,6 +418,9 @@ def main() -> None:
             bench_prefect(args.prefect_cases)
         if "memory" in parts:
             bench_memory(args.open_cases)
+            if args.keep_db:
+                shutil.copy(WORK / "memory.db", args.keep_db)
+                print(f"  database kept: {args.keep_db}")
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
 
