@@ -282,7 +282,8 @@ def receipt(request: Request, number: str, format: str = "html", who: Officer = 
     extras = _case_extras(request, view)
     office = extras["standard"].office if extras["standard"] else None
     html = request.app.state.templates.get_template("receipt.html.j2").render(
-        case=view, office=office, officer=who, for_pdf=format == "pdf", **extras)
+        case=view, office=office, officer=who, for_pdf=format == "pdf",
+        status_url=f"{request.base_url}status", **extras)
     if format == "pdf":
         return pdf_response(html, f"tanda-terima-{number}", str(request.base_url))
     return HTMLResponse(html)
