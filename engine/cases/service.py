@@ -74,25 +74,21 @@ class CaseService:
 
     def set_password(self, username: str, password_hash: str) -> None:
         """Store a password hash (hashing belongs to the web layer's argon2 hasher)."""
-        with self.store.write() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
-            user.password_hash = password_hash
+        self._update_user(username, password_hash=password_hash)
 
     def set_admin(self, username: str, admin: bool = True) -> None:
-        with self.store.write() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
-            user.is_admin = admin
+        self._update_user(username, is_admin=admin)
 
     def set_active(self, username: str, active: bool) -> None:
+        self._update_user(username, active=active)
+
+    def _update_user(self, username: str, **values) -> None:
         with self.store.write() as s:
             user = s.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
-            user.active = active
+            for key, value in values.items():
+                setattr(user, key, value)
 
     def record_refusal(self, username: str, message: str, *, task_id: int | None = None,
                        at: datetime | None = None) -> None:

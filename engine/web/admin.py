@@ -64,6 +64,7 @@ async def save_user(request: Request, who: Officer = Depends(admin)):
         service.set_active(username, form.get("active") == "1")
     except CaseError as exc:
         _refused(request, who, exc)
-        return _page(request, who, status_code=400, error=exc.message, error_field=exc.field,
+        return _page(request, who, status_code=403 if isinstance(exc, Forbidden) else 400, error=exc.message,
+                     error_field=exc.field,
                      form={"username": username, "full_name": form.get("full_name", ""), "roles": roles})
     return RedirectResponse(f"/admin/pengguna?tersimpan={username}", status_code=303)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.cases.errors import CaseError
+from engine.cases.errors import CaseError, Conflict, Forbidden, NotFound
 from engine.cases.service import CaseService
 from engine.spec import wording
 
@@ -69,11 +69,8 @@ def create_app(service: CaseService, *, secure_cookies: bool = False) -> FastAPI
 
     @app.exception_handler(CaseError)
     async def _case_error(request: Request, exc: CaseError):
-        status = {1: 400, 2: 404, 3: 409}.get(exc.code, 400)
-        if type(exc).__name__ == "Forbidden":
-            status = 403
-        elif type(exc).__name__ == "NotFound":
-            status = 404
+        status = 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) \
+            else 409 if isinstance(exc, Conflict) else 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc.message), "field": exc.field}, status_code=status)
         return templates.TemplateResponse(request, "error.html.j2", {"message": exc.message, "field": exc.field,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine.cases.errors import CaseError, Forbidden, NotFound
 from engine.cases.fields import applicable
+from engine.cases.frozen import thaw
 from engine.cases.queries import case_view, find_case, worklist
 from engine.cases.service import APPLICANT_FIELDS
 from engine.store.models import Case, Document, Task
@@ -210,8 +211,6 @@ def _case_extras(request: Request, view: dict) -> dict:
     service = request.app.state.service
     with service.store.read() as s:
         case = find_case(s, view["number"])
-        from engine.cases.frozen import thaw
-
         standard = thaw(case.standard_version) if case.standard_version.kind == "standard" else None
     requirement_names = {}
     if standard:
@@ -221,15 +220,19 @@ def _case_extras(request: Request, view: dict) -> dict:
     return {"standard": standard, "requirement_names": requirement_names, "steps": steps}
 
 
-@router.get("/tugas/{task_id}", response_class=HTMLResponse)
-def task_page(request: Request, task_id: int, who: Officer = Depends(officer)):
-    service = request.app.state.service
-    with service.store.read() as s:
+def _task_case(request: Request, who: Officer, task_id: int) -> dict:
+    """The case view of an own-office task (another office's task does not exist for this officer)."""
+    with request.app.state.service.store.read() as s:
         task = s.get(Task, task_id)
         if task is None or task.office_id != who.office_id:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
         number = s.get(Case, task.case_id).number
-    view = _own_case(request, who, number)
+    return _own_case(request, who, number)
+
+
+@router.get("/tugas/{task_id}", response_class=HTMLResponse)
+def task_page(request: Request, task_id: int, who: Officer = Depends(officer)):
+    view = _task_case(request, who, task_id)
     return _render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
                    **_case_extras(request, view))
 
@@ -242,12 +245,8 @@ def _task_of(view: dict, task_id: int) -> dict:
 async def task_submit(request: Request, task_id: int, who: Officer = Depends(officer)):
     service = request.app.state.service
     form = await _form(request, who)
-    with service.store.read() as s:
-        task = s.get(Task, task_id)
-        if task is None or task.office_id != who.office_id:
-            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
-        number = s.get(Case, task.case_id).number
-    view = _own_case(request, who, number)
+    view = _task_case(request, who, task_id)
+    number = view["number"]
     extras = _case_extras(request, view)
     step = extras["steps"].get(_task_of(view, task_id)["step"], {})
     fields = ((step.get("form") or {}).get("fields")) or []
