@@ -235,3 +235,38 @@ def test_admin_page_manages_users_of_its_own_office_only(web):
                                                  "roles": ["petugas_layanan"], "password": "", "active": "1"})
     assert taken.status_code == 403
     assert "kantor lain" in taken.text
+
+
+def test_bundle_intake_in_a_demo_office(service, library, tmp_path, monkeypatch):
+    """The Seven-in-One bundle (a draft, so offered only in the demo) opens one case with its parts."""
+    from engine.web.app import create_app
+    from engine.web.auth import hash_password
+
+    monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
+    bundle = next(iter(library.bundles.values()))
+    first = library.standard(bundle.data["parts"][0]["standard"])
+    role = next(s["role"] for s in first.data["steps"] if s["kind"] == "intake")
+    username = f"{bundle.office.id}.{role}"
+    service.set_password(username, hash_password(PASSWORD))
+    for demo in (False, True):
+        client = TestClient(create_app(service, demo=demo))
+        client.post("/masuk", data={"username": username, "password": PASSWORD})
+        listing = client.get("/kasus/baru").text
+        assert (f"/kasus/baru/{bundle.id}" in listing) is demo
+    form = client.get(f"/kasus/baru/{bundle.id}")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    ticked = re.findall(r'name="requirements" value="([^"]+)"', form.text)
+    assert any(t.startswith(bundle.data["parts"][0]["id"] + "/") for t in ticked)
+    unit = re.search(r'<select name="unit"[^>]*><option value="([^"]+)"', form.text).group(1)
+    made = client.post(f"/kasus/baru/{bundle.id}", data={"csrf": csrf, "applicant.nik": SAMPLE_APPLICANT["nik"],
+                                                        "applicant.name": "Siti", "requirements": ticked,
+                                                        "unit": unit},
+                       follow_redirects=False)
+    assert made.status_code == 303, re.findall(r"Belum dapat dicatat[^<]*", made.text)
+    number = made.headers["location"].split("/kasus/")[1].split("/")[0]
+    with service.store.read() as s:
+        parent = s.scalar(select(Case).where(Case.number == number))
+        parts = s.scalars(select(Case).where(Case.parent_id == parent.id)).all()
+    assert parent.standard_id == bundle.id and parts
+    page = client.get(f"/kasus/{number}")
+    assert page.status_code == 200 and bundle.title in page.text

@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 
-from .case_commands import _service
+from .case_commands import _guard, _service
 from .errors import CliError
 
 
@@ -32,6 +32,7 @@ def _worker_thread(service, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+@_guard
 def cmd_serve(args) -> int:
     try:
         import uvicorn
@@ -56,7 +57,7 @@ def cmd_serve(args) -> int:
               f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'.", flush=True)
     from engine.web.app import create_app
 
-    app = create_app(service)
+    app = create_app(service, demo=args.demo)
     stop = threading.Event()
     worker = None if args.no_worker else _worker_thread(service, stop)
     print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status)", flush=True)

@@ -31,13 +31,14 @@ class NotSignedIn(Exception):
     pass
 
 
-def create_app(service: CaseService, *, secure_cookies: bool = False) -> FastAPI:
+def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool = False) -> FastAPI:
     """The application over one case service (its store and standards library)."""
     app = FastAPI(title="layanan", version="1", description="API layanan: kasus, tugas dan standar pelayanan.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     app.state.service = service
     app.state.sessions = Sessions(service.store)
     app.state.secure_cookies = secure_cookies
+    app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.cases.service import CaseService, now
 from engine.cases.simulate import SAMPLE_APPLICANT, Scenario, act_on_open_tasks, sample_answers, users_for
-from engine.store.models import Task
+from engine.store.models import Case, Task
 
 from .auth import hash_password
 
@@ -33,9 +33,8 @@ def seed_demo(service: CaseService) -> dict:
     service.set_admin("admin")
     service.set_password("admin", password)
     cases = 0
+    # Drafts too: the demo shows every seed standard (the pages mark drafts as such).
     for standard in service.library.standards.values():
-        if standard.data.get("status") == "draft":
-            continue
         # Counter applications first: the demo shows the front office's intake.
         combos = sorted(standard.combinations(), key=lambda vc: vc[1] == "daring")
         variant, channel = combos[0]
@@ -56,7 +55,27 @@ def seed_demo(service: CaseService) -> dict:
                 _run_automated(service, case_id, at)
                 if not acted:
                     break
+    for bundle in service.library.bundles.values():
+        requirements = {p["id"]: [r["id"] for r in service.library.standard(p["standard"]).requirements(
+            p.get("variant"), None, None)] for p in bundle.data["parts"]}
+        units = [u["id"] for u in bundle.office.data.get("units") or []]
+        for rounds in (0, 3, 12):
+            case_id = service.open_case(bundle.id, dict(SAMPLE_APPLICANT), requirements=requirements,
+                                        unit=units[0] if units else None)
+            cases += 1
+            for _ in range(rounds):
+                acted = act_on_open_tasks(service, case_id, Scenario("approve"))
+                _run_automated_family(service, case_id)
+                if not acted:
+                    break
     return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD}
+
+
+def _run_automated_family(service: CaseService, case_id: int) -> None:
+    with service.store.read() as s:
+        ids = [case_id] + s.scalars(select(Case.id).where(Case.parent_id == case_id)).all()
+    for part_id in ids:
+        _run_automated(service, part_id, now())
 
 
 def _run_automated(service: CaseService, case_id: int, at) -> None:

@@ -102,7 +102,7 @@ def worklist_page(request: Request, standar: str = "", status: str = "", who: Of
     titles.update({i: b.title for i, b in service.library.bundles.items()})
     return _render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
                    chosen_standard=standar, chosen_status=status, sla_labels=SLA_LABELS,
-                   can_intake=bool(_intake_standards(service, who)))
+                   can_intake=bool(_intake_standards(request, who)))
 
 
 @router.post("/tugas/{task_id}/ambil")
@@ -126,26 +126,38 @@ async def release(request: Request, task_id: int, who: Officer = Depends(officer
 # ------------------------------------------------------------------------------------------ intake
 
 
-def _intake_standards(service, who: Officer) -> list:
-    """Standards of the officer's office whose intake step one of their roles performs."""
-    found = []
-    for standard in service.library.standards.values():
-        if standard.office.id != who.office_id or standard.data.get("status") == "draft":
-            continue
-        roles = {s.get("role") for s in standard.data.get("steps") or [] if s.get("kind") == "intake"}
-        if roles & who.roles:
-            found.append(standard)
+def _intake_roles(standard) -> set[str]:
+    return {s.get("role") for s in standard.data.get("steps") or [] if s.get("kind") == "intake"}
+
+
+def _offered(request: Request, document: dict) -> bool:
+    """Published standards take applications; drafts only in the demo (marked as such)."""
+    return document.get("status") != "draft" or request.app.state.demo
+
+
+def _intake_standards(request: Request, who: Officer) -> list:
+    """Standards and bundles of the officer's office whose intake one of their roles performs."""
+    service = request.app.state.service
+    found = [s for s in service.library.standards.values()
+             if s.office.id == who.office_id and _offered(request, s.data) and _intake_roles(s) & who.roles]
+    for bundle in service.library.bundles.values():
+        first = [service.library.standard(p["standard"]) for p in bundle.data["parts"] if not p.get("after")]
+        if bundle.office.id == who.office_id and _offered(request, bundle.data) \
+                and any(_intake_roles(s) & who.roles for s in first):
+            found.append(bundle)
     return sorted(found, key=lambda s: s.title)
 
 
 @router.get("/kasus/baru", response_class=HTMLResponse)
 def intake_choose(request: Request, who: Officer = Depends(officer)):
     return _render(request, "intake_choose.html.j2", who,
-                   standards=_intake_standards(request.app.state.service, who))
+                   standards=_intake_standards(request, who))
 
 
-def _intake_context(service, who, standard_id, variant, channel):
-    standard = service.library.standard(standard_id)
+def _intake_context(request, who, standard_id, variant, channel):
+    standard = request.app.state.service.library.standard(standard_id)
+    if not _offered(request, standard.data):
+        raise NotFound(f"standar '{standard_id}' masih draf dan belum menerima permohonan", "standard")
     if standard.office.id != who.office_id:
         raise Forbidden(f"standar ini milik {standard.office.name}", "standard")
     variants, channels = standard.variants, standard.channels
@@ -158,10 +170,30 @@ def _intake_context(service, who, standard_id, variant, channel):
             "units": standard.data.get("units") or [u["id"] for u in standard.office.data.get("units") or []]}
 
 
+def _bundle_context(request, who, bundle_id):
+    service = request.app.state.service
+    bundle = service.library.bundles[bundle_id]
+    if not _offered(request, bundle.data):
+        raise NotFound(f"paket '{bundle_id}' masih draf dan belum menerima permohonan", "standard")
+    if bundle.office.id != who.office_id:
+        raise Forbidden(f"paket ini milik {bundle.office.name}", "standard")
+    parts = []
+    for part in bundle.data["parts"]:
+        standard = service.library.standard(part["standard"])
+        parts.append({"id": part["id"], "label": part.get("label") or standard.title, "after": part.get("after"),
+                      "requirements": standard.requirements(part.get("variant"), None, None)})
+    return {"bundle": bundle, "parts": parts, "applicant_fields": APPLICANT_FIELDS,
+            "units": [u["id"] for u in bundle.office.data.get("units") or []]}
+
+
 @router.get("/kasus/baru/{standard_id}", response_class=HTMLResponse)
 def intake_form(request: Request, standard_id: str, varian: str = "", kanal: str = "",
                 who: Officer = Depends(officer)):
-    context = _intake_context(request.app.state.service, who, standard_id, varian or None, kanal or None)
+    service = request.app.state.service
+    if standard_id in service.library.bundles:
+        return _render(request, "intake_bundle.html.j2", who, values={}, received=set(),
+                       **_bundle_context(request, who, standard_id))
+    context = _intake_context(request, who, standard_id, varian or None, kanal or None)
     return _render(request, "intake.html.j2", who, values={}, received=set(), **context)
 
 
@@ -169,10 +201,12 @@ def intake_form(request: Request, standard_id: str, varian: str = "", kanal: str
 async def intake_submit(request: Request, standard_id: str, who: Officer = Depends(officer)):
     service = request.app.state.service
     form = await _form(request, who)
-    variant, channel = form.get("varian") or None, form.get("kanal") or None
-    context = _intake_context(service, who, standard_id, variant, channel)
     applicant = {k: str(form.get(f"applicant.{k}", "")).strip() for k in APPLICANT_FIELDS}
     applicant = {k: v for k, v in applicant.items() if v}
+    if standard_id in service.library.bundles:
+        return _bundle_submit(request, who, standard_id, form, applicant)
+    variant, channel = form.get("varian") or None, form.get("kanal") or None
+    context = _intake_context(request, who, standard_id, variant, channel)
     answers = forms.collect(context["answer_fields"], form, "answers.")
     received = [str(v) for v in form.getlist("requirements")]
     incomplete = form.get("incomplete") == "1"
@@ -186,9 +220,31 @@ async def intake_submit(request: Request, standard_id: str, who: Officer = Depen
                        values={**{f"applicant.{k}": v for k, v in applicant.items()},
                                **{f"answers.{k}": v for k, v in answers.items()}},
                        received=set(received), **context)
+    return _to_receipt(service, case_id)
+
+
+def _to_receipt(service, case_id: int) -> RedirectResponse:
     with service.store.read() as s:
         number = s.get(Case, case_id).number
     return RedirectResponse(f"/kasus/{number}/tanda-terima", status_code=303)
+
+
+def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, applicant: dict):
+    """A bundle's requirements come as part/requirement pairs; each part checks its own."""
+    service = request.app.state.service
+    context = _bundle_context(request, who, bundle_id)
+    ticked = [str(v) for v in form.getlist("requirements")]
+    received = {p["id"]: [t.split("/", 1)[1] for t in ticked if t.startswith(p["id"] + "/")]
+                for p in context["parts"]}
+    try:
+        case_id = service.open_case(bundle_id, applicant, requirements=received, actor=who.username,
+                                    unit=form.get("unit") or None, allow_incomplete=form.get("incomplete") == "1")
+    except CaseError as exc:
+        _refused(request, who, exc)
+        return _render(request, "intake_bundle.html.j2", who, status_code=400, error=exc.message,
+                       error_field=exc.field, values={f"applicant.{k}": v for k, v in applicant.items()},
+                       received=set(ticked), **context)
+    return _to_receipt(service, case_id)
 
 
 # ------------------------------------------------------------------------------------------ cases
@@ -216,6 +272,10 @@ def _case_extras(request: Request, view: dict) -> dict:
     if standard:
         requirement_names = {r["id"]: r["name"] for r in standard.requirements(view["variant"], view["channel"],
                                                                                 None)}
+    elif view["standard"] in service.library.bundles:  # a bundle keeps its parts' requirements as part/id
+        for part in service.library.bundles[view["standard"]].data["parts"]:
+            for r in service.library.standard(part["standard"]).requirements(part.get("variant"), None, None):
+                requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
     steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
     return {"standard": standard, "requirement_names": requirement_names, "steps": steps}
 
