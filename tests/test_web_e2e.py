@@ -265,3 +265,24 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     _shot(public, "09-standar-publik-ponsel")
     narrow = _signed_in(browser, base, "petugas_layanan", width=390)
     _shot(narrow, "10-daftar-kerja-ponsel")
+
+
+def test_conditional_requirements_follow_the_answers_in_chromium(server, browser):
+    """Balikpapan's KTP-el replacement: the police letter only when lost, the damaged card only when
+    damaged; the page shows each when the answer makes it apply (the server decides again)."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/masuk")
+    page.fill("input[name=username]", "disdukcapil-balikpapan.operator_siak")
+    page.fill("input[name=password]", PASSWORD)
+    page.click(SUBMIT)
+    page.goto(f"{base}/kasus/baru/balikpapan-cetak-ktp-el?varian=penggantian&kanal=luring")
+    lost = page.locator("label[data-when*='hilang']")
+    damaged = page.locator("label[data-when*='rusak']")
+    assert lost.is_visible() and damaged.is_visible()  # no answer yet: both shown, with their condition
+    page.select_option("select[name='answers.alasan']", "hilang")
+    assert lost.is_visible() and not damaged.is_visible()
+    page.select_option("select[name='answers.alasan']", "rusak")
+    assert damaged.is_visible() and not lost.is_visible()
+    _shot(page, "11-persyaratan-bersyarat")

@@ -167,7 +167,13 @@ def _intake_context(request, who, standard_id, variant, channel):
     return {"standard": standard, "variant": variant, "channel": channel, "variants": variants,
             "channels": channels, "requirements": standard.requirements(variant, channel, None),
             "answer_fields": applicable(app_fields, variant, channel, {}), "applicant_fields": APPLICANT_FIELDS,
-            "units": standard.data.get("units") or [u["id"] for u in standard.office.data.get("units") or []]}
+            "units": _units(standard.office, standard.data.get("units"))}
+
+
+def _units(office, allowed) -> list[tuple[str, str]]:
+    """(id, name) of the office's service units, limited to those a standard names."""
+    units = office.data.get("units") or []
+    return [(u["id"], u.get("name") or u["id"]) for u in units if not allowed or u["id"] in allowed]
 
 
 def _bundle_context(request, who, bundle_id):
@@ -183,7 +189,7 @@ def _bundle_context(request, who, bundle_id):
         parts.append({"id": part["id"], "label": part.get("label") or standard.title, "after": part.get("after"),
                       "requirements": standard.requirements(part.get("variant"), None, None)})
     return {"bundle": bundle, "parts": parts, "applicant_fields": APPLICANT_FIELDS,
-            "units": [u["id"] for u in bundle.office.data.get("units") or []]}
+            "units": _units(bundle.office, None)}
 
 
 @router.get("/kasus/baru/{standard_id}", response_class=HTMLResponse)
