@@ -270,3 +270,16 @@ def test_bundle_intake_in_a_demo_office(service, library, tmp_path, monkeypatch)
     assert parent.standard_id == bundle.id and parts
     page = client.get(f"/kasus/{number}")
     assert page.status_code == 200 and bundle.title in page.text
+
+
+def test_worklist_filters_by_standard_in_the_query(web, library):
+    client, service = web
+    _login(client, "petugas_layanan")
+    for standard in ("kaltim-data-agregat", "kaltim-akses-data"):
+        reqs = [r["id"] for r in library.standard(standard).requirements(None, None, {})]
+        service.open_case(standard, dict(SAMPLE_APPLICANT), requirements=reqs, allow_incomplete=True)
+    everything = client.get("/kerja").text
+    assert "kaltim-data-agregat" in everything and "Pemanfaatan Akses Data" in everything
+    only = client.get("/kerja?standar=kaltim-akses-data").text
+    rows = re.findall(r'<td data-label="Kasus">.*?<small>([^<]+)</small>', only, re.S)
+    assert rows and all("Akses Data" in r for r in rows)

@@ -41,12 +41,14 @@ def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, 
     return {"status": "at_risk" if days_left <= total * share else "on_track", "days_left": days_left}
 
 
-def _page_ids(s, office: str | None, roles: list[str] | None, limit: int) -> list[int]:
+def _page_ids(s, office: str | None, roles: list[str] | None, limit: int, standard: str | None = None) -> list[int]:
     """The ids of a worklist page, from the covering tasks index alone. With an office and roles, each
     (status, role) pair is read in index order and only ``limit`` rows of each are merged, so the cost
     does not grow with the number of open cases; tasks without a due date (clock not started) come last."""
-    if not office or not roles:
+    if not office or not roles or standard:
         query = select(Task.id).where(Task.status.in_(("open", "claimed")))
+        if standard:
+            query = query.join(Case, Case.id == Task.case_id).where(Case.standard_id == standard)
         if office:
             query = query.where(Task.office_id == office)
         query = query.where(Task.role.in_(roles)) if roles else query.where(Task.role != "sistem")
@@ -76,7 +78,8 @@ _WORKLIST_COLUMNS = (Task.id, Task.row_version, Task.step_id, Task.kind, Task.ro
 
 
 def worklist(store: Store, *, office: str | None = None, roles: list[str] | None = None,
-             user: str | None = None, limit: int = 200, at: datetime | None = None) -> list[dict]:
+             user: str | None = None, standard: str | None = None, limit: int = 200,
+             at: datetime | None = None) -> list[dict]:
     """Open human tasks, oldest due date first. ``user`` restricts to that officer's office and roles.
     Reads only the columns it shows (no applicant data, no standard documents per row)."""
     at = at or now()
@@ -87,7 +90,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
                 raise NotFound(f"pengguna '{user}' tidak dikenal", "as")
             office = found.office_id
             roles = sorted(found.role_ids)
-        ids = _page_ids(s, office, roles, limit)
+        ids = _page_ids(s, office, roles, limit, standard)
         if not ids:
             return []
         position = {task_id: n for n, task_id in enumerate(ids)}

@@ -92,12 +92,12 @@ def home(request: Request):
 @router.get("/kerja", response_class=HTMLResponse)
 def worklist_page(request: Request, standar: str = "", status: str = "", who: Officer = Depends(officer)):
     service = request.app.state.service
-    rows = worklist(service.store, office=who.office_id, roles=sorted(who.roles), limit=500)
-    standards = sorted({r["standard"] for r in rows})
-    if standar:
-        rows = [r for r in rows if r["standard"] == standar]
-    if status:
+    rows = worklist(service.store, office=who.office_id, roles=sorted(who.roles), standard=standar or None,
+                    limit=200 if not status else 1000)
+    if status:  # the SLA marker is computed per row, so this filter works on the nearest 1000 tasks
         rows = [r for r in rows if r["sla"]["status"] == status]
+    standards = sorted({s.id for s in service.library.standards.values() if s.office.id == who.office_id
+                        and {st.get("role") for st in s.data.get("steps") or []} & who.roles})
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
     return _render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
