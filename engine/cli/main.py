@@ -147,6 +147,20 @@ def _add_worker(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_worker"))
 
 
+def _add_audit(sub) -> None:
+    p = sub.add_parser("audit", help="jejak audit: periksa rantai hash, ekspor riwayat")
+    asub = p.add_subparsers(dest="audit_command", metavar="AKSI", required=True)
+    check = asub.add_parser("verify", help="hitung ulang rantai; keluar 1 dan sebut peristiwa pertama yang rusak")
+    check.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_audit_verify"))
+    out = asub.add_parser("export", help="riwayat sebuah kasus atau sebuah periode sebagai CSV atau JSON Lines")
+    out.add_argument("--case", help="nomor kasus (termasuk bagian-bagian paket)")
+    out.add_argument("--from", dest="date_from", help="tanggal awal YYYY-MM-DD (UTC)")
+    out.add_argument("--to", dest="date_to", help="tanggal akhir YYYY-MM-DD (UTC)")
+    out.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
+    out.add_argument("--out", help="berkas tujuan (bawaan: layar)")
+    out.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_audit_export"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -182,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit):
         add(sub)
     return parser
 

@@ -8,14 +8,14 @@ mirrors this history (``flow_links``); it is never asked what state a case is in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
-from datetime import timezone
-
-from sqlalchemy import false as sa_false
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
-                        UniqueConstraint, event)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+                        UniqueConstraint, event, inspect)
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from . import chain
 
 
 class Base(DeclarativeBase):
@@ -213,6 +213,21 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(80))  # username, 'pemohon' or 'sistem'
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (engine/store/chain.py), filled when the event is flushed.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def content(self) -> bytes:
+        return chain.payload(self.case_id, self.task_id, self.at, self.actor_id, self.actor, self.kind,
+                             self.data)
+
+
+class AuditHead(Base):
+    """The chain's last hash and length; appending events locks this row, so the chain has one order."""
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class FlowLink(Base):
@@ -240,6 +255,22 @@ class WebSession(Base):
     created_at: Mapped[datetime] = _aware("created_at", nullable=False)
     last_seen_at: Mapped[datetime] = _aware("last_seen_at", nullable=False)
     expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session, _flush_context, _instances):
+    new = [obj for obj in session.new if isinstance(obj, Event)]
+    if not new:
+        return
+    head = session.get(AuditHead, 1, with_for_update=True)
+    if head is None:
+        head = AuditHead(id=1, hash=chain.GENESIS, count=0)
+        session.add(head)
+    key = chain.audit_key()
+    for item in sorted(new, key=lambda obj: inspect(obj).insert_order):
+        item.prev_hash = head.hash
+        item.hash = chain.link(head.hash, item.content(), key)
+        head.hash, head.count = item.hash, head.count + 1
 
 
 @event.listens_for(Event, "before_update")

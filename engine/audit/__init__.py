@@ -1,0 +1,1 @@
+"""The auditors' side: verifying the event chain, exporting trails."""

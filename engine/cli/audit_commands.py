@@ -1,0 +1,59 @@
+"""`layanan audit verify|export`: the auditors' commands over the case store's event chain."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime, time, timezone
+
+from .case_commands import _guard, _service
+from .errors import CliError
+
+
+@_guard
+def cmd_audit_verify(args) -> int:
+    from engine.audit.verify import verify
+
+    verdict = verify(_service(args, need_library=False).store)
+    print(verdict.message)
+    if not verdict.ok and verdict.case_number:
+        print(f"kasus: {verdict.case_number}")
+    return 0 if verdict.ok else 1
+
+
+def _day(text: str | None, end: bool = False):
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"tanggal '{text}' harus berformat YYYY-MM-DD")
+    return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+
+
+@_guard
+def cmd_audit_export(args) -> int:
+    from engine.audit.export import FIELDS, trail
+
+    service = _service(args, need_library=False)
+    rows = trail(service.store, case=args.case, start=_day(args.date_from), end=_day(args.date_to, end=True))
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        count = 0
+        if args.format == "csv":
+            writer = csv.DictWriter(out, fieldnames=FIELDS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)})
+                count += 1
+        else:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                count += 1
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"{count} peristiwa ditulis ke {args.out}")
+    return 0
