@@ -69,6 +69,13 @@ def test_one_flow_per_standard_one_run_per_case_and_every_step_mirrored(demo_run
         assert run.state.is_completed()
         assert run.parameters == {"case_id": r["id"]}
     assert len(by_name) == len(results)  # one flow run per case
+    # The auditor's way between the two: from a case to its flow run, and from a flow run to its case.
+    from engine.cases.queries import case_view
+
+    for r in results[:5]:
+        view = case_view(service.store, r["number"])
+        assert view["flow_run"]["id"] == str(by_name[r["number"]].id)
+        assert case_view(service.store, view["flow_run"]["id"])["number"] == r["number"]
     assert len(task_runs) >= sum(len(r["tasks"]) for r in results)
 
 

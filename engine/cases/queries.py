@@ -8,7 +8,8 @@ from sqlalchemy import select, union_all
 
 from engine.spec import wording
 from engine.store.db import Store
-from engine.store.models import Case, CaseRequirement, Document, Event, Product, StandardVersion, Task, User
+from engine.store.models import (Case, CaseRequirement, Document, Event, FlowLink, Product, StandardVersion, Task,
+                                 User)
 
 from .errors import NotFound
 from .frozen import calendar_for, thaw
@@ -117,13 +118,26 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
 
 
 def find_case(s, ref) -> Case:
+    """By id, case number, receipt code or the id of its Prefect flow run."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         case = s.get(Case, int(ref))
     else:
         case = s.scalar(select(Case).where(Case.number == ref))
+        if case is None and len(ref) == 36:  # a flow run id: the auditor goes from Prefect to the case
+            case = s.scalar(select(Case).join(FlowLink, FlowLink.case_id == Case.id)
+                            .where(FlowLink.flow_run_id == ref))
     if case is None:
         raise NotFound(f"kasus '{ref}' tidak ditemukan", "case")
     return case
+
+
+def _flow_run(s, case: Case) -> dict | None:
+    """The Prefect flow run that mirrors the case (a bundle part is mirrored inside its bundle's run)."""
+    link = s.get(FlowLink, case.parent_id or case.id)
+    if link is None:
+        return None
+    return {"id": link.flow_run_id, "flow": link.flow_name, "state": link.state, "pending": link.pending,
+            "synced_at": link.synced_at, "last_error": link.last_error}
 
 
 def case_view(store: Store, ref, at: datetime | None = None) -> dict:
@@ -154,6 +168,7 @@ def case_view(store: Store, ref, at: datetime | None = None) -> dict:
             "sla": sla_status(case, at),
             "parent": s.get(Case, case.parent_id).number if case.parent_id else None, "part": case.part_id,
             "parts": [{"part": p.part_id, "number": p.number, "status": p.status} for p in parts],
+            "flow_run": _flow_run(s, case),
             "applicant": case.applicant,
             "requirements": [{"id": r.requirement_id, "received": r.received} for r in s.scalars(
                 select(CaseRequirement).where(CaseRequirement.case_id == case.id))],

@@ -187,6 +187,10 @@ def cmd_case_show(args) -> int:
     for d in view["documents"]:
         if d["signed_by"]:
             print(f"  ditandatangani: {d['product']} oleh {d['signed_by']} sha256 {d['sha256'][:16]}...")
+    run = view["flow_run"]
+    if run:
+        print(f"  Prefect      : flow {run['flow']}, flow run {run['id'] or '(belum dibuat)'} ({run['state']}"
+              + (", menunggu sinkron" if run["pending"] else "") + ")")
     print("  riwayat:")
     for t in view["tasks"]:
         when = _local(t["completed_at"] or t["created_at"], tz)
