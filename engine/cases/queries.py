@@ -15,7 +15,14 @@ from .errors import NotFound
 from .frozen import calendar_for, thaw
 from .service import now
 
-AT_RISK_SHARE = 0.25  # the last quarter of the time limit is "at risk" unless the standard says otherwise
+# A case is "at risk" once this share of its time limit is used (time_limit.at_risk_share in the standard).
+AT_RISK_SHARE = 0.75
+
+
+def risk_threshold(limit: dict) -> int:
+    """Working days left at which a case becomes at risk."""
+    total = limit.get("working_days") or limit.get("calendar_days") or 1
+    return int(total * (1 - limit.get("at_risk_share", AT_RISK_SHARE)))
 
 
 def sla_status(case: Case, at: datetime) -> dict:
@@ -36,10 +43,8 @@ def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, 
                                                                  due_at.astimezone(tz).date())
     if at > due_at:
         return {"status": "late", "days_left": days_left}
-    limit = thaw(version).time_limit(variant)
-    total = limit.get("working_days") or limit.get("calendar_days") or 1
-    share = limit.get("at_risk_share", AT_RISK_SHARE)
-    return {"status": "at_risk" if days_left <= total * share else "on_track", "days_left": days_left}
+    threshold = risk_threshold(thaw(version).time_limit(variant))
+    return {"status": "at_risk" if days_left <= threshold else "on_track", "days_left": days_left}
 
 
 def _page_ids(s, office: str | None, roles: list[str] | None, limit: int, standard: str | None = None) -> list[int]:

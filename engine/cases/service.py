@@ -580,6 +580,7 @@ class CaseService:
 
     def _close(self, s: Session, case: Case, status: str, at: datetime, reason: str | None) -> None:
         case.status, case.closed_at, case.close_reason = status, at, reason
+        case.sla_next_at = None
         self._event(s, case, "case_closed", SYSTEM_ROLE, at, None, status=status, reason=reason,
                     on_time=(case.due_at is None or at <= case.due_at))
         self._touch(s, case, at)
@@ -618,6 +619,7 @@ class CaseService:
         case.clock_started_at = at
         case.due_at = self._due(case, limit, at)
         self._due_changed(s, case)
+        self._plan_sla(case)
         self._event(s, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
                     if case.due_at else None)
 
@@ -635,6 +637,13 @@ class CaseService:
                             f"(calendar.decrees) di berkas kantor") from None
 
     @staticmethod
+    def _plan_sla(case: Case) -> None:
+        """When the SLA monitor should next look at the case (its due date just started or moved)."""
+        from engine.sla.monitor import next_check  # the monitor reads cases through engine.cases.queries
+
+        case.sla_next_at = next_check(case)
+
+    @staticmethod
     def _due_changed(s: Session, case: Case) -> None:
         """Open tasks carry the case's due date for the worklist's sort."""
         s.execute(update(Task).where(Task.case_id == case.id, Task.status.in_(OPEN_STATUSES))
@@ -645,6 +654,7 @@ class CaseService:
         case.status = status
         if case.clock_started_at is not None and case.clock_paused_at is None:
             case.clock_paused_at = at
+            case.sla_next_at = None  # nothing can become late while the applicant holds the file
             self._event(s, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason)
 
     def _resume_clock(self, s: Session, case: Case, standard, at: datetime) -> None:
@@ -662,6 +672,7 @@ class CaseService:
             case.due_at = calendar.due(case.due_at.astimezone(calendar.tz).date(), paused_days)
             self._due_changed(s, case)
         case.clock_paused_at = None
+        self._plan_sla(case)
         self._event(s, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
                     due_at=case.due_at.isoformat() if case.due_at else None)
 

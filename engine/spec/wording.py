@@ -53,6 +53,9 @@ EVENT_LABELS = {
     "applicant_notified": "pemohon diberi tahu",
     "case_closed": "kasus ditutup",
     "action_refused": "tindakan ditolak",
+    "sla_at_risk": "hampir melewati batas waktu",
+    "sla_breached": "melewati batas waktu",
+    "sla_escalated": "dilaporkan ke atasan",
 }
 
 MANAGEMENT_LABELS = {

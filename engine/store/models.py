@@ -91,6 +91,7 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_office_status", "office_id", "status"),
+        Index("ix_cases_sla_next", "sla_next_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -114,6 +115,11 @@ class Case(Base):
     due_at: Mapped[datetime | None] = _aware("due_at")
     closed_at: Mapped[datetime | None] = _aware("closed_at")
     close_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # SLA monitoring: the worst mark reached (""/at_risk/late), how far it was escalated, and when the
+    # next change can happen (None while the clock is stopped or nothing more can happen).
+    sla_mark: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sla_next_at: Mapped[datetime | None] = _aware("sla_next_at")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
