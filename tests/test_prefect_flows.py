@@ -103,3 +103,42 @@ def test_no_personal_data_in_prefect(demo_run):
                 data = open(os.path.join(folder, name), "rb").read()
                 for secret in secrets:
                     assert secret.encode() not in data, f"{secret} found in {name}"
+
+
+def test_the_sla_monitor_is_a_scheduled_deployment_run_by_the_orchestrator(demo_run):
+    service, _, _ = demo_run
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    from engine.orchestration.orchestrator import Orchestrator
+
+    orchestrator = Orchestrator(service)
+    assert asyncio.run(orchestrator.monitor_sla()) == "Completed"
+    assert asyncio.run(orchestrator.monitor_sla()) is None  # not due again before the interval
+
+    async def read():
+        async with get_client() as client:
+            deployment = await client.read_deployment_by_name("sla-monitor/layanan-sla")
+            runs = await client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["sla-monitor"])))
+            return deployment, runs
+    deployment, runs = asyncio.run(read())
+    assert deployment.schedules and deployment.schedules[0].schedule.interval.total_seconds() == 600
+    assert [r.state.name for r in runs] == ["Completed"] and runs[0].parameters == {}
+
+
+def test_flow_entrypoints_load_every_standard(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    script = ("import runpy, json; g = runpy.run_path('flows/case_flows.py'); "
+              "print(json.dumps(sorted(v.name for k, v in g.items() if hasattr(v, 'fn') and not k.startswith('_'))))")
+    env = dict(os.environ, LAYANAN_DATABASE_URL=f"sqlite:///{tmp_path / 'e.db'}", PREFECT_HOME=str(tmp_path / "p"))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    from engine.spec.model import load_library
+
+    library = load_library(ROOT / "standards")
+    assert set(__import__("json").loads(done.stdout.splitlines()[-1])) == set(library.standards) | set(library.bundles)

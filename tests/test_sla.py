@@ -110,3 +110,16 @@ def test_closed_cases_are_never_marked(service, library, case_id):
         case = s.get(Case, case_id)
         assert case.status == "rejected" and case.sla_next_at is None
     assert run_pass(service.store, wita(2026, 4, 30, 12, 0)).checked == 0
+
+
+def test_sla_check_command(service, case_id):
+    from .conftest import run_cli
+
+    env = {"LAYANAN_DATABASE_URL": service.store.url}
+    done = run_cli("sla", "check", "--at", "2026-03-26T16:30+08:00", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "1 kasus diperiksa: 1 berisiko, 1 terlambat, 2 eskalasi" in done.stdout
+    again = run_cli("sla", "check", "--at", "2026-03-26T16:30+08:00", env=env)
+    assert "0 kasus diperiksa" in again.stdout
+    bad = run_cli("sla", "check", "--at", "2026-03-26T16:30", env=env)
+    assert bad.returncode != 0 and "zona" in bad.stderr

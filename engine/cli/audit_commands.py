@@ -1,4 +1,4 @@
-"""`layanan audit verify|export`: the auditors' commands over the case store's event chain."""
+"""`layanan audit verify|export` and `layanan sla check`: the auditors' and supervisors' commands."""
 
 from __future__ import annotations
 
@@ -56,4 +56,24 @@ def cmd_audit_export(args) -> int:
             out.close()
     if args.out:
         print(f"{count} peristiwa ditulis ke {args.out}")
+    return 0
+
+
+@_guard
+def cmd_sla_check(args) -> int:
+    from engine.sla.monitor import run_pass
+
+    at = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError:
+            raise CliError(f"waktu '{args.at}' bukan ISO 8601 (mis. 2026-03-26T09:00+08:00)")
+        if at.tzinfo is None:
+            raise CliError("waktu harus memuat zona, mis. 2026-03-26T09:00+08:00")
+    summary = run_pass(_service(args, need_library=False).store, at)
+    print(f"{summary.checked} kasus diperiksa: {summary.at_risk} berisiko, {summary.late} terlambat, "
+          f"{summary.escalations} eskalasi")
+    for office, count in sorted(summary.by_office.items()):
+        print(f"  {office}: {count} eskalasi")
     return 0

@@ -161,6 +161,14 @@ def _add_audit(sub) -> None:
     out.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_audit_export"))
 
 
+def _add_sla(sub) -> None:
+    p = sub.add_parser("sla", help="pemantauan batas waktu (yang juga dijalankan Prefect secara terjadwal)")
+    ssub = p.add_subparsers(dest="sla_command", metavar="AKSI", required=True)
+    check = ssub.add_parser("check", help="satu putaran: tandai kasus berisiko/terlambat dan eskalasi")
+    check.add_argument("--at", help="waktu pemeriksaan ISO 8601 dengan zona (bawaan: sekarang)")
+    check.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_sla_check"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -196,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla):
         add(sub)
     return parser
 

@@ -19,7 +19,8 @@ def _worker_thread(service, stop: threading.Event) -> threading.Thread:
         async def main():
             event = asyncio.Event()
             orchestrator = Orchestrator(service)
-            task = asyncio.create_task(orchestrator.run(until_idle=False, poll_seconds=2.0, stop=event))
+            task = asyncio.create_task(orchestrator.run(until_idle=False, poll_seconds=2.0, stop=event,
+                                                        monitor=True))
             while not stop.is_set():
                 await asyncio.sleep(0.5)
             event.set()

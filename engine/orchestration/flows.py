@@ -70,6 +70,11 @@ async def _run_case(case_id: int, as_part: bool = False) -> str:
     return status.name
 
 
+def entrypoint_name(flow_name: str) -> str:
+    """The attribute of flows/case_flows.py that holds the flow of a standard."""
+    return flow_name.replace("-", "_").replace(".", "_")
+
+
 def flow_for(flow_name: str):
     """The flow of a standard or bundle (one object per name and process)."""
     found = _FLOWS.get(flow_name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from . import environment
 
@@ -19,13 +20,17 @@ environment.prepare()
 from prefect import get_client  # noqa: E402  (settings must be in place before Prefect is imported)
 from prefect.exceptions import Pause  # noqa: E402
 from prefect.flow_engine import run_flow_async  # noqa: E402
+from prefect.client.schemas.actions import DeploymentScheduleCreate  # noqa: E402
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId  # noqa: E402
 from prefect.client.schemas.responses import SetStateStatus  # noqa: E402
+from prefect.client.schemas.schedules import IntervalSchedule  # noqa: E402
+from prefect.client.schemas.sorting import FlowRunSort  # noqa: E402
 from prefect.states import Scheduled  # noqa: E402
 
 from engine.cases.service import CaseService  # noqa: E402
 
-from . import ledger  # noqa: E402
-from .flows import flow_for  # noqa: E402
+from . import ledger, monitoring  # noqa: E402
+from .flows import entrypoint_name, flow_for  # noqa: E402
 
 DEPLOYMENT = "layanan"
 log = logging.getLogger("layanan.orchestrator")
@@ -67,7 +72,7 @@ class Orchestrator:
         if flow_name not in self._deployments:
             flow_id = await client.create_flow_from_name(flow_name)
             self._deployments[flow_name] = await client.create_deployment(
-                flow_id=flow_id, name=DEPLOYMENT, entrypoint="flows/case_flows.py:run_case",
+                flow_id=flow_id, name=DEPLOYMENT, entrypoint=f"flows/case_flows.py:{entrypoint_name(flow_name)}",
                 description="Dijalankan oleh orkestrator layanan; satu run per kasus.",
                 parameter_openapi_schema={"type": "object", "properties": {
                     "case_id": {"type": "integer"}, "as_part": {"type": "boolean", "default": False}},
@@ -137,11 +142,41 @@ class Orchestrator:
         await asyncio.to_thread(ledger.record_link, case_id, state=outcome,
                                 revision=revision if settled is None else settled)
 
+    async def monitor_sla(self, now: datetime | None = None) -> str | None:
+        """Run the SLA monitor's flow run when one is due: the schedule's next run (created here when the
+        API has no scheduler, as the ephemeral one); returns the final state's name, or None."""
+        now = now or datetime.now(timezone.utc)
+        async with get_client() as client:
+            deployment_id = self._deployments.get(monitoring.FLOW)
+            if deployment_id is None:
+                flow_id = await client.create_flow_from_name(monitoring.FLOW)
+                deployment_id = await client.create_deployment(
+                    flow_id=flow_id, name=monitoring.DEPLOYMENT, entrypoint="flows/sla_monitor.py:sla_monitor",
+                    description="Pemantauan SLA: tandai kasus berisiko/terlambat, eskalasi ke atasan.",
+                    schedules=[DeploymentScheduleCreate(schedule=IntervalSchedule(interval=monitoring.interval()))])
+                self._deployments[monitoring.FLOW] = deployment_id
+            runs = await client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=20)
+            due = [r for r in runs if r.state.is_scheduled() and r.expected_start_time <= now]
+            latest = max((r.expected_start_time for r in runs), default=None)
+            if not due and (latest is None or latest + monitoring.interval() <= now):
+                due = [await client.create_flow_run_from_deployment(deployment_id)]
+            final = None
+            for flow_run in sorted(due, key=lambda r: r.expected_start_time or now):
+                final = await run_flow_async(monitoring.sla_monitor, flow_run=flow_run, return_type="state")
+            return final.name if final is not None else None
+
     async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
-                  stop: asyncio.Event | None = None) -> Summary:
+                  stop: asyncio.Event | None = None, monitor: bool = False) -> Summary:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
         total, passes = Summary(), 0
         while not (stop and stop.is_set()):
+            if monitor:
+                try:
+                    await self.monitor_sla()
+                except Exception as exc:  # the cases' own catching up must go on
+                    log.warning("SLA monitor run failed: %s", type(exc).__name__)
             summary = await self.catch_up()
             passes += 1
             for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):

@@ -1,0 +1,37 @@
+"""The SLA monitor as a scheduled Prefect flow: deployment "layanan-sla" of flow "sla-monitor" with an
+interval schedule. A Prefect server with its scheduler creates the runs by itself; Prefect's ephemeral API
+has no scheduler, so the orchestrator of `layanan serve` creates each run when it falls due and runs it in
+process, like any worker would. The flow only carries counts per office: no case, no person."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timedelta, timezone
+
+from prefect import flow, task
+
+from engine.sla.monitor import run_pass
+
+from . import ledger
+
+FLOW = "sla-monitor"
+DEPLOYMENT = "layanan-sla"
+
+
+def interval() -> timedelta:
+    return timedelta(minutes=float(os.environ.get("LAYANAN_SLA_INTERVAL_MINUTES", "10")))
+
+
+@task(name="periksa-sla", persist_result=False)
+def check_sla() -> dict:
+    summary = run_pass(ledger._service().store, datetime.now(timezone.utc))
+    return {"checked": summary.checked, "at_risk": summary.at_risk, "late": summary.late,
+            "escalations": summary.escalations, "by_office": summary.by_office}
+
+
+@flow(name=FLOW, persist_result=False, description="Pemantauan batas waktu layanan dan eskalasi ke atasan")
+async def sla_monitor() -> dict:
+    # Async like the case flows, so the orchestrator runs it in its own event loop; the pass itself is
+    # synchronous database work, kept off the loop.
+    return await asyncio.to_thread(check_sla)
