@@ -77,3 +77,26 @@ def cmd_sla_check(args) -> int:
     for office, count in sorted(summary.by_office.items()):
         print(f"  {office}: {count} eskalasi")
     return 0
+
+
+@_guard
+def cmd_report(args) -> int:
+    from engine.reports import render
+    from engine.reports.report import build
+
+    service = _service(args)
+    if args.office not in service.library.offices:
+        raise CliError(f"kantor '{args.office}' tidak dikenal; kantor: {', '.join(service.library.offices)}")
+    start, end = _day(args.date_from).date(), _day(args.date_to).date()
+    if end < start:
+        raise CliError("--to lebih awal dari --from")
+    report = build(service.store, args.office, start, end, service.library.offices[args.office].timezone)
+    text = {"text": render.as_text, "csv": render.as_csv, "json": render.as_json,
+            "html": render.as_html}[args.format](report)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"laporan ditulis ke {args.out}")
+    else:
+        print(text)
+    return 0

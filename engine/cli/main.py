@@ -169,6 +169,17 @@ def _add_sla(sub) -> None:
     check.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_sla_check"))
 
 
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="laporan pelayanan sebuah kantor untuk sebuah periode")
+    p.add_argument("--office", required=True, help="id kantor")
+    p.add_argument("--from", dest="date_from", required=True, help="tanggal awal YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, help="tanggal akhir YYYY-MM-DD")
+    p.add_argument("--format", choices=["text", "csv", "json", "html"], default="text")
+    p.add_argument("--out", help="berkas tujuan (bawaan: layar)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_report"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -204,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report):
         add(sub)
     return parser
 

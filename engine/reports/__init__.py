@@ -1,0 +1,1 @@
+"""Reports for auditors: service against the standard, per office, standard, variant, channel and period."""

@@ -1,0 +1,149 @@
+"""The auditors' report for one office and period, per standard, variant and channel.
+
+Figures per group: received, completed, completed on time (%), median and 90th percentile of working days
+to complete (clock start to closing, less the working days the file spent with the applicant), open at
+risk and open late now, breaches with the step and role that held the case when it fell due, returns and
+rejections with their reasons, products issued. Working days come from each case's own frozen calendar,
+computed with the vectorised calendar (one numpy call per calendar, not one per case).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import func, select
+
+from engine.cases.frozen import calendar_for
+from engine.store.db import Store
+from engine.store.models import Case, Event, Product, StandardVersion
+
+TERMINAL = ("done", "rejected")
+
+
+@dataclass
+class Group:
+    standard: str
+    title: str
+    variant: str | None
+    channel: str | None
+    received: int = 0
+    completed: int = 0
+    on_time: int = 0
+    rejected: int = 0
+    working_days: list = field(default_factory=list)
+    open_at_risk: int = 0
+    open_late: int = 0
+    breaches: int = 0
+    breach_steps: Counter = field(default_factory=Counter)
+    returns: Counter = field(default_factory=Counter)
+    rejections: Counter = field(default_factory=Counter)
+    products: int = 0
+
+    def as_dict(self) -> dict:
+        days = np.asarray(self.working_days, dtype=float)
+        return {
+            "standard": self.standard, "title": self.title, "variant": self.variant, "channel": self.channel,
+            "received": self.received, "completed": self.completed, "rejected": self.rejected,
+            "on_time": self.on_time,
+            "on_time_pct": round(100 * self.on_time / self.completed, 1) if self.completed else None,
+            "median_working_days": float(np.median(days)) if days.size else None,
+            "p90_working_days": float(np.percentile(days, 90)) if days.size else None,
+            "open_at_risk": self.open_at_risk, "open_late": self.open_late, "breaches": self.breaches,
+            "breach_steps": [{"step": s, "role": r, "cases": n} for (s, r), n in self.breach_steps.most_common()],
+            "returns": [{"reason": k, "count": n} for k, n in self.returns.most_common()],
+            "rejections": [{"reason": k, "count": n} for k, n in self.rejections.most_common()],
+            "products_issued": self.products,
+        }
+
+
+def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Makassar") -> dict:
+    """The report of ``office`` for the local dates start..end (inclusive)."""
+    zone = ZoneInfo(tz)
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end, time.max, tzinfo=zone)
+    groups: dict[tuple, Group] = {}
+    with store.read() as s:
+        titles = dict(s.execute(select(StandardVersion.standard_id, func.max(StandardVersion.id))
+                                .group_by(StandardVersion.standard_id)).all())
+        title_of = {sid: s.get(StandardVersion, vid).document.get("title", sid) for sid, vid in titles.items()}
+
+        def group(row) -> Group:
+            key = (row.standard_id, row.variant, row.channel)
+            if key not in groups:
+                groups[key] = Group(row.standard_id, title_of.get(row.standard_id, row.standard_id), row.variant,
+                                    row.channel)
+            return groups[key]
+
+        in_office = Case.office_id == office
+        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, func.count())
+                             .where(in_office, Case.received_at.between(since, until))
+                             .group_by(Case.standard_id, Case.variant, Case.channel)):
+            group(row).received += row[3]
+
+        closed = s.execute(select(Case.id, Case.standard_id, Case.variant, Case.channel, Case.status,
+                                  Case.clock_started_at, Case.closed_at, Case.due_at, Case.standard_version_id,
+                                  Case.unit_id)
+                           .where(in_office, Case.closed_at.between(since, until),
+                                  Case.status.in_(TERMINAL))).all()
+        paused = dict(s.execute(
+            select(Event.case_id, func.sum(func.coalesce(Event.data["paused_working_days"].as_integer(), 0)))
+            .join(Case, Case.id == Event.case_id)
+            .where(in_office, Case.closed_at.between(since, until), Event.kind == "clock_resumed")
+            .group_by(Event.case_id)).all())
+        by_calendar = defaultdict(list)
+        for row in closed:
+            g = group(row)
+            if row.status == "rejected":
+                g.rejected += 1
+                continue
+            g.completed += 1
+            g.on_time += row.due_at is None or row.closed_at <= row.due_at
+            if row.clock_started_at is not None:
+                by_calendar[(row.standard_version_id, row.unit_id)].append(row)
+        for (version_id, unit), rows in by_calendar.items():
+            calendar = calendar_for(s.get(StandardVersion, version_id), unit)
+            cz = calendar.tz
+            starts = [r.clock_started_at.astimezone(cz).date() for r in rows]
+            ends = [r.closed_at.astimezone(cz).date() for r in rows]
+            days = calendar.working_days_between_many(starts, ends)
+            for row, value in zip(rows, np.asarray(days).tolist()):
+                group(row).working_days.append(max(0, value - (paused.get(row.id) or 0)))
+
+        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, Case.sla_mark, func.count())
+                             .where(in_office, Case.closed_at.is_(None), Case.sla_mark != "")
+                             .group_by(Case.standard_id, Case.variant, Case.channel, Case.sla_mark)):
+            if row[3] == "late":
+                group(row).open_late += row[4]
+            else:
+                group(row).open_at_risk += row[4]
+
+        history = s.execute(select(Case.standard_id, Case.variant, Case.channel, Event.kind, Event.data)
+                            .join(Case, Case.id == Event.case_id)
+                            .where(in_office, Event.at.between(since, until),
+                                   Event.kind.in_(("sla_breached", "task_completed"))))
+        for row in history:
+            data = row.data or {}
+            g = group(row)
+            if row.kind == "sla_breached":
+                g.breaches += 1
+                g.breach_steps[(data.get("step"), data.get("role"))] += 1
+            elif data.get("action") in ("return", "return_to_applicant"):
+                g.returns[data.get("reason") or "(tanpa alasan)"] += 1
+            elif data.get("action") == "reject":
+                g.rejections[data.get("reason") or "(tanpa alasan)"] += 1
+
+        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, func.count())
+                             .select_from(Product).join(Case, Case.id == Product.case_id)
+                             .where(in_office, Product.issued_at.between(since, until))
+                             .group_by(Case.standard_id, Case.variant, Case.channel)):
+            group(row).products += row[3]
+
+    rows = [g.as_dict() for g in sorted(groups.values(), key=lambda g: (g.standard, g.variant or "", g.channel or ""))]
+    totals = {k: sum(r[k] for r in rows) for k in ("received", "completed", "on_time", "rejected", "open_at_risk",
+                                                  "open_late", "breaches", "products_issued")}
+    totals["on_time_pct"] = round(100 * totals["on_time"] / totals["completed"], 1) if totals["completed"] else None
+    return {"office": office, "from": start.isoformat(), "to": end.isoformat(), "groups": rows, "totals": totals}
