@@ -73,7 +73,7 @@ def history(service, library):
     _step(service, rejected, wita(2026, 6, 1, 10), data=FORM)
     _step(service, rejected, wita(2026, 6, 1, 11), outcome="tolak", reason="Bukan kewenangan provinsi")
 
-    still_open = open_case(wita(2026, 6, 8, 9))  # due Thursday 11 June; late by the 12th
+    open_case(wita(2026, 6, 8, 9))  # still open: due Thursday 11 June, late by the 12th
     run_pass(service.store, wita(2026, 6, 12, 9))
     return service
 

@@ -283,3 +283,28 @@ def test_worklist_filters_by_standard_in_the_query(web, library):
     only = client.get("/kerja?standar=kaltim-akses-data").text
     rows = re.findall(r'<td data-label="Kasus">.*?<small>([^<]+)</small>', only, re.S)
     assert rows and all("Akses Data" in r for r in rows)
+
+
+def test_auditor_pages_are_read_only(web, library):
+    client, service = web
+    number, _, _ = _case(service, library)
+    service.add_user("inspektorat", "Inspektur", OFFICE, [])
+    service.set_auditor("inspektorat")
+    from engine.web.auth import hash_password
+
+    service.set_password("inspektorat", hash_password(PASSWORD))
+    client.post("/masuk", data={"username": "inspektorat", "password": PASSWORD})
+    page = client.get("/audit?dari=2000-01-01&sampai=2100-01-01")
+    assert page.status_code == 200 and "<svg" in page.text and "rantai utuh" in page.text
+    assert "kaltim-data-agregat" in page.text
+    assert client.get(f"/kasus/{number}").status_code == 200
+    bad = client.get("/audit?dari=kemarin")
+    assert bad.status_code == 400 and "dari" in bad.text
+    with service.store.read() as s:
+        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    refused = client.post(f"/tugas/{task.id}", data={"csrf": csrf, "data.jenis_data": "agregat"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    _login(client, "operator")
+    assert client.get("/audit").status_code == 403

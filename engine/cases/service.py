@@ -79,6 +79,9 @@ class CaseService:
     def set_admin(self, username: str, admin: bool = True) -> None:
         self._update_user(username, is_admin=admin)
 
+    def set_auditor(self, username: str, auditor: bool = True) -> None:
+        self._update_user(username, is_auditor=auditor)
+
     def set_active(self, username: str, active: bool) -> None:
         self._update_user(username, active=active)
 

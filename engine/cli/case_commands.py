@@ -78,17 +78,21 @@ def cmd_db_upgrade(args) -> int:
 
 @_guard
 def cmd_user_add(args) -> int:
+    if not (args.role or args.admin or args.auditor):
+        raise CliError("beri sedikitnya satu --role (atau --auditor / --admin)")
     service = _service(args)
     password = _read_password(args) if args.password_stdin else None
     service.add_user(args.username, args.name or args.username, args.office, args.role)
     if args.admin:
         service.set_admin(args.username, True)
+    if args.auditor:
+        service.set_auditor(args.username, True)
     if password:
         from engine.web.auth import hash_password
 
         service.set_password(args.username, hash_password(password))
-    print(f"pengguna {args.username} ({args.office}): {', '.join(args.role)}"
-          + (" · admin" if args.admin else "") + ("" if password else
+    print(f"pengguna {args.username} ({args.office}): {', '.join(args.role) or '-'}"
+          + (" · admin" if args.admin else "") + (" · auditor" if args.auditor else "") + ("" if password else
                                                   f" · atur kata sandi: layanan user password {args.username}"))
     return 0
 

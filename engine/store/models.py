@@ -58,6 +58,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # Read-only auditors (inspectorate, Ombudsman, supervisors): reports and histories, no steps.
+    is_auditor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property

@@ -97,11 +97,12 @@ def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import admin, api, pages, public
+    from . import admin, api, auditor, pages, public
 
     app.include_router(public.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(auditor.router)
     app.include_router(api.router)
     return app
 

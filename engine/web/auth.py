@@ -41,6 +41,7 @@ class Officer:
     office_id: str
     roles: frozenset[str]
     is_admin: bool
+    is_auditor: bool
     csrf: str
 
 
@@ -94,7 +95,7 @@ class Sessions:
 
 def _officer(user: User, csrf: str) -> Officer:
     return Officer(user.id, user.username, user.full_name, user.office_id, frozenset(user.role_ids),
-                   bool(user.is_admin), csrf)
+                   bool(user.is_admin), bool(user.is_auditor), csrf)
 
 
 def csrf_ok(officer: Officer, submitted: str | None) -> bool:

@@ -1,0 +1,50 @@
+"""Pages for auditors (read-only): the office's report for a period with its chart, and the state of the
+audit chain. Case pages are open to them like to any officer of the office; having no roles, they cannot
+act on a step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from engine.audit.verify import verify
+from engine.cases.errors import Forbidden, InvalidInput
+from engine.reports.render import as_html
+from engine.reports.report import build
+
+from .auth import Officer
+from .pages import _render, officer
+
+router = APIRouter(include_in_schema=False)
+
+
+def auditor(request: Request, who: Officer = Depends(officer)) -> Officer:
+    if not (who.is_auditor or who.is_admin):
+        request.app.state.service.record_refusal(who.username, "halaman audit hanya untuk auditor")
+        raise Forbidden("halaman ini untuk auditor dan admin kantor", "auditor")
+    return who
+
+
+def _date(text: str, default: date, field: str) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("tanggal harus berformat YYYY-MM-DD", field) from None
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, dari: str = "", sampai: str = "", who: Officer = Depends(auditor)):
+    service = request.app.state.service
+    today = date.today()
+    start = _date(dari, today.replace(day=1), "dari")  # the month so far
+    end = _date(sampai, today, "sampai")
+    if end < start:
+        raise InvalidInput("tanggal akhir sebelum tanggal awal", "sampai")
+    office = service.library.offices[who.office_id]
+    report = build(service.store, who.office_id, start, end, office.timezone)
+    return _render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False), start=start, end=end,
+                   chain=verify(service.store))
