@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.cases.frozen import calendar_for, thaw
 from engine.cases.queries import risk_threshold
-from engine.store.models import Case, Event, Task
+from engine.store.models import Case, StandardVersion, Task, append_events
 
-BATCH = 500
+BATCH = 5000
 MARKS = {1: "at_risk", 2: "late", 3: "late"}
 
 
@@ -40,27 +40,32 @@ def _opening(calendar, day):
     return datetime.combine(day, start, tzinfo=calendar.tz)
 
 
-def thresholds(case: Case) -> tuple[datetime, datetime, datetime]:
-    """When the case becomes at risk, late, and late for one more working day."""
-    calendar = calendar_for(case.standard_version, case.unit_id)
-    due = case.due_at.astimezone(calendar.tz)
-    limit = thaw(case.standard_version).time_limit(case.variant)
-    risk_day = calendar.add_working_days(due.date(), -risk_threshold(limit)) if risk_threshold(limit) else due.date()
-    return _opening(calendar, risk_day), case.due_at, calendar.due(due.date(), 1)
+def thresholds(version: StandardVersion, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
+    """When a case becomes at risk, late, and late for one more working day."""
+    calendar = calendar_for(version, unit)
+    due = due_at.astimezone(calendar.tz)
+    threshold = risk_threshold(thaw(version).time_limit(variant))
+    risk_day = calendar.add_working_days(due.date(), -threshold) if threshold else due.date()
+    return _opening(calendar, risk_day), due_at, calendar.due(due.date(), 1)
+
+
+def _next(moments: tuple, level: int) -> datetime | None:
+    if level >= 3:
+        return None
+    risk_at, due_at, escalate_at = moments
+    return (risk_at, due_at + timedelta(microseconds=1), escalate_at)[level].astimezone(timezone.utc)
+
+
+def _level(moments: tuple, at: datetime) -> int:
+    risk_at, due_at, escalate_at = moments
+    return 3 if at >= escalate_at else 2 if at > due_at else 1 if at >= risk_at else 0
 
 
 def next_check(case: Case) -> datetime | None:
     """The moment the case's SLA level can next rise (None: the clock is stopped or all levels are reached)."""
-    if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None or (case.sla_level or 0) >= 3:
+    if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
         return None
-    risk_at, due_at, escalate_at = thresholds(case)
-    moment = (risk_at, due_at + timedelta(microseconds=1), escalate_at)[case.sla_level or 0]
-    return moment.astimezone(timezone.utc)
-
-
-def level_at(case: Case, at: datetime) -> int:
-    risk_at, due_at, escalate_at = thresholds(case)
-    return 3 if at >= escalate_at else 2 if at > due_at else 1 if at >= risk_at else 0
+    return _next(thresholds(case.standard_version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
 
 
 def supervisors(office, role: str) -> list[str]:
@@ -73,33 +78,56 @@ def supervisors(office, role: str) -> list[str]:
     return line
 
 
-def check_case(s: Session, case: Case, at: datetime, summary: PassSummary) -> None:
-    summary.checked += 1
-    target = level_at(case, at)
-    if target > case.sla_level:
-        standard = thaw(case.standard_version)
-        waiting = s.scalar(select(Task).where(Task.case_id == case.id, Task.status.in_(("open", "claimed")))
-                           .order_by(Task.seq.desc()))
-        role = waiting.role if waiting is not None else "sistem"
-        line = supervisors(standard.office, role)
-        for level in range(case.sla_level + 1, target + 1):
-            if level in (1, 2) and MARKS[level] != case.sla_mark:
-                kind = "sla_at_risk" if level == 1 else "sla_breached"
-                _event(s, case, waiting, kind, at, role=role, due_at=case.due_at.isoformat())
-                summary.at_risk += level == 1
-                summary.late += level == 2
-            to_role = line[min(level, len(line)) - 1] if line else None
-            _event(s, case, waiting, "sla_escalated", at, level=level, role=role, to_role=to_role,
-                   to_name=standard.office.role_name(to_role) if to_role else None)
-            summary.escalations += 1
-            summary.by_office[case.office_id] = summary.by_office.get(case.office_id, 0) + 1
-        case.sla_level, case.sla_mark = target, MARKS[target]
-    case.sla_next_at = next_check(case)
+_COLUMNS = (Case.id, Case.row_version, Case.office_id, Case.standard_version_id, Case.unit_id, Case.variant,
+            Case.due_at, Case.sla_level, Case.sla_mark, Case.closed_at, Case.clock_paused_at)
 
 
-def _event(s: Session, case: Case, task: Task | None, kind: str, at: datetime, **data) -> None:
-    s.add(Event(case_id=case.id, task_id=task.id if task else None, at=at, actor="sistem", kind=kind,
-                data={"step": task.step_id if task else None, **{k: v for k, v in data.items() if v is not None}}))
+def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
+    """Levels, events and next moments of a batch: a few set-wise statements, not one per case."""
+    ids = [r.id for r in rows]
+    versions = {v.id: v for v in s.scalars(select(StandardVersion).where(
+        StandardVersion.id.in_({r.standard_version_id for r in rows})))}
+    waiting = {case_id: (task_id, step, role) for case_id, task_id, step, role in s.execute(
+        select(Task.case_id, Task.id, Task.step_id, Task.role)
+        .where(Task.case_id.in_(ids), Task.status.in_(("open", "claimed"))).order_by(Task.case_id, Task.seq))}
+    events, updates = [], []
+    for row in rows:
+        summary.checked += 1
+        level, mark, next_at = row.sla_level or 0, row.sla_mark or "", None
+        if row.due_at is not None and row.closed_at is None and row.clock_paused_at is None:
+            version = versions[row.standard_version_id]
+            moments = thresholds(version, row.unit_id, row.variant, row.due_at)
+            target = _level(moments, at)
+            if target > level:
+                task_id, step, role = waiting.get(row.id, (None, None, "sistem"))
+                line = supervisors(thaw(version).office, role)
+                base = {"case_id": row.id, "task_id": task_id, "at": at, "actor_id": None, "actor": "sistem"}
+                for new in range(level + 1, target + 1):
+                    if new in (1, 2) and MARKS[new] != mark:
+                        events.append({**base, "kind": "sla_at_risk" if new == 1 else "sla_breached",
+                                       "data": _data(step=step, role=role, due_at=row.due_at.isoformat())})
+                        summary.at_risk += new == 1
+                        summary.late += new == 2
+                    to_role = line[min(new, len(line)) - 1] if line else None
+                    events.append({**base, "kind": "sla_escalated", "data": _data(
+                        step=step, level=new, role=role, to_role=to_role,
+                        to_name=thaw(version).office.role_name(to_role) if to_role else None)})
+                    summary.escalations += 1
+                    summary.by_office[row.office_id] = summary.by_office.get(row.office_id, 0) + 1
+                level, mark = target, MARKS[target]
+            next_at = _next(moments, level)
+        updates.append({"b_id": row.id, "b_version": row.row_version, "b_level": level, "b_mark": mark,
+                        "b_next": next_at})
+    append_events(s, events)
+    table = Case.__table__
+    # Guarded by the row version: a case an officer changed meanwhile keeps the officer's plan.
+    s.execute(table.update().where(table.c.id == bindparam("b_id"), table.c.row_version == bindparam("b_version"))
+              .values(sla_level=bindparam("b_level"), sla_mark=bindparam("b_mark"), sla_next_at=bindparam("b_next"),
+                      row_version=table.c.row_version + 1), updates)
+
+
+def _data(**values) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def run_pass(store, at: datetime | None = None) -> PassSummary:
@@ -108,9 +136,9 @@ def run_pass(store, at: datetime | None = None) -> PassSummary:
     summary = PassSummary()
     while True:
         with store.write() as s:
-            cases = s.scalars(select(Case).where(Case.sla_next_at <= at).order_by(Case.sla_next_at, Case.id)
-                              .limit(BATCH)).all()
-            for case in cases:
-                check_case(s, case, at, summary)
-        if len(cases) < BATCH:
+            rows = s.execute(select(*_COLUMNS).where(Case.sla_next_at <= at)
+                             .order_by(Case.sla_next_at, Case.id).limit(BATCH)).all()
+            if rows:
+                _check_batch(s, rows, at, summary)
+        if len(rows) < BATCH:
             return summary

@@ -265,20 +265,42 @@ class WebSession(Base):
     expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
 
 
-@event.listens_for(Session, "before_flush")
-def _chain_new_events(session, _flush_context, _instances):
-    new = [obj for obj in session.new if isinstance(obj, Event)]
-    if not new:
-        return
+def _advance_chain(session, items: list, content, set_hashes) -> None:
+    """Chain items after the head (locked for the rest of the transaction), in the given order."""
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None:
         head = AuditHead(id=1, hash=chain.GENESIS, count=0)
         session.add(head)
     key = chain.audit_key()
-    for item in sorted(new, key=lambda obj: inspect(obj).insert_order):
-        item.prev_hash = head.hash
-        item.hash = chain.link(head.hash, item.content(), key)
-        head.hash, head.count = item.hash, head.count + 1
+    for item in items:
+        digest = chain.link(head.hash, content(item), key)
+        set_hashes(item, head.hash, digest)
+        head.hash, head.count = digest, head.count + 1
+
+
+def append_events(session, rows: list[dict]) -> None:
+    """Insert many events at once (Core executemany), chained like those added through the ORM."""
+    if not rows:
+        return
+
+    def set_hashes(row, previous, digest):
+        row["prev_hash"], row["hash"] = previous, digest
+
+    _advance_chain(session, rows, lambda r: chain.payload(r["case_id"], r["task_id"], r["at"], r["actor_id"],
+                                                          r["actor"], r["kind"], r["data"]), set_hashes)
+    session.execute(Event.__table__.insert(), rows)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session, _flush_context, _instances):
+    new = [obj for obj in session.new if isinstance(obj, Event)]
+    if not new:
+        return
+
+    def set_hashes(item, previous, digest):
+        item.prev_hash, item.hash = previous, digest
+
+    _advance_chain(session, sorted(new, key=lambda obj: inspect(obj).insert_order), Event.content, set_hashes)
 
 
 @event.listens_for(Event, "before_update")
