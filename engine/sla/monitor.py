@@ -90,7 +90,7 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
     waiting = {case_id: (task_id, step, role) for case_id, task_id, step, role in s.execute(
         select(Task.case_id, Task.id, Task.step_id, Task.role)
         .where(Task.case_id.in_(ids), Task.status.in_(("open", "claimed"))).order_by(Task.case_id, Task.seq))}
-    events, updates = [], []
+    events, updates, lines = [], [], {}
     for row in rows:
         summary.checked += 1
         level, mark, next_at = row.sla_level or 0, row.sla_mark or "", None
@@ -100,7 +100,10 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
             target = _level(moments, at)
             if target > level:
                 task_id, step, role = waiting.get(row.id, (None, None, "sistem"))
-                line = supervisors(thaw(version).office, role)
+                office = thaw(version).office
+                if (office.id, role) not in lines:
+                    lines[office.id, role] = [(r, office.role_name(r)) for r in supervisors(office, role)]
+                line = lines[office.id, role]
                 base = {"case_id": row.id, "task_id": task_id, "at": at, "actor_id": None, "actor": "sistem"}
                 for new in range(level + 1, target + 1):
                     if new in (1, 2) and MARKS[new] != mark:
@@ -108,10 +111,9 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
                                        "data": _data(step=step, role=role, due_at=row.due_at.isoformat())})
                         summary.at_risk += new == 1
                         summary.late += new == 2
-                    to_role = line[min(new, len(line)) - 1] if line else None
+                    to_role, to_name = line[min(new, len(line)) - 1] if line else (None, None)
                     events.append({**base, "kind": "sla_escalated", "data": _data(
-                        step=step, level=new, role=role, to_role=to_role,
-                        to_name=thaw(version).office.role_name(to_role) if to_role else None)})
+                        step=step, level=new, role=role, to_role=to_role, to_name=to_name)})
                     summary.escalations += 1
                     summary.by_office[row.office_id] = summary.by_office.get(row.office_id, 0) + 1
                 level, mark = target, MARKS[target]

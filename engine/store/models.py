@@ -271,11 +271,12 @@ def _advance_chain(session, items: list, content, set_hashes) -> None:
     if head is None:
         head = AuditHead(id=1, hash=chain.GENESIS, count=0)
         session.add(head)
-    key = chain.audit_key()
+    key, last = chain.audit_key(), head.hash
     for item in items:
-        digest = chain.link(head.hash, content(item), key)
-        set_hashes(item, head.hash, digest)
-        head.hash, head.count = digest, head.count + 1
+        digest = chain.link(last, content(item), key)
+        set_hashes(item, last, digest)
+        last = digest
+    head.hash, head.count = last, head.count + len(items)
 
 
 def append_events(session, rows: list[dict]) -> None:
