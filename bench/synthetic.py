@@ -101,8 +101,10 @@ def build(path: Path, cases: int, seed: int = 7) -> dict:
             stats["open"] += 1
         else:
             late = rng.random() < 0.12
-            spent = timedelta(days=int(rng.integers(1, 4))) + (due_at[i] - at if late else (due_at[i] - at) * 0.6)
-            closed = at + spent
+            if late:  # closed between an hour and five days after the due time
+                closed = due_at[i] + timedelta(hours=float(rng.uniform(1, 120)))
+            else:
+                closed = at + (due_at[i] - at) * float(rng.uniform(0.2, 0.95))
             rejected = rng.random() < 0.05
             row.update(status="rejected" if rejected else "done", closed_at=closed,
                        close_reason=REASONS[int(rng.integers(len(REASONS)))] if rejected else None,

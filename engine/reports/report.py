@@ -9,13 +9,14 @@ computed with the vectorised calendar (one numpy call per calendar, not one per 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from engine.cases.frozen import calendar_for
 from engine.store.db import Store
@@ -60,6 +61,49 @@ class Group:
         }
 
 
+def _closed(s, closed_in_period, group) -> None:
+    """Completed, on time and rejected per group, and the working days from clock start to closing of each
+    completed case less the working days the file spent with the applicant: one read of the period's
+    closed cases, one vectorised calendar call per (standard version, unit); times are converted by numpy,
+    not one Python datetime per row."""
+    paused = dict(s.execute(
+        select(Event.case_id, func.sum(func.coalesce(Event.data["paused_working_days"].as_integer(), 0)))
+        .join(Case, Case.id == Event.case_id).where(*closed_in_period, Event.kind == "clock_resumed")
+        .group_by(Event.case_id)).all())
+    rows = s.execute(select(Case.id, Case.standard_id, Case.variant, Case.channel, Case.standard_version_id,
+                            Case.unit_id, Case.status, type_coerce(Case.clock_started_at, String),
+                            type_coerce(Case.closed_at, String), type_coerce(Case.due_at, String))
+                     .where(*closed_in_period)
+                     .order_by(Case.standard_version_id, Case.unit_id, Case.variant, Case.channel)).all()
+    for (version_id, unit), chunk in groupby(rows, key=lambda r: (r[4], r[5])):
+        chunk = list(chunk)
+        done = [r for r in chunk if r[6] == "done"]
+        for key, members in groupby(chunk, key=lambda r: r[1:4]):
+            g, members = group(_Key(*key)), list(members)
+            g.rejected += sum(1 for r in members if r[6] == "rejected")
+            g.completed += sum(1 for r in members if r[6] == "done")
+            g.on_time += sum(1 for r in members if r[6] == "done" and (r[9] is None or r[8] <= r[9]))
+        timed = [r for r in done if r[7] is not None]
+        if not timed:
+            continue
+        calendar = calendar_for(s.get(StandardVersion, version_id), unit)
+        offset = np.timedelta64(int(datetime.now(calendar.tz).utcoffset().total_seconds()), "s")
+        starts = (np.array([r[7] for r in timed], dtype="datetime64[us]") + offset).astype("datetime64[D]")
+        ends = (np.array([r[8] for r in timed], dtype="datetime64[us]") + offset).astype("datetime64[D]")
+        days = np.asarray(calendar.working_days_between_many(starts, ends))
+        days = np.maximum(days - np.array([paused.get(r[0], 0) for r in timed]), 0)
+        position = 0
+        for key, members in groupby(timed, key=lambda r: r[1:4]):
+            count = len(list(members))
+            group(_Key(*key)).working_days.extend(days[position:position + count].tolist())
+            position += count
+
+
+class _Key:
+    def __init__(self, standard_id, variant, channel):
+        self.standard_id, self.variant, self.channel = standard_id, variant, channel
+
+
 def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Makassar") -> dict:
     """The report of ``office`` for the local dates start..end (inclusive)."""
     zone = ZoneInfo(tz)
@@ -84,34 +128,7 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
                              .group_by(Case.standard_id, Case.variant, Case.channel)):
             group(row).received += row[3]
 
-        closed = s.execute(select(Case.id, Case.standard_id, Case.variant, Case.channel, Case.status,
-                                  Case.clock_started_at, Case.closed_at, Case.due_at, Case.standard_version_id,
-                                  Case.unit_id)
-                           .where(in_office, Case.closed_at.between(since, until),
-                                  Case.status.in_(TERMINAL))).all()
-        paused = dict(s.execute(
-            select(Event.case_id, func.sum(func.coalesce(Event.data["paused_working_days"].as_integer(), 0)))
-            .join(Case, Case.id == Event.case_id)
-            .where(in_office, Case.closed_at.between(since, until), Event.kind == "clock_resumed")
-            .group_by(Event.case_id)).all())
-        by_calendar = defaultdict(list)
-        for row in closed:
-            g = group(row)
-            if row.status == "rejected":
-                g.rejected += 1
-                continue
-            g.completed += 1
-            g.on_time += row.due_at is None or row.closed_at <= row.due_at
-            if row.clock_started_at is not None:
-                by_calendar[(row.standard_version_id, row.unit_id)].append(row)
-        for (version_id, unit), rows in by_calendar.items():
-            calendar = calendar_for(s.get(StandardVersion, version_id), unit)
-            cz = calendar.tz
-            starts = [r.clock_started_at.astimezone(cz).date() for r in rows]
-            ends = [r.closed_at.astimezone(cz).date() for r in rows]
-            days = calendar.working_days_between_many(starts, ends)
-            for row, value in zip(rows, np.asarray(days).tolist()):
-                group(row).working_days.append(max(0, value - (paused.get(row.id) or 0)))
+        _closed(s, (in_office, Case.closed_at.between(since, until), Case.status.in_(TERMINAL)), group)
 
         for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, Case.sla_mark, func.count())
                              .where(in_office, Case.closed_at.is_(None), Case.sla_mark != "")
@@ -138,7 +155,7 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
 
         for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, func.count())
                              .select_from(Product).join(Case, Case.id == Product.case_id)
-                             .where(in_office, Product.issued_at.between(since, until))
+                             .where(Product.office_id == office, Product.issued_at.between(since, until))
                              .group_by(Case.standard_id, Case.variant, Case.channel)):
             group(row).products += row[3]
 

@@ -94,6 +94,10 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_office_status", "office_id", "status"),
         Index("ix_cases_sla_next", "sla_next_at"),
+        # Reports read an office's cases by when they came in (covering the count per standard, variant and
+        # channel) and when they closed.
+        Index("ix_cases_office_received", "office_id", "received_at", "standard_id", "variant", "channel"),
+        Index("ix_cases_office_closed", "office_id", "closed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -183,6 +187,7 @@ class Product(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "product_id"),
         UniqueConstraint("office_id", "series", "year", "seq"),
+        Index("ix_products_office_issued", "office_id", "issued_at"),  # reports: products of a period
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -213,6 +218,7 @@ class Document(Base):
 class Event(Base):
     """Append-only history: who did what to which case, when. Rows are never updated or deleted."""
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_kind_at", "kind", "at"),)  # reports: breaches, returns in a period
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
