@@ -123,3 +123,15 @@ def test_sla_check_command(service, case_id):
     assert "0 kasus diperiksa" in again.stdout
     bad = run_cli("sla", "check", "--at", "2026-03-26T16:30", env=env)
     assert bad.returncode != 0 and "zona" in bad.stderr
+
+
+def test_supervisors_see_the_cases_escalated_to_them(service, case_id):
+    from engine.cases.queries import escalations
+
+    run_pass(service.store, wita(2026, 3, 26, 9, 0))  # at risk: escalated to the operator's superior
+    first = escalations(service.store, office=OFFICE, roles=["subkoor_dafduk_capil"])
+    assert [(e["level"], e["role"], e["mark"]) for e in first] == [(1, "operator", "at_risk")]
+    assert escalations(service.store, office=OFFICE, roles=["kabid_fasilitasi"]) == []
+    run_pass(service.store, wita(2026, 3, 26, 16, 1))
+    assert [e["level"] for e in escalations(service.store, office=OFFICE, roles=["kabid_fasilitasi"])] == [2]
+    assert escalations(service.store, office="disdukcapil-balikpapan", roles=["kabid_fasilitasi"]) == []

@@ -308,3 +308,17 @@ def test_auditor_pages_are_read_only(web, library):
     client.cookies.clear()
     _login(client, "operator")
     assert client.get("/audit").status_code == 403
+
+
+def test_worklist_shows_escalations_to_the_supervisor(web, library):
+    from datetime import timedelta
+
+    from engine.cases.service import now
+    from engine.sla.monitor import run_pass
+
+    client, service = web
+    number, _, _ = _case(service, library)
+    run_pass(service.store, now() + timedelta(days=30))  # long past due: escalated to the top
+    _login(client, "kepala_dinas")
+    page = client.get("/kerja").text
+    assert "Perlu perhatian Anda" in page and number in page and "Terlambat" in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 
 from engine.spec import wording
 from engine.store.db import Store
@@ -192,3 +192,21 @@ def case_view(store: Store, ref, at: datetime | None = None) -> dict:
             "events": [{"at": e.at, "actor": e.actor, "kind": e.kind, "data": e.data} for e in s.scalars(
                 select(Event).where(Event.case_id == case.id).order_by(Event.id))],
         }
+
+
+def escalations(store: Store, *, office: str, roles: list[str], limit: int = 50) -> list[dict]:
+    """Open cases of the office escalated to one of these roles, latest escalation first: what a
+    supervisor must look at before (or since) the case is late."""
+    with store.read() as s:
+        to_role = Event.data["to_role"].as_string()
+        latest = (select(Event.case_id, func.max(Event.id).label("event_id"))
+                  .join(Case, Case.id == Event.case_id)
+                  .where(Case.office_id == office, Case.closed_at.is_(None), Event.kind == "sla_escalated",
+                         to_role.in_(roles))
+                  .group_by(Event.case_id).subquery())
+        rows = s.execute(select(Case.number, Case.standard_id, Case.due_at, Case.sla_mark, Event.at, Event.data)
+                         .join(latest, latest.c.case_id == Case.id).join(Event, Event.id == latest.c.event_id)
+                         .order_by(Event.id.desc()).limit(limit)).all()
+        return [{"case": number, "standard": standard, "due_at": due_at, "mark": mark, "at": at,
+                 "level": data.get("level"), "step": data.get("step"), "role": data.get("role")}
+                for number, standard, due_at, mark, at, data in rows]

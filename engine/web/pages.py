@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.cases.errors import CaseError, Forbidden, NotFound
 from engine.cases.fields import applicable
 from engine.cases.frozen import thaw
-from engine.cases.queries import case_view, find_case, worklist
+from engine.cases.queries import case_view, escalations, find_case, worklist
 from engine.cases.service import APPLICANT_FIELDS
 from engine.store.models import Case, Document, Task
 
@@ -100,7 +100,9 @@ def worklist_page(request: Request, standar: str = "", status: str = "", who: Of
                         and {st.get("role") for st in s.data.get("steps") or []} & who.roles})
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
+    escalated = escalations(service.store, office=who.office_id, roles=sorted(who.roles))
     return _render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
+                   escalated=escalated,
                    chosen_standard=standar, chosen_status=status, sla_labels=SLA_LABELS,
                    can_intake=bool(_intake_standards(request, who)))
 
