@@ -15,12 +15,14 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 # System packages Python cannot bring: Pango for PDFs (WeasyPrint), and for the tests Debian's Chromium
-# (the browser tests drive it; no browser is downloaded). Installed with apt-get when missing.
+# (the browser tests drive it; no browser is downloaded) and poppler-utils (the tests read PDFs back with
+# pdftotext). Installed with apt-get when missing.
 need_packages() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
   if [ "${1:-}" = test ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
+  if [ "${1:-}" = test ] && ! command -v pdftotext >/dev/null; then missing+=(poppler-utils); fi
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "Installing system packages: ${missing[*]}" >&2
   local sudo=""

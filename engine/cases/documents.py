@@ -36,3 +36,9 @@ def render(template: str | None, context: dict) -> tuple[str, str]:
     tmpl = env.select_template(names + ["produk.html.j2"])
     html = tmpl.render(**context)
     return html, hashlib.sha256(html.encode()).hexdigest()
+
+
+def render_named(template: str, context: dict) -> str:
+    """A named template of forms/ (published standards, posters, the maklumat)."""
+    env = _environment(tuple(str(d) for d in forms_dirs()))
+    return env.get_template(template).render(**context)

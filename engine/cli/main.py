@@ -181,6 +181,16 @@ def _add_report(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_report"))
 
 
+def _add_render(sub) -> None:
+    p = sub.add_parser("render", help="dokumen resmi standar, poster, atau maklumat pelayanan kantor")
+    p.add_argument("id", help="id standar (atau id kantor untuk --kind maklumat)")
+    p.add_argument("--kind", choices=["document", "poster", "maklumat"], default="document")
+    p.add_argument("--format", choices=["html", "pdf", "md"], default="html")
+    p.add_argument("--out", help="berkas tujuan (wajib untuk pdf; bawaan: layar)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_render"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -216,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render):
         add(sub)
     return parser
 

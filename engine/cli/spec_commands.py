@@ -77,3 +77,33 @@ def cmd_show(args) -> int:
         raise CliError(str(exc)) from None
     print(fmt.standard_summary(std))
     return 0
+
+
+def cmd_render(args) -> int:
+    from engine.publish.render import render_maklumat, render_standard
+
+    library = load(args)
+    if args.format == "pdf" and not args.out:
+        raise CliError("PDF perlu --out BERKAS.pdf")
+    if args.kind == "maklumat":
+        if args.id not in library.offices:
+            raise CliError(f"kantor '{args.id}' tidak dikenal; kantor: {', '.join(library.offices)}")
+        if args.format == "md":
+            raise CliError("maklumat tersedia sebagai html atau pdf")
+        result = render_maklumat(library.offices[args.id], args.format)
+    else:
+        try:
+            std = library.standard(args.id)
+        except model.UnknownStandard as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "md" and args.kind != "document":
+            raise CliError("markdown tersedia untuk --kind document")
+        result = render_standard(std, args.kind, args.format)
+    if args.out:
+        mode = "wb" if isinstance(result, bytes) else "w"
+        with open(args.out, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as out:
+            out.write(result)
+        print(f"ditulis ke {args.out}")
+    else:
+        sys.stdout.write(result)
+    return 0

@@ -1,0 +1,1 @@
+"""Publishing standards: the official document, the poster and the office's Maklumat Pelayanan."""

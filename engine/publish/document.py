@@ -1,0 +1,90 @@
+"""A standard's 14 components in the PermenPAN-RB 15/2014 order, as the published documents show them.
+
+Part a (service delivery) has 6 components, part b (management inside the office) has 8. Each component
+is a list of entries; an entry is a line of text or a (heading, lines) group (a variant's own requirements,
+a channel's procedure). The HTML, Markdown and PDF renderings all read this one structure, so the printed
+standard and the executed workflow come from the same YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.spec import wording
+
+PART_A = "Komponen standar pelayanan yang terkait dengan proses penyampaian pelayanan (service delivery)"
+PART_B = "Komponen standar pelayanan yang terkait dengan proses pengelolaan pelayanan di internal organisasi " \
+         "(manufacturing)"
+
+
+@dataclass
+class Component:
+    number: int
+    name: str
+    entries: list  # str | tuple[str, list[str]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.entries
+
+
+def _requirement(req: dict) -> str:
+    text = req["name"]
+    if req.get("form"):
+        text += f" ({req['form']})"
+    if req.get("when"):
+        text += f", {wording.condition(req['when'])}"
+    if req.get("optional"):
+        text += " (tidak wajib)"
+    return text
+
+
+def _channel_name(std, channel_id) -> str:
+    found = next((c for c in std.channels if c["id"] == channel_id), None)
+    return found["name"] if found else wording.CHANNEL_LABELS.get(channel_id, channel_id)
+
+
+def components(std) -> list[Component]:
+    d = std.data
+    requirements: list = [_requirement(r) for r in d.get("requirements") or []]
+    for variant in std.variants:
+        own = [_requirement(r) for r in variant.get("requirements") or []]
+        if own:
+            requirements.append((variant["name"], own))
+    procedure: list = []
+    text = std.procedure_text()
+    if isinstance(text, dict):
+        procedure += [(_channel_name(std, channel), list(lines)) for channel, lines in text.items()]
+    else:
+        procedure += list(text or [])
+    for variant in std.variants:
+        own = variant.get("procedure")
+        if isinstance(own, dict):
+            procedure += [(f"{variant['name']}, {_channel_name(std, c)}", list(lines)) for c, lines in own.items()]
+        elif own:
+            procedure.append((variant["name"], list(own)))
+    time_limits = [wording.time_limit(std.time_limit())]
+    fees = [wording.fee(std.fee())]
+    for variant in std.variants:
+        if variant.get("time_limit"):
+            time_limits.append(f"{variant['name']}: {wording.time_limit(std.time_limit(variant['id']))}")
+        if variant.get("fee"):
+            fees.append(f"{variant['name']}: {wording.fee(std.fee(variant['id']))}")
+    part_a = [
+        Component(1, "Persyaratan", requirements),
+        Component(2, "Sistem, mekanisme dan prosedur", procedure),
+        Component(3, "Jangka waktu pelayanan", time_limits),
+        Component(4, "Biaya/tarif", fees),
+        Component(5, "Produk pelayanan", [p["name"] for p in std.products]),
+        Component(6, "Penanganan pengaduan, saran dan masukan", [wording.complaint(c) for c in std.complaints]),
+    ]
+    part_b = [Component(n, label, wording.as_lines(std.management.get(key)))
+              for n, (key, label) in enumerate(wording.MANAGEMENT_LABELS.items(), 7)]
+    return part_a + part_b
+
+
+def context(std) -> dict:
+    """What the templates in forms/ receive for a standard."""
+    parts = components(std)
+    return {"standard": std, "data": std.data, "office": std.office.data, "decree": std.data.get("decree"),
+            "part_a": parts[:6], "part_b": parts[6:], "PART_A": PART_A, "PART_B": PART_B}
