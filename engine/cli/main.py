@@ -191,6 +191,16 @@ def _add_render(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_render"))
 
 
+def _add_diff(sub) -> None:
+    p = sub.add_parser("diff", help="perubahan antara dua versi standar (berkas, atau REVISI:BERKAS di git)")
+    p.add_argument("old", help="versi lama: berkas, atau mis. HEAD~1:standards/kaltim/06-data-agregat.yaml")
+    p.add_argument("new", help="versi baru")
+    p.add_argument("--format", choices=["text", "html", "pdf"], default="text",
+                   help="html/pdf: dokumen untuk Forum Konsultasi Publik")
+    p.add_argument("--out", help="berkas tujuan (wajib untuk pdf)")
+    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_diff"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -226,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff):
         add(sub)
     return parser
 

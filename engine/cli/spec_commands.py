@@ -107,3 +107,32 @@ def cmd_render(args) -> int:
     else:
         sys.stdout.write(result)
     return 0
+
+
+def cmd_diff(args) -> int:
+    from engine.publish import diff as publish_diff
+
+    try:
+        old, new = publish_diff.read(args.old), publish_diff.read(args.new)
+    except publish_diff.DiffError as exc:
+        raise CliError(str(exc)) from None
+    changes = publish_diff.diff(old, new)
+    if args.format == "text":
+        result = publish_diff.as_text(old, new, changes) + "\n"
+    else:
+        from engine.cases.documents import render_named
+
+        result = render_named("forum_konsultasi.html.j2", {"old": old, "new": new, "changes": changes})
+        if args.format == "pdf":
+            if not args.out:
+                raise CliError("PDF perlu --out BERKAS.pdf")
+            from engine.publish.render import to_pdf
+
+            result = to_pdf(result)
+    if args.out:
+        with open(args.out, "wb" if isinstance(result, bytes) else "w") as out:
+            out.write(result)
+        print(f"{len(changes)} perubahan; ditulis ke {args.out}")
+    else:
+        sys.stdout.write(result)
+    return 0
