@@ -84,3 +84,21 @@ def test_render_command(tmp_path):
     assert run_cli("render", "kaltim-akses-data", "--format", "pdf").returncode != 0
     missing = run_cli("render", "kaltim-akses-dat")
     assert missing.returncode != 0 and "kaltim-akses-data" in missing.stderr
+
+
+def test_new_standard_is_valid_as_is_for_every_office(library, tmp_path):
+    import shutil as sh
+
+    from .conftest import STANDARDS
+
+    folder = tmp_path / "lib"
+    sh.copytree(STANDARDS / "offices", folder / "offices")
+    for office in library.offices:
+        done = run_cli("new", "--office", office, "--out", str(folder / f"{office}.yaml"))
+        assert done.returncode == 0, done.stderr
+        text = (folder / f"{office}.yaml").read_text()
+        assert text.count("# ") > 10  # commented in Indonesian, component by component
+    check = run_cli("validate", str(folder))
+    assert check.returncode == 0, check.stdout + check.stderr
+    again = run_cli("new", "--office", "disdukcapil-kaltim", "--out", str(folder / "disdukcapil-kaltim.yaml"))
+    assert again.returncode != 0 and "tidak ditimpa" in again.stderr

@@ -201,6 +201,15 @@ def _add_diff(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_diff"))
 
 
+def _add_new(sub) -> None:
+    p = sub.add_parser("new", help="standar baru berisi semua komponen, berkomentar, langsung sah")
+    p.add_argument("--office", required=True, help="id kantor")
+    p.add_argument("--id", dest="ident", help="id standar baru (bawaan: OFFICE-layanan-baru)")
+    p.add_argument("--out", help="berkas tujuan (bawaan: layar)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_new"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -236,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new):
         add(sub)
     return parser
 

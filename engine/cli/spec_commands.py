@@ -136,3 +136,32 @@ def cmd_diff(args) -> int:
     else:
         sys.stdout.write(result)
     return 0
+
+
+def cmd_new(args) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from engine.cases.documents import render_named
+
+    library = load(args)
+    office = library.offices.get(args.office)
+    if office is None:
+        raise CliError(f"kantor '{args.office}' tidak dikenal; kantor: {', '.join(library.offices)}")
+    ident = args.ident or f"{office.id}-layanan-baru"
+    if ident in library.standards or ident in library.bundles:
+        raise CliError(f"id '{ident}' sudah dipakai; pilih --id lain")
+    staff = [r for r, spec in office.roles.items() if not spec.get("external")]
+    head = (office.data.get("head") or {}).get("role")
+    role = next((r for r in staff if r != head), staff[0])
+    text = render_named("standar_baru.yaml.j2", {"office": office.data, "ident": ident, "today": date.today(),
+                                                  "roles": staff, "role": role, "approver": head or role})
+    if args.out:
+        target = Path(args.out)
+        if target.exists():
+            raise CliError(f"{target} sudah ada; tidak ditimpa")
+        target.write_text(text, encoding="utf-8")
+        print(f"ditulis ke {target}; periksa dengan `layanan validate {target.parent}`")
+    else:
+        sys.stdout.write(text)
+    return 0
