@@ -153,7 +153,9 @@ def cmd_new(args) -> int:
         raise CliError(f"id '{ident}' sudah dipakai; pilih --id lain")
     staff = [r for r, spec in office.roles.items() if not spec.get("external")]
     head = (office.data.get("head") or {}).get("role")
-    role = next((r for r in staff if r != head), staff[0])
+    # A front-line role (nobody reports to it) for the counter's steps; the head approves.
+    leaves = [r for r in staff if r != head and not any(spec.get("reports_to") == r for spec in office.roles.values())]
+    role = (leaves or [r for r in staff if r != head] or staff)[0]
     text = render_named("standar_baru.yaml.j2", {"office": office.data, "ident": ident, "today": date.today(),
                                                   "roles": staff, "role": role, "approver": head or role})
     if args.out:
