@@ -17,13 +17,15 @@ def cmd_validate(args) -> int:
     shown = result.errors if args.no_warnings else result.diagnostics
     if args.format == "json":
         json.dump({"ok": result.ok, "files": result.files, "errors": len(result.errors),
-                   "warnings": len(result.warnings), "diagnostics": [d.as_dict() for d in shown]},
+                   "warnings": len(result.warnings), "reviews": len(result.reviews),
+                   "diagnostics": [d.as_dict() for d in shown]},
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for diagnostic in shown:
             print(diagnostic.format())
-        summary = f"{result.files} berkas diperiksa: {len(result.errors)} kesalahan, {len(result.warnings)} peringatan"
+        summary = (f"{result.files} berkas diperiksa: {len(result.errors)} kesalahan, {len(result.warnings)} "
+                   f"peringatan, {len(result.reviews)} catatan reviu")
         print(summary, file=sys.stderr)
     if result.files == 0:
         print("layanan: tidak ada berkas .yaml di " + ", ".join(paths), file=sys.stderr)

@@ -15,14 +15,15 @@ class Diagnostic:
     col: int
     path: str
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # "error" | "warning" | "review" (a reviewer's note: valid, but look at it)
     code: str = ""
     suggestion: str | None = None
 
     def format(self) -> str:
         text = f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
-        if self.severity == "warning":
-            text = f"{self.file}:{self.line}:{self.col}: {self.path}: peringatan: {self.message}"
+        if self.severity in ("warning", "review"):
+            label = "peringatan" if self.severity == "warning" else "catatan reviu"
+            text = f"{self.file}:{self.line}:{self.col}: {self.path}: {label}: {self.message}"
         if self.suggestion:
             text += f" (maksud Anda '{self.suggestion}'?)"
         return text
@@ -55,6 +56,9 @@ class Reporter:
     def error(self, path: Path, message: str, *, code: str, suggestion: str | None = None,
               at_value: bool = False) -> None:
         self._add(path, message, code, suggestion, "error", at_value)
+
+    def review(self, path: Path, message: str, *, code: str) -> None:
+        self._add(path, message, code, None, "review", False)
 
     def warning(self, path: Path, message: str, *, code: str, suggestion: str | None = None,
                 at_value: bool = False) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema as schema_mod
-from . import semantic
+from . import review, semantic
 from .catalog import Catalog, Document, expand, library_root, load_catalog
 from .diagnostics import Diagnostic
 
@@ -29,6 +29,10 @@ class ValidationResult:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
     @property
+    def reviews(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "review"]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
@@ -46,7 +50,11 @@ def validate_paths(paths) -> ValidationResult:
     result.diagnostics.extend(catalog.unreadable)
     for doc in documents:
         check_one(doc, catalog)
-        result.diagnostics.extend(doc.reporter.items)
+        items = doc.reporter.items
+        if any(d.severity == "error" for d in items):
+            # Reviewer notes wait until the file is valid: errors first, then the finer points.
+            items = [d for d in items if d.severity != "review"]
+        result.diagnostics.extend(items)
     result.diagnostics.sort(key=lambda d: (d.file, d.line, d.col))
     return result
 
@@ -54,6 +62,7 @@ def validate_paths(paths) -> ValidationResult:
 def check_one(doc: Document, catalog: Catalog) -> None:
     schema_mod.check(doc.data, doc.reporter)
     semantic.check_document(doc, catalog)
+    review.check_document(doc, catalog)
     if not doc.first_line.startswith(SCHEMA_COMMENT):
         doc.reporter.warning((), "baris pertama sebaiknya '# yaml-language-server: $schema=...' agar editor "
                              "dapat melengkapi dan menandai kesalahan", code="schema-comment")
