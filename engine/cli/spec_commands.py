@@ -101,14 +101,22 @@ def cmd_render(args) -> int:
         if args.format == "md" and args.kind != "document":
             raise CliError("markdown tersedia untuk --kind document")
         result = render_standard(std, args.kind, args.format)
-    if args.out:
-        mode = "wb" if isinstance(result, bytes) else "w"
-        with open(args.out, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as out:
-            out.write(result)
-        print(f"ditulis ke {args.out}")
+    _emit(result, args.out, f"ditulis ke {args.out}")
+    return 0
+
+
+def _emit(result: str | bytes, out: str | None, done: str) -> None:
+    """Write a rendering to --out (text or PDF bytes), or text to the screen."""
+    if out:
+        if isinstance(result, bytes):
+            with open(out, "wb") as target:
+                target.write(result)
+        else:
+            with open(out, "w", encoding="utf-8") as target:
+                target.write(result)
+        print(done)
     else:
         sys.stdout.write(result)
-    return 0
 
 
 def cmd_diff(args) -> int:
@@ -131,12 +139,7 @@ def cmd_diff(args) -> int:
             from engine.publish.render import to_pdf
 
             result = to_pdf(result)
-    if args.out:
-        with open(args.out, "wb" if isinstance(result, bytes) else "w") as out:
-            out.write(result)
-        print(f"{len(changes)} perubahan; ditulis ke {args.out}")
-    else:
-        sys.stdout.write(result)
+    _emit(result, args.out, f"{len(changes)} perubahan; ditulis ke {args.out}")
     return 0
 
 

@@ -43,10 +43,10 @@ def standard_summary(std) -> str:
     lines.append("a. Komponen penyampaian pelayanan")
     lines.append("1. Persyaratan")
     common = d.get("requirements") or []
-    lines += _numbered([_requirement(r) for r in common])
+    lines += _numbered([wording.requirement(r, with_form=False) for r in common])
     for variant in std.variants:
         lines.append(f"   Varian {variant['name']} ({variant['id']}):")
-        lines += _numbered([_requirement(r) for r in variant.get("requirements") or []], "      ")
+        lines += _numbered([wording.requirement(r, with_form=False) for r in variant.get("requirements") or []], "      ")
     lines.append("2. Sistem, mekanisme dan prosedur")
     if std.channels:
         lines.append("   Kanal: " + "; ".join(f"{c['name']} ({c['id']})" for c in std.channels))
@@ -88,15 +88,6 @@ def standard_summary(std) -> str:
             label = outcome.get("label") or wording.OUTCOME_LABELS[outcome["action"]]
             lines.append(f"      · {name}: {label} → {target}")
     return "\n".join(lines)
-
-
-def _requirement(req: dict) -> str:
-    text = req["name"]
-    if req.get("when"):
-        text += f" ({wording.condition(req['when'])})"
-    if req.get("optional"):
-        text += " (tidak wajib)"
-    return text
 
 
 def bundle_summary(bundle, library) -> str:

@@ -62,15 +62,6 @@ def _requirements(data: dict) -> dict[tuple, dict]:
     return found
 
 
-def _requirement_text(r: dict) -> str:
-    text = r.get("name", r.get("id"))
-    if r.get("form"):
-        text += f" ({r['form']})"
-    if r.get("when"):
-        text += f", {wording.condition(r['when'])}"
-    return text
-
-
 def _limits(data: dict) -> dict[str, str]:
     base = data.get("time_limit") or {}
     found = {"": wording.time_limit(_full(base))} if base else {}
@@ -114,7 +105,7 @@ def diff(old: dict, new: dict) -> list[Change]:
         changes.append(Change("Versi", "diubah", "versi dan tanggal berlaku",
                               f"{old.get('version')} ({old.get('effective') or '-'})",
                               f"{new.get('version')} ({new.get('effective') or '-'})"))
-    changes += _compare("Persyaratan", _requirements(old), _requirements(new), _requirement_text,
+    changes += _compare("Persyaratan", _requirements(old), _requirements(new), wording.requirement,
                         lambda key: (f"[{key[0]}] " if key[0] else "") + key[1])
     changes += _compare("Jangka waktu", _limits(old), _limits(new), str, lambda key: key or "semua permohonan")
     changes += _compare("Biaya/tarif", _fees(old), _fees(new), str, lambda key: key or "semua permohonan")

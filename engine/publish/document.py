@@ -28,17 +28,6 @@ class Component:
         return not self.entries
 
 
-def _requirement(req: dict) -> str:
-    text = req["name"]
-    if req.get("form"):
-        text += f" ({req['form']})"
-    if req.get("when"):
-        text += f", {wording.condition(req['when'])}"
-    if req.get("optional"):
-        text += " (tidak wajib)"
-    return text
-
-
 def _channel_name(std, channel_id) -> str:
     found = next((c for c in std.channels if c["id"] == channel_id), None)
     return found["name"] if found else wording.CHANNEL_LABELS.get(channel_id, channel_id)
@@ -46,9 +35,9 @@ def _channel_name(std, channel_id) -> str:
 
 def components(std) -> list[Component]:
     d = std.data
-    requirements: list = [_requirement(r) for r in d.get("requirements") or []]
+    requirements: list = [wording.requirement(r) for r in d.get("requirements") or []]
     for variant in std.variants:
-        own = [_requirement(r) for r in variant.get("requirements") or []]
+        own = [wording.requirement(r) for r in variant.get("requirements") or []]
         if own:
             requirements.append((variant["name"], own))
     procedure: list = []

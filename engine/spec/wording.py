@@ -122,6 +122,18 @@ def condition(cond: dict | None) -> str:
     return "bila " + " dan ".join(parts)
 
 
+def requirement(req: dict, with_form: bool = True) -> str:
+    """A requirement as published: name, form (asli, fotokopi...), when it applies, optional."""
+    text = req.get("name", req.get("id", ""))
+    if with_form and req.get("form"):
+        text += f" ({req['form']})"
+    if req.get("when"):
+        text += f", {condition(req['when'])}"
+    if req.get("optional"):
+        text += " (tidak wajib)"
+    return text
+
+
 def as_lines(value) -> list[str]:
     if value is None:
         return []
