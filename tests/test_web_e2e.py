@@ -286,3 +286,25 @@ def test_conditional_requirements_follow_the_answers_in_chromium(server, browser
     page.select_option("select[name='answers.alasan']", "rusak")
     assert damaged.is_visible() and not lost.is_visible()
     _shot(page, "11-persyaratan-bersyarat")
+
+
+def test_static_site_is_searchable_offline_in_chromium(browser, tmp_path, library):
+    from engine.publish.site import build
+
+    made = build(library, tmp_path / "situs", pdf=False)
+    published = [s for s in library.standards.values() if s.data.get("status") != "draft"]
+    assert made["standards"] == len(published)
+    index = (tmp_path / "situs" / "index.html").read_text()
+    assert "http://" not in index and "https://" not in index.replace("https://www.lapor.go.id", "")
+    page = browser.new_context(viewport={"width": 390, "height": 844}, offline=True).new_page()
+    page.goto((tmp_path / "situs" / "index.html").as_uri())
+    assert page.locator("li[data-teks]:visible").count() == len(published)
+    page.fill("#cari", "ktp-el kecamatan")
+    visible = page.locator("li[data-teks]:visible")
+    assert visible.count() == 1 and "Kecamatan" in visible.inner_text()
+    page.fill("#cari", "surat permohonan")  # a requirement's words find the standards that ask for it
+    assert 1 <= page.locator("li[data-teks]:visible").count() < len(published)
+    page.click("li[data-teks]:visible a >> nth=0")
+    assert "STANDAR PELAYANAN" in page.inner_text("body")
+    page.click("text=Semua standar")
+    assert page.url.endswith("index.html")

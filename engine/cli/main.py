@@ -210,6 +210,16 @@ def _add_new(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_new"))
 
 
+def _add_site(sub) -> None:
+    p = sub.add_parser("site", help="situs statis standar yang berlaku: dapat dicari, berjalan tanpa internet")
+    p.add_argument("out", help="folder tujuan")
+    p.add_argument("--office", help="hanya standar kantor ini")
+    p.add_argument("--drafts", action="store_true", help="ikutkan standar berstatus draf")
+    p.add_argument("--no-pdf", action="store_true", help="tanpa berkas PDF (lebih cepat)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_site"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -245,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site):
         add(sub)
     return parser
 

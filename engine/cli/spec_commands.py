@@ -172,3 +172,16 @@ def cmd_new(args) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_site(args) -> int:
+    from pathlib import Path
+
+    from engine.publish.site import build
+
+    library = load(args)
+    if args.office and args.office not in library.offices:
+        raise CliError(f"kantor '{args.office}' tidak dikenal; kantor: {', '.join(library.offices)}")
+    made = build(library, Path(args.out), office=args.office, drafts=args.drafts, pdf=not args.no_pdf)
+    print(f"{made['standards']} standar dari {made['offices']} kantor di {made['path']}/index.html")
+    return 0
