@@ -102,3 +102,16 @@ def test_new_standard_is_valid_as_is_for_every_office(library, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     again = run_cli("new", "--office", "disdukcapil-kaltim", "--out", str(folder / "disdukcapil-kaltim.yaml"))
     assert again.returncode != 0 and "tidak ditimpa" in again.stderr
+
+
+def test_the_field_guide_is_generated_from_the_schema_and_up_to_date():
+    from engine.publish.guide import generate
+    from engine.spec.schema import schema
+
+    from .conftest import ROOT, STANDARDS
+
+    text = generate(STANDARDS)
+    committed = (ROOT / "docs" / "panduan-isian.md").read_text(encoding="utf-8")
+    assert text == committed, "docs/panduan-isian.md is stale: run `layanan guide --out docs/panduan-isian.md`"
+    for key in schema()["$defs"]["standard"]["properties"]:
+        assert f"| `{key}` |" in text

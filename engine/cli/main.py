@@ -220,6 +220,13 @@ def _add_site(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_site"))
 
 
+def _add_guide(sub) -> None:
+    p = sub.add_parser("guide", help="panduan isian untuk penyusun standar, dibuat dari skema dan standar contoh")
+    p.add_argument("--out", help="berkas tujuan (bawaan: layar), mis. docs/panduan-isian.md")
+    p.add_argument("--standards", help="folder standar contoh")
+    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_guide"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -255,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide):
         add(sub)
     return parser
 

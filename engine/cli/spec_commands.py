@@ -185,3 +185,13 @@ def cmd_site(args) -> int:
     made = build(library, Path(args.out), office=args.office, drafts=args.drafts, pdf=not args.no_pdf)
     print(f"{made['standards']} standar dari {made['offices']} kantor di {made['path']}/index.html")
     return 0
+
+
+def cmd_guide(args) -> int:
+    from pathlib import Path
+
+    from engine.publish.guide import generate
+
+    text = generate(Path(args.standards) if args.standards else model.standards_dir())
+    _emit(text, args.out, f"ditulis ke {args.out}")
+    return 0
