@@ -79,7 +79,7 @@ def _example(value) -> str:
 
 def _object(schema: dict, name: str, node: dict, examples: dict, owner: str) -> list[str]:
     required = set(node.get("required") or [])
-    lines = [f"| isian | wajib | jenis | arti | contoh dari standar contoh |", "|---|---|---|---|---|"]
+    lines = ["| isian | wajib | jenis | arti | contoh dari standar contoh |", "|---|---|---|---|---|"]
     for key, prop in (node.get("properties") or {}).items():
         _, target = _resolve(schema, prop)
         description = prop.get("description") or target.get("description") or ""
