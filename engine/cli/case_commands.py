@@ -313,3 +313,20 @@ def cmd_demo(args) -> int:
     for error in total.errors:
         print(f"  {error}")
     return 0 if not bad and not total.failed else 1
+
+
+@_guard
+def cmd_publish(args) -> int:
+    from engine.publish.record import publish
+
+    service = _service(args)
+    service.sync_offices()
+    library = service.library
+    try:
+        chosen = [library.standard(i) for i in args.ids] if args.ids else \
+            [s for s in library.standards.values() if s.data.get("status") == "published"]
+    except Exception as exc:  # UnknownStandard names the id and a suggestion
+        raise CliError(str(exc)) from None
+    for item in publish(service, chosen):
+        print(f"{item.standard:<36} versi {item.version:<10} {'dicatat' if item.new else 'sudah tercatat'}")
+    return 0

@@ -227,6 +227,13 @@ def _add_guide(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_guide"))
 
 
+def _add_publish(sub) -> None:
+    p = sub.add_parser("publish", help="catat versi standar yang diterbitkan (isi berubah wajib naik versi)")
+    p.add_argument("ids", nargs="*", help="id standar (bawaan: semua yang berstatus published)")
+    p.add_argument("--standards", help="folder standar")
+    p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_publish"))
+
+
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="aplikasi web petugas dan halaman publik (dengan sisi Prefect)")
     p.add_argument("--host", default="127.0.0.1", help="alamat (0.0.0.0 agar terjangkau dari jaringan kantor)")
@@ -262,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide, _add_publish):
         add(sub)
     return parser
 

@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "sla_at_risk": "hampir melewati batas waktu",
     "sla_breached": "melewati batas waktu",
     "sla_escalated": "dilaporkan ke atasan",
+    "standard_published": "standar diterbitkan",
 }
 
 MANAGEMENT_LABELS = {
