@@ -86,6 +86,8 @@ def test_posts_without_the_csrf_token_change_nothing(web, library):
     assert response.status_code == 403 and "muat ulang" in response.text
     with service.store.read() as s:
         assert s.get(Task, task.id).status == "open"
+        refusal = s.scalar(select(Event).where(Event.kind == "action_refused"))
+    assert refusal is not None and "CSRF" in refusal.data["message"]
     api = client.post(f"/api/v1/tugas/{task.id}/ambil")
     assert api.status_code == 403 and api.json()["field"] == "X-CSRF-Token"
 

@@ -36,6 +36,8 @@ async def _form(request: Request, who: Officer) -> dict:
     """The submitted form, after its CSRF token was checked."""
     form = await request.form()
     if not csrf_ok(who, form.get("csrf")):
+        # Recorded: a form posted without this session's token may be a cross-site request.
+        request.app.state.service.record_refusal(who.username, f"formulir tanpa token CSRF sah: {request.url.path}")
         raise Forbidden("formulir kedaluwarsa atau bukan dari halaman ini; muat ulang halaman", "csrf")
     return form
 
