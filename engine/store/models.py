@@ -273,10 +273,13 @@ class WebSession(Base):
 
 def _advance_chain(session, items: list, content, set_hashes) -> None:
     """Chain items after the head (locked for the rest of the transaction), in the given order."""
-    head = session.get(AuditHead, 1, with_for_update=True)
+    head = session.info.get("audit_head")  # read and locked once per transaction, not at every flush
     if head is None:
-        head = AuditHead(id=1, hash=chain.GENESIS, count=0)
-        session.add(head)
+        head = session.get(AuditHead, 1, with_for_update=True)
+        if head is None:
+            head = AuditHead(id=1, hash=chain.GENESIS, count=0)
+            session.add(head)
+        session.info["audit_head"] = head
     key, last = chain.audit_key(), head.hash
     for item in items:
         digest = chain.link(last, content(item), key)
@@ -296,6 +299,12 @@ def append_events(session, rows: list[dict]) -> None:
     _advance_chain(session, rows, lambda r: chain.payload(r["case_id"], r["task_id"], r["at"], r["actor_id"],
                                                           r["actor"], r["kind"], r["data"]), set_hashes)
     session.execute(Event.__table__.insert(), rows)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_audit_head(session):
+    session.info.pop("audit_head", None)
 
 
 @event.listens_for(Session, "before_flush")
