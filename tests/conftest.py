@@ -25,13 +25,35 @@ def library():
 
 
 @pytest.fixture
-def service(library, tmp_path):
-    """A case service on a fresh SQLite file, with one simulated officer per office and role."""
+def database_url(tmp_path):
+    """A fresh empty database: a SQLite file, or with LAYANAN_TEST_POSTGRES (a PostgreSQL URL whose user may
+    create databases) a new PostgreSQL database dropped afterwards: the same tests on both."""
+    server = os.environ.get("LAYANAN_TEST_POSTGRES")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"layanan_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def service(library, database_url):
+    """A case service on a fresh database, with one simulated officer per office and role."""
     from engine.cases.service import CaseService
     from engine.cases.simulate import users_for
     from engine.store.db import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'cases.db'}")
+    store = Store(database_url)
     svc = CaseService(store, library)
     svc.sync_offices()
     users_for(svc)
