@@ -48,6 +48,11 @@ def _case(service, library, standard="kaltim-data-agregat"):
         return case.number, case.receipt_code, task.id
 
 
+def _open_task_of(service, role):
+    with service.store.read() as s:
+        return s.scalar(select(Task).where(Task.status == "open", Task.role == role))
+
+
 def test_every_officer_page_needs_a_sign_in(web):
     client, _ = web
     for path in ("/kerja", "/kasus/baru", "/kasus/X", "/tugas/1", "/kasus/X/tanda-terima"):
@@ -80,8 +85,7 @@ def test_posts_without_the_csrf_token_change_nothing(web, library):
     client, service = web
     _login(client, "operator")
     _case(service, library)
-    with service.store.read() as s:
-        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    task = _open_task_of(service, "operator")
     response = client.post(f"/tugas/{task.id}/ambil", data={})
     assert response.status_code == 403 and "muat ulang" in response.text
     with service.store.read() as s:
@@ -96,8 +100,8 @@ def test_a_bad_form_submission_names_the_field_and_changes_nothing(web, library)
     client, service = web
     csrf = _login(client, "operator")
     _case(service, library)
+    task = _open_task_of(service, "operator")
     with service.store.read() as s:
-        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
         events = s.scalar(select(func.count()).select_from(Event))
     response = client.post(f"/tugas/{task.id}", data={"csrf": csrf, "data.jenis_data": "bukan-pilihan",
                                                        "data.wilayah": "Samarinda", "data.periode": "2026"})
@@ -112,8 +116,7 @@ def test_wrong_role_is_refused_and_recorded(web, library):
     client, service = web
     csrf = _login(client, "operator")
     _case(service, library)
-    with service.store.read() as s:
-        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    task = _open_task_of(service, "operator")
     service.complete(task.id, f"{OFFICE}.operator", data={"jenis_data": "agregat", "wilayah": "Samarinda",
                                                           "periode": "2026"})
     with service.store.read() as s:
@@ -138,8 +141,7 @@ def test_upload_type_and_size_are_checked(web, library):
     client, service = web
     csrf = _login(client, "operator")
     _case(service, library)
-    with service.store.read() as s:
-        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    task = _open_task_of(service, "operator")
     fields = {"csrf": csrf, "data.jenis_data": "agregat", "data.wilayah": "Samarinda", "data.periode": "2026"}
     renamed = client.post(f"/tugas/{task.id}", data=fields,
                           files={"data.lampiran_data": ("data.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
@@ -302,8 +304,7 @@ def test_auditor_pages_are_read_only(web, library):
     assert client.get(f"/kasus/{number}").status_code == 200
     bad = client.get("/audit?dari=kemarin")
     assert bad.status_code == 400 and "dari" in bad.text
-    with service.store.read() as s:
-        task = s.scalar(select(Task).where(Task.status == "open", Task.role == "operator"))
+    task = _open_task_of(service, "operator")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     refused = client.post(f"/tugas/{task.id}", data={"csrf": csrf, "data.jenis_data": "agregat"})
     assert refused.status_code == 403

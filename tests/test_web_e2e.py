@@ -122,6 +122,14 @@ def _pdf_text(page, url) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
 
 
+def _fill_processing(page, period):
+    """The data agregat standard's processing form (the period left empty when None)."""
+    page.select_option("select[name='data.jenis_data']", "agregat")
+    page.fill("input[name='data.wilayah']", "Kota Samarinda")
+    if period is not None:
+        page.fill("input[name='data.periode']", period)
+
+
 def _work(page, base, task_id):
     """Claim the task from the worklist and open its form."""
     page.goto(f"{base}/kerja")
@@ -189,15 +197,12 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     _work(operator, base, task.id)
     operator.click(SUBMIT)  # the browser's own check stops an empty required form...
     assert operator.url.endswith(f"/tugas/{task.id}")
-    operator.select_option("select[name='data.jenis_data']", "agregat")
-    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
+    _fill_processing(operator, None)
     operator.evaluate("document.querySelector(\"input[name='data.periode']\").removeAttribute('required')")
     operator.click(SUBMIT)  # ...and the server names the field when the browser does not
     assert operator.inner_text(".field-error") and "data.periode" in operator.inner_text(".error")
     _shot(operator, "05-formulir-langkah")
-    operator.select_option("select[name='data.jenis_data']", "agregat")
-    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
-    operator.fill("input[name='data.periode']", "Semester I 2026")
+    _fill_processing(operator, "Semester I 2026")
     operator.click(SUBMIT)
     operator.wait_for_url(f"**/kasus/{number}?selesai=*")
 
@@ -211,9 +216,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
     task = _open_task(service, number, "pengolahan")
     _work(operator, base, task.id)
-    operator.select_option("select[name='data.jenis_data']", "agregat")
-    operator.fill("input[name='data.wilayah']", "Kota Samarinda")
-    operator.fill("input[name='data.periode']", "Semester II 2026")
+    _fill_processing(operator, "Semester II 2026")
     operator.click(SUBMIT)
     operator.wait_for_url(f"**/kasus/{number}?selesai=*")
     task = _open_task(service, number, "verifikasi")
