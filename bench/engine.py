@@ -36,7 +36,7 @@ os.environ.setdefault("PREFECT_HOME", str(WORK / "prefect"))  # before anything 
 # bench/ holds calendar.py, which would shadow the standard library's calendar module for our imports.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import bindparam, select  # noqa: E402
 
 from engine.cases.queries import worklist  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
@@ -44,11 +44,14 @@ from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
 from engine.spec.model import load_library  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Task  # noqa: E402
+from engine.store.prepared import Prepared  # noqa: E402
 
 OFFICE = "disdukcapil-kaltim"
 STANDARD = "bench-surat"
 REQUIREMENTS = ["surat_permohonan", "ktp"]
 RETURNED_SHARE = 0.10
+OPEN_TASK = Prepared(select(Task.id, Task.step_id, Task.role).where(Task.case_id == bindparam("case"),
+                                                                Task.status == "open"))
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -103,9 +106,9 @@ class LayananRunner:
         return case_id, self.next_task(case_id)
 
     def next_task(self, case_id: int):
-        with self.service.store.read() as s:
-            return s.execute(select(Task.id, Task.step_id, Task.role).where(
-                Task.case_id == case_id, Task.status == "open")).first()
+        """The case's open task, read as an officer's screen would (one prepared query)."""
+        with self.service.store.engine.connect() as conn:
+            return OPEN_TASK.first(conn, case=case_id)
 
     def step(self, case_id: int, task, return_once: bool, state: dict):
         """Complete the case's open human step (or run its automated one); returns the next open task."""

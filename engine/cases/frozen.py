@@ -8,7 +8,6 @@ import json
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.spec.model import Office, Standard
@@ -35,27 +34,49 @@ def _digested(document: dict, office_document: dict) -> tuple[str, dict, dict]:
     return found[2], found[3], found[4]
 
 
-def freeze(session: Session, document: dict, office_document: dict, kind: str = "standard") -> StandardVersion:
-    """The stored version of this document, created on first use; identical content is stored once."""
+class FrozenVersion:
+    """A stored standard version as the engine reads it (immutable once stored, so cacheable)."""
+
+    __slots__ = ("id", "standard_id", "version", "kind", "digest", "document", "office_document")
+
+    def __init__(self, row):
+        for name in self.__slots__:
+            setattr(self, name, getattr(row, name) if not isinstance(row, dict) else row[name])
+
+
+VERSION_COLUMNS = [getattr(StandardVersion, name) for name in FrozenVersion.__slots__]
+
+
+def freeze(conn, document: dict, office_document: dict, kind: str = "standard",
+           cache: dict | None = None) -> FrozenVersion:
+    """The stored version of this document, created on first use; identical content is stored once.
+    ``conn`` is a Connection or a Session; ``cache`` ((standard id, digest) -> version) holds versions read back from the
+    store (never one inserted by a transaction that could still roll back)."""
     digest, document, office_document = _digested(document, office_document)
-    found = session.scalar(select(StandardVersion).where(StandardVersion.standard_id == document["id"],
-                                                         StandardVersion.digest == digest))
-    if found:
+    found = cache.get((document["id"], digest)) if cache is not None else None
+    if found is not None:
         return found
-    version = StandardVersion(standard_id=document["id"], version=str(document.get("version", "")), kind=kind,
-                              digest=digest, document=document, office_document=office_document,
-                              loaded_at=datetime.now(timezone.utc))
-    session.add(version)
-    session.flush()
-    return version
+    row = conn.execute(select(*VERSION_COLUMNS).where(StandardVersion.standard_id == document["id"],
+                                                      StandardVersion.digest == digest)).first()
+    if row is not None:
+        found = FrozenVersion(row)
+        if cache is not None:
+            cache[(document["id"], digest)] = found
+        return found
+    values = {"standard_id": document["id"], "version": str(document.get("version", "")), "kind": kind,
+              "digest": digest, "document": document, "office_document": office_document}
+    result = conn.execute(StandardVersion.__table__.insert(),
+                          dict(values, loaded_at=datetime.now(timezone.utc)))
+    return FrozenVersion(dict(values, id=result.inserted_primary_key[0]))
 
 
 _THAWED: dict[str, Standard] = {}
 _CALENDARS: dict[tuple[str, str | None], WorkingCalendar] = {}
 
 
-def thaw(version: StandardVersion) -> Standard:
-    """The read-only standard view of a stored version (cached by digest: versions never change)."""
+def thaw(version) -> Standard:
+    """The read-only standard view of a stored version (a StandardVersion row or a FrozenVersion; cached by
+    digest: versions never change)."""
     found = _THAWED.get(version.digest)
     if found is None:
         found = Standard(version.document, Office(version.office_document, file=""), file="")
@@ -63,7 +84,7 @@ def thaw(version: StandardVersion) -> Standard:
     return found
 
 
-def calendar_for(version: StandardVersion, unit: str | None) -> WorkingCalendar:
+def calendar_for(version, unit: str | None) -> WorkingCalendar:
     key = (version.digest, unit)  # the digest covers the office document too
     found = _CALENDARS.get(key)
     if found is None:

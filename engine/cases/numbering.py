@@ -5,34 +5,39 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam
 
 from engine.store.models import NumberSeries
+from engine.store.prepared import Prepared
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a counter
 CASE_SERIES = "__case__"
 
 
-def next_in_series(session: Session, office_id: str, series: str, year: int) -> int:
-    """The next number of a series, inside the caller's transaction (locked: numbers are never reused)."""
-    row = session.scalar(select(NumberSeries).where(NumberSeries.office_id == office_id,
-                                                    NumberSeries.series == series,
-                                                    NumberSeries.year == year).with_for_update())
-    if row is None:
-        row = NumberSeries(office_id=office_id, series=series, year=year, last=0)
-        session.add(row)
-    row.last += 1
-    session.flush()
-    return row.last
+_SERIES = NumberSeries.__table__
+_NEXT = Prepared(_SERIES.update().where(_SERIES.c.office_id == bindparam("o"), _SERIES.c.series == bindparam("s"),
+                                        _SERIES.c.year == bindparam("y"))
+                 .values(last=_SERIES.c.last + 1).returning(_SERIES.c.last))
+_FIRST = Prepared(_SERIES.insert().values(office_id=bindparam("o"), series=bindparam("s"), year=bindparam("y"),
+                                          last=1))
+
+
+def next_in_series(conn: Connection, office_id: str, series: str, year: int) -> int:
+    """The next number of a series, inside the caller's transaction (the row stays locked until it ends:
+    numbers are never reused or skipped)."""
+    last = _NEXT.scalar(conn, o=office_id, s=series, y=year)
+    if last is None:  # the series' first number this year
+        _FIRST.run(conn, o=office_id, s=series, y=year)
+        last = 1
+    return last
 
 
 def office_code(office: dict) -> str:
     return office.get("code") or office["id"].upper()
 
 
-def case_number(session: Session, office: dict, at: datetime) -> str:
-    seq = next_in_series(session, office["id"], CASE_SERIES, at.year)
+def case_number(conn: Connection, office: dict, at: datetime) -> str:
+    seq = next_in_series(conn, office["id"], CASE_SERIES, at.year)
     return f"{office_code(office)}-{at.year}-{seq:06d}"
 
 

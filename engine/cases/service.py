@@ -8,32 +8,71 @@ Prefect is not involved here: actions only mark the case's flow link pending, an
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, func, or_, select
 
 from engine import faults
 from engine.calendar import UncoveredYear
 from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
 from engine.spec.model import Library, UnknownStandard
 from engine.store.db import Store
-from engine.store.models import (Case, CaseRequirement, Document, Event, FlowLink, Office, Product, Task, User,
+from engine.store.models import (Case, CaseRequirement, Document, FlowLink, Office, Product, Task, User,
                                  UserRole)
+from engine.store.prepared import Prepared
 
 from . import documents, fields, numbering
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
-from .frozen import calendar_for, freeze, thaw
+from .frozen import FrozenVersion, calendar_for, freeze, thaw
 from .identity import nik_problem
+from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
 OPEN_STATUSES = ("open", "claimed")
 CLOSED = ("done", "rejected")
 APPLICANT_FIELDS = ("nik", "name", "address", "phone", "email", "birth_date", "sex")
 
+CASES, TASKS, REQUIREMENTS = Case.__table__, Task.__table__, CaseRequirement.__table__
+PRODUCTS, DOCUMENTS, LINKS = Product.__table__, Document.__table__, FlowLink.__table__
+OFFICES, USERS, USER_ROLES = Office.__table__, User.__table__, UserRole.__table__
+
+# The statements of an officer's step, prepared once (engine.store.prepared).
+_USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLES.c.role_id)
+                 .outerjoin(USER_ROLES, USER_ROLES.c.user_id == USERS.c.id)
+                 .where(USERS.c.username == bindparam("username")))
+_LAST_SEQ = Prepared(select(func.max(TASKS.c.seq)).where(TASKS.c.case_id == bindparam("case")))
+_PRODUCT_NUMBERS = Prepared(select(PRODUCTS.c.product_id, PRODUCTS.c.number)
+                            .where(PRODUCTS.c.case_id == bindparam("case")))
+_LATEST_DOCUMENT = Prepared(select(DOCUMENTS.c.id, DOCUMENTS.c.sha256)
+                            .where(DOCUMENTS.c.case_id == bindparam("case"),
+                                   DOCUMENTS.c.product_id == bindparam("product"))
+                            .order_by(DOCUMENTS.c.id.desc()).limit(1))
+_DONE_STEPS = Prepared(select(TASKS.c.step_id, TASKS.c.data)
+                       .where(TASKS.c.case_id == bindparam("case"), TASKS.c.status == "done").order_by(TASKS.c.seq))
+_REQUIREMENT_STATES = Prepared(select(REQUIREMENTS.c.requirement_id, REQUIREMENTS.c.received)
+                               .where(REQUIREMENTS.c.case_id == bindparam("case")))
+_HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"))
+                      .values(handed_over_at=bindparam("at")))
+_DUE_OF_OPEN_TASKS = Prepared(TASKS.update().where(TASKS.c.case_id == bindparam("case"),
+                                                    or_(*(TASKS.c.status == status for status in OPEN_STATUSES)))
+                              .values(due_at=bindparam("due")))
+_SIGN = Prepared(DOCUMENTS.update().where(DOCUMENTS.c.id == bindparam("document"))
+                 .values(signed_by=bindparam("by"), signed_at=bindparam("at")))
+
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The officer acting, as read with their roles at the start of the transaction."""
+    id: int
+    username: str
+    office_id: str
+    role_ids: frozenset
 
 
 class CaseService:
@@ -97,11 +136,12 @@ class CaseService:
                        at: datetime | None = None) -> None:
         """A refused action goes into the history (the refused write itself was rolled back)."""
         at = at or now()
-        with self.store.write() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            task = s.get(Task, task_id) if task_id else None
-            case = s.get(Case, task.case_id) if task else None
-            self._event(s, case, "action_refused", username, at, user, task=task, message=message)
+        with self._writing() as txn:
+            user_id = txn.scalar(select(USERS.c.id).where(USERS.c.username == username))
+            task = txn.execute(select(TASKS.c.case_id, TASKS.c.step_id).where(TASKS.c.id == task_id)).first() \
+                if task_id else None
+            txn.event(task.case_id if task else None, task_id if task else None, "action_refused", username,
+                      user_id, at, {"step": task.step_id if task else None, "message": message})
 
     # ------------------------------------------------------------------ opening a case
 
@@ -124,8 +164,8 @@ class CaseService:
         except UnknownStandard as exc:
             raise NotFound(str(exc), "standard") from None
         applicant = self._check_applicant(applicant)
-        with self.store.write() as s:
-            case = self._new_case(s, standard, applicant, variant=variant, channel=channel, unit=unit,
+        with self._writing() as txn:
+            case = self._new_case(txn, standard, applicant, variant=variant, channel=channel, unit=unit,
                                   answers=answers, requirements=requirements, actor=actor,
                                   allow_incomplete=allow_incomplete, at=at)
             return case.id
@@ -148,93 +188,101 @@ class CaseService:
                 fields.clean([{"id": key, "type": kind}], {key: applicant[key]}, prefix="applicant.")
         return dict(applicant)
 
-    def _new_case(self, s: Session, standard, applicant, *, variant, channel, unit, answers, requirements,
-                  actor, allow_incomplete, at, parent: Case | None = None, part_id: str | None = None) -> Case:
+    def _new_case(self, txn: Txn, standard, applicant, *, variant, channel, unit, answers, requirements,
+                  actor, allow_incomplete, at, parent: Record | None = None, part_id: str | None = None) -> Record:
         variant, channel = self._check_combination(standard, variant, channel)
         unit = self._check_unit(standard, unit)
         app_fields = (standard.data.get("application") or {}).get("fields") or []
         answers = fields.clean(app_fields, answers, variant=variant, channel=channel, prefix="answers.")
         received = self._check_requirement_ids(standard, variant, channel, answers, requirements)
         missing = self._missing(standard, variant, channel, answers, received)
-        officer = self._user(s, actor) if actor and actor != APPLICANT_ROLE else None
+        officer = self._user(txn, actor) if actor and actor != APPLICANT_ROLE else None
         if missing and not allow_incomplete and (officer or not self._starts_with_applicant(standard, variant,
                                                                                               channel, answers)):
             raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
                                + " (gunakan --incomplete untuk mencatat berkas yang belum lengkap)",
                                "requirements")
         office = standard.office.data
-        version = freeze(s, standard.data, office)
-        self._ensure_office(s, standard.office)
-        case = Case(number=numbering.case_number(s, office, at), receipt_code=numbering.receipt_code(),
-                    office_id=office["id"], unit_id=unit, standard_version_id=version.id,
-                    standard_id=standard.id, variant=variant, channel=channel, status="open",
-                    applicant=applicant, answers=answers, received_at=at,
-                    created_by=officer.id if officer else None, parent_id=parent.id if parent else None,
-                    part_id=part_id)
-        case.standard_version = version
-        s.add(case)
-        s.flush()
-        for req in standard.requirements(variant, channel, answers):
-            s.add(CaseRequirement(case_id=case.id, requirement_id=req["id"], received=req["id"] in received,
-                                  received_at=at if req["id"] in received else None))
-        self._event(s, case, "case_opened", actor or APPLICANT_ROLE, at, officer,
+        version = freeze(txn.conn, standard.data, office, cache=self.store.versions_by_digest)
+        self._ensure_office(txn, standard.office)
+        case = self._insert_case(txn, version, office, at, unit_id=unit, standard_id=standard.id,
+                                 variant=variant, channel=channel, applicant=applicant, answers=answers,
+                                 created_by=officer.id if officer else None,
+                                 parent_id=parent.id if parent else None, part_id=part_id)
+        rows = [{"case_id": case.id, "requirement_id": req["id"], "received": req["id"] in received,
+                 "received_at": at if req["id"] in received else None}
+                for req in standard.requirements(variant, channel, answers)]
+        txn.insert_many(REQUIREMENTS, rows)
+        self._event(txn, case, "case_opened", actor or APPLICANT_ROLE, at, officer,
                     standard=standard.id, version=version.version, variant=variant, channel=channel, unit=unit,
                     missing=missing)
-        s.add(FlowLink(case_id=case.id, flow_name=(parent.standard_id if parent else standard.id),
-                       state="new", pending=True, changed_at=at))
+        self._insert_link(txn, case, parent.standard_id if parent else standard.id, at)
         limit = standard.time_limit(variant)
         if limit["clock_starts"] == "submission":
-            self._start_clock(s, case, at)
+            self._start_clock(txn, case, at)
         if missing:
             case.status = "incomplete"
         first = standard.procedure.resolve(standard.procedure.start, variant, channel, answers)[0]
-        task = self._enter(s, case, first, at)
+        task = self._enter(txn, case, first, at)
         # The applicant's own submission is the first step of online channels.
         while task is not None and task.kind == "applicant" and task.seq == 1:
-            task = self._finish(s, case, task, APPLICANT_ROLE, None, outcome=None, data={}, reason=None, at=at)
+            task = self._finish(txn, case, task, APPLICANT_ROLE, None, outcome=None, data={}, reason=None, at=at)
         if officer and task is not None and task.kind == "intake" and not missing:
-            self._authorize(case, task, officer)
-            self._finish(s, case, task, officer.username, officer, outcome=None, data={}, reason=None, at=at)
+            self._authorize(standard, case, task, officer)
+            self._finish(txn, case, task, officer.username, officer, outcome=None, data={}, reason=None, at=at)
         return case
+
+    def _insert_case(self, txn: Txn, version: FrozenVersion, office: dict, at: datetime, **values) -> Record:
+        values.update(number=numbering.case_number(txn.conn, office, at), receipt_code=numbering.receipt_code(),
+                      office_id=office["id"], standard_version_id=version.id, status="open", received_at=at,
+                      sla_mark="", sla_level=0, row_version=1)
+        values["answers"] = values.get("answers") or {}
+        case = txn.adopt(CASES, dict(values, id=txn.insert(CASES, values)))
+        if version.id not in txn.versions:
+            txn.fresh_versions[version.id] = version
+        txn.last_seq[case.id] = 0
+        return case
+
+    @staticmethod
+    def _insert_link(txn: Txn, case: Record, flow_name: str, at: datetime) -> None:
+        txn.insert_many(LINKS, [{"case_id": case.id, "flow_name": flow_name, "state": "new", "pending": True,
+                                 "revision": 1, "changed_at": at, "attempts": 0}])
+        txn.new_links.add(case.id)
 
     def _open_bundle(self, bundle_id, applicant, *, channel, unit, answers, requirements, actor,
                      allow_incomplete, at) -> int:
         bundle = self.library.bundles[bundle_id]
         applicant = self._check_applicant(applicant)
-        with self.store.write() as s:
+        with self._writing() as txn:
             office = bundle.office.data
-            version = freeze(s, bundle.data, office, kind="bundle")
-            self._ensure_office(s, bundle.office)
-            officer = self._user(s, actor) if actor and actor != APPLICANT_ROLE else None
-            parent = Case(number=numbering.case_number(s, office, at), receipt_code=numbering.receipt_code(),
-                          office_id=office["id"], unit_id=unit, standard_version_id=version.id,
-                          standard_id=bundle.id, status="open", applicant=applicant, answers=answers or {},
-                          received_at=at, created_by=officer.id if officer else None)
-            parent.standard_version = version
-            s.add(parent)
-            s.flush()
-            self._event(s, parent, "case_opened", actor or APPLICANT_ROLE, at, officer, standard=bundle.id,
+            version = freeze(txn.conn, bundle.data, office, kind="bundle", cache=self.store.versions_by_digest)
+            self._ensure_office(txn, bundle.office)
+            officer = self._user(txn, actor) if actor and actor != APPLICANT_ROLE else None
+            parent = self._insert_case(txn, version, office, at, unit_id=unit, standard_id=bundle.id,
+                                       applicant=applicant, answers=answers or {},
+                                       created_by=officer.id if officer else None)
+            self._event(txn, parent, "case_opened", actor or APPLICANT_ROLE, at, officer, standard=bundle.id,
                         version=version.version, bundle=True)
-            s.add(FlowLink(case_id=parent.id, flow_name=bundle.id, state="new", pending=True, changed_at=at))
+            self._insert_link(txn, parent, bundle.id, at)
+            kept = [{"case_id": parent.id, "requirement_id": f"{part['id']}/{ident}", "received": True,
+                     "received_at": at}
+                    for part in bundle.data["parts"]
+                    for ident in (requirements.get(part["id"], []) if isinstance(requirements, dict)
+                                  else requirements or [])]
+            txn.insert_many(REQUIREMENTS, kept)  # kept for the parts that start later, when those before are done
             for part in bundle.data["parts"]:
-                # Kept for the parts that start later, when those before them are done.
-                for ident in (requirements.get(part["id"], []) if isinstance(requirements, dict)
-                              else requirements or []):
-                    s.add(CaseRequirement(case_id=parent.id, requirement_id=f"{part['id']}/{ident}",
-                                          received=True, received_at=at))
-                if part.get("after"):
-                    continue
-                self._open_part(s, parent, part, requirements, actor, allow_incomplete, at, channel, unit)
+                if not part.get("after"):
+                    self._open_part(txn, parent, part, requirements, actor, allow_incomplete, at, channel, unit)
             return parent.id
 
-    def _open_part(self, s, parent, part, requirements, actor, allow_incomplete, at, channel=None, unit=None):
+    def _open_part(self, txn, parent, part, requirements, actor, allow_incomplete, at, channel=None, unit=None):
         standard = self.library.standard(part["standard"])
         if isinstance(requirements, dict):
             received = requirements.get(part["id"], [])
         else:  # one list for the whole bundle: each part takes the ids it knows
             known = {r["id"] for r in standard.requirements(part.get("variant"), channel, None)}
             received = [r for r in requirements or [] if r in known]
-        return self._new_case(s, standard, parent.applicant, variant=part.get("variant"),
+        return self._new_case(txn, standard, parent.applicant, variant=part.get("variant"),
                               channel=part.get("channel") or channel, unit=unit or parent.unit_id,
                               answers=(parent.answers or {}).get(part["id"]), requirements=received,
                               actor=actor, allow_incomplete=allow_incomplete, at=at, parent=parent,
@@ -291,33 +339,35 @@ class CaseService:
         first = standard.procedure.resolve(standard.procedure.start, variant, channel, answers)[0]
         return first != END and standard.procedure.by_id[first].get("kind") == "applicant"
 
-    @staticmethod
-    def _ensure_office(s: Session, office) -> None:
-        if s.get(Office, office.id) is None:
-            s.add(Office(id=office.id, name=office.name, timezone=office.timezone))
-            s.flush()
+    def _ensure_office(self, txn: Txn, office) -> None:
+        if office.id in self.store.known_offices:
+            return
+        if txn.scalar(select(OFFICES.c.id).where(OFFICES.c.id == office.id)) is None:
+            txn.execute(OFFICES.insert(), {"id": office.id, "name": office.name, "timezone": office.timezone})
+        else:
+            self.store.known_offices.add(office.id)  # committed already: offices are never deleted
 
     # ------------------------------------------------------------------ officers' actions
 
     def claim(self, task_id: int, actor: str, at: datetime | None = None) -> None:
         at = at or now()
-        with self.store.write() as s:
-            task, case, user = self._task_for_actor(s, task_id, actor)
+        with self._writing() as txn:
+            task, case, user = self._task_for_actor(txn, task_id, actor)
             if task.status == "claimed" and task.assignee_id != user.id:
-                raise Conflict(f"tugas {task_id} sudah diambil oleh {self._username(s, task.assignee_id)}")
+                raise Conflict(f"tugas {task_id} sudah diambil oleh {self._username(txn, task.assignee_id)}")
             if task.status == "claimed":
                 return
             task.status, task.assignee_id, task.claimed_at = "claimed", user.id, at
-            self._event(s, case, "task_claimed", user.username, at, user, task=task)
+            self._event(txn, case, "task_claimed", user.username, at, user, task=task)
 
     def release(self, task_id: int, actor: str, at: datetime | None = None) -> None:
         at = at or now()
-        with self.store.write() as s:
-            task, case, user = self._task_for_actor(s, task_id, actor)
+        with self._writing() as txn:
+            task, case, user = self._task_for_actor(txn, task_id, actor)
             if task.status != "claimed" or task.assignee_id != user.id:
                 raise Conflict(f"tugas {task_id} tidak sedang Anda ambil")
             task.status, task.assignee_id, task.claimed_at = "open", None, None
-            self._event(s, case, "task_released", user.username, at, user, task=task)
+            self._event(txn, case, "task_released", user.username, at, user, task=task)
 
     def complete(self, task_id: int, actor: str, *, outcome: str | None = None, data: dict | None = None,
                  reason: str | None = None, requirements=None, expected_version: int | None = None,
@@ -325,75 +375,75 @@ class CaseService:
         """Complete a human step; returns the id of the case's next open task (None when it closed or waits
         for the system). ``requirements`` (intake steps) lists requirement ids received now."""
         at = at or now()
-        with self.store.write() as s:
-            task, case, user = self._task_for_actor(s, task_id, actor)
+        with self._writing() as txn:
+            task, case, user = self._task_for_actor(txn, task_id, actor)
             if expected_version is not None and task.row_version != expected_version:
                 raise Conflict(f"tugas {task_id} sudah diubah orang lain; muat ulang")
             if task.status == "claimed" and user is not None and task.assignee_id != user.id:
-                raise Conflict(f"tugas {task_id} sedang dikerjakan oleh {self._username(s, task.assignee_id)}")
+                raise Conflict(f"tugas {task_id} sedang dikerjakan oleh {self._username(txn, task.assignee_id)}")
             if requirements:
-                self._receive(s, case, task, requirements, at)
-            nxt = self._finish(s, case, task, actor if user is None else user.username, user, outcome=outcome,
+                self._receive(txn, case, task, requirements, at)
+            nxt = self._finish(txn, case, task, actor if user is None else user.username, user, outcome=outcome,
                                data=data, reason=reason, at=at)
-            s.flush()
+            txn.finish()
             faults.point("complete.before_commit")
             return nxt.id if nxt is not None and nxt.kind != "automated" else None
 
-    def _task_for_actor(self, s: Session, task_id: int, actor: str):
-        task = s.scalar(select(Task).where(Task.id == task_id).with_for_update())
+    def _task_for_actor(self, txn: Txn, task_id: int, actor: str):
+        task = txn.get(TASKS, task_id, lock=True)
         if task is None:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
-        case = s.get(Case, task.case_id)
         if task.status not in OPEN_STATUSES:
-            by = self._username(s, task.completed_by) if task.completed_by else "sistem"
+            by = self._username(txn, task.completed_by) if task.completed_by else "sistem"
             raise Conflict(f"tugas {task_id} sudah {'diselesaikan' if task.status == 'done' else 'dibatalkan'}"
                            f" oleh {by}")
         if task.role == SYSTEM_ROLE:
             raise Forbidden("langkah otomatis dijalankan oleh sistem (Prefect), bukan oleh petugas", "task")
+        case = txn.get(CASES, task.case_id)
         if task.role == APPLICANT_ROLE:
             if actor != APPLICANT_ROLE:
                 raise Forbidden(f"langkah '{task.step_id}' dilakukan oleh pemohon", "as")
             return task, case, None
-        user = self._user(s, actor)
-        self._authorize(case, task, user)
+        user = self._user(txn, actor)
+        self._authorize(self._standard(txn, case), case, task, user)
         return task, case, user
 
-    def _user(self, s: Session, username: str) -> User:
-        user = s.scalars(select(User).options(joinedload(User.roles)).where(User.username == username)).unique() \
-            .first()
-        if user is None or not user.active:
+    @staticmethod
+    def _user(txn: Txn, username: str) -> Actor:
+        rows = _USER.rows(txn.conn, username=username)
+        if not rows or not rows[0][2]:
             raise Forbidden(f"pengguna '{username}' tidak dikenal atau tidak aktif", "as")
-        return user
+        return Actor(rows[0][0], username, rows[0][1], frozenset(r[3] for r in rows if r[3]))
 
     @staticmethod
-    def _authorize(case: Case, task: Task, user: User) -> None:
+    def _authorize(standard, case: Record, task: Record, user: Actor) -> None:
         if user.office_id != case.office_id:
             raise Forbidden(f"{user.username} bukan petugas {case.office_id}", "as")
         if task.role not in user.role_ids:
-            office = thaw(case.standard_version).office
+            office = standard.office
             raise Forbidden(f"langkah '{task.step_id}' memerlukan peran {office.role_name(task.role)} "
                             f"({task.role}); {user.username} tidak memilikinya", "as")
 
     @staticmethod
-    def _username(s: Session, user_id) -> str:
-        user = s.get(User, user_id) if user_id else None
-        return user.username if user else "-"
+    def _username(txn: Txn, user_id) -> str:
+        name = txn.scalar(select(USERS.c.username).where(USERS.c.id == user_id)) if user_id else None
+        return name or "-"
 
-    def _receive(self, s: Session, case: Case, task: Task, requirement_ids, at) -> None:
+    def _receive(self, txn: Txn, case: Record, task: Record, requirement_ids, at) -> None:
         if task.kind not in ("intake", "applicant"):
             raise InvalidInput("persyaratan diterima pada langkah penerimaan berkas", "requirements")
-        standard = thaw(case.standard_version)
-        received = self._check_requirement_ids(standard, case.variant, case.channel, case.answers,
-                                               requirement_ids)
-        rows = {r.requirement_id: r for r in s.scalars(select(CaseRequirement)
-                                                       .where(CaseRequirement.case_id == case.id))}
-        for ident in received:
-            row = rows.get(ident)
-            if row is None:
-                s.add(CaseRequirement(case_id=case.id, requirement_id=ident, received=True, received_at=at))
-            elif not row.received:
-                row.received, row.received_at = True, at
-        self._event(s, case, "requirements_received", task.role, at, None, task=task, received=sorted(received))
+        received = self._check_requirement_ids(self._standard(txn, case), case.variant, case.channel,
+                                               case.answers, requirement_ids)
+        known = dict(_REQUIREMENT_STATES.rows(txn.conn, case=case.id))
+        new = [{"case_id": case.id, "requirement_id": ident, "received": True, "received_at": at}
+               for ident in sorted(received) if ident not in known]
+        now_received = [ident for ident in received if known.get(ident) is False]
+        txn.insert_many(REQUIREMENTS, new)
+        if now_received:
+            txn.execute(REQUIREMENTS.update().where(REQUIREMENTS.c.case_id == case.id,
+                                                    REQUIREMENTS.c.requirement_id.in_(now_received))
+                        .values(received=True, received_at=at))
+        self._event(txn, case, "requirements_received", task.role, at, None, task=task, received=sorted(received))
 
     # ------------------------------------------------------------------ the system's actions (via Prefect)
 
@@ -402,97 +452,94 @@ class CaseService:
         on. Idempotent: a step already done returns what it did, so a retried or replayed Prefect task
         never numbers a product twice."""
         at = at or now()
-        with self.store.write() as s:
-            task = s.scalar(select(Task).where(Task.id == task_id).with_for_update())
+        with self._writing() as txn:
+            task = txn.get(TASKS, task_id, lock=True)
             if task is None:
                 raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
             if task.status == "done":
                 return dict(task.data or {})
             if task.status == "cancelled" or task.role != SYSTEM_ROLE:
                 raise CaseError(f"tugas {task_id} bukan langkah otomatis yang terbuka")
-            case = s.get(Case, task.case_id)
-            step = thaw(case.standard_version).procedure.by_id[task.step_id]
-            result = self._perform(s, case, step, at)
-            self._finish(s, case, task, SYSTEM_ROLE, None, outcome=None, data=result, reason=None, at=at,
+            case = txn.get(CASES, task.case_id)
+            step = self._standard(txn, case).procedure.by_id[task.step_id]
+            result = self._perform(txn, case, step, at)
+            self._finish(txn, case, task, SYSTEM_ROLE, None, outcome=None, data=result, reason=None, at=at,
                          system=True)
-            s.flush()
+            txn.finish()
             faults.point("automated.before_commit")
             return result
 
-    def _perform(self, s: Session, case: Case, step: dict, at: datetime) -> dict:
+    def _perform(self, txn: Txn, case: Record, step: dict, at: datetime) -> dict:
         action = step.get("action")
         if action == "issue_numbers":
-            return {"numbers": self._issue_numbers(s, case, at)}
+            return {"numbers": self._issue_numbers(txn, case, at)}
         if action == "render_documents":
-            self._issue_numbers(s, case, at)
-            return {"documents": [d.product_id for d in self._render_all(s, case, at)]}
+            self._issue_numbers(txn, case, at)
+            return {"documents": [product_id for product_id, _doc in self._render_all(txn, case, at)]}
         if action == "notify_applicant":
             message = step.get("message") or "Permohonan Anda telah selesai diproses."
-            self._event(s, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message,
+            self._event(txn, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message,
                         channel=case.channel, to_email=bool(case.applicant.get("email")),
                         to_phone=bool(case.applicant.get("phone")))
             return {"notified": True}
         return {}
 
-    def _products(self, case: Case) -> list[dict]:
-        standard = thaw(case.standard_version)
-        return [p for p in standard.products
+    def _products(self, txn: Txn, case: Record) -> list[dict]:
+        return [p for p in self._standard(txn, case).products
                 if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False]
 
-    def _issue_numbers(self, s: Session, case: Case, at: datetime) -> dict:
-        issued = {p.product_id: p for p in s.scalars(select(Product).where(Product.case_id == case.id))}
-        office = thaw(case.standard_version).office.data
-        local = at.astimezone(calendar_for(case.standard_version, case.unit_id).tz)
-        for product in self._products(case):
+    def _issue_numbers(self, txn: Txn, case: Record, at: datetime) -> dict:
+        """Number the case's products not numbered yet; returns {product id: number} of all of them."""
+        issued = dict(_PRODUCT_NUMBERS.rows(txn.conn, case=case.id))
+        office = self._standard(txn, case).office.data
+        local = at.astimezone(self._calendar(txn, case).tz)
+        for product in self._products(txn, case):
             if product["id"] in issued:
                 continue
-            row = Product(case_id=case.id, product_id=product["id"], office_id=case.office_id, issued_at=at)
+            row = {"case_id": case.id, "product_id": product["id"], "office_id": case.office_id, "issued_at": at,
+                   "series": None, "year": None, "seq": None, "number": None}
             if product.get("numbered", True):
                 series = product.get("code") or product["id"]
-                row.series, row.year = series, local.year
-                row.seq = numbering.next_in_series(s, case.office_id, series, local.year)
-                row.number = numbering.product_number(product, office, row.seq, local)
-            s.add(row)
-            issued[product["id"]] = row
-            self._event(s, case, "product_issued", SYSTEM_ROLE, at, None, product=product["id"],
-                        number=row.number)
-        s.flush()
-        return {k: v.number for k, v in issued.items()}
+                row.update(series=series, year=local.year,
+                           seq=numbering.next_in_series(txn.conn, case.office_id, series, local.year))
+                row["number"] = numbering.product_number(product, office, row["seq"], local)
+            txn.insert_many(PRODUCTS, [row])
+            issued[product["id"]] = row["number"]
+            self._event(txn, case, "product_issued", SYSTEM_ROLE, at, None, product=product["id"],
+                        number=row["number"])
+        return issued
 
-    def _render_all(self, s: Session, case: Case, at: datetime) -> list[Document]:
-        return [self._document(s, case, p["id"], at) for p in self._products(case)]
+    def _render_all(self, txn: Txn, case: Record, at: datetime) -> list[tuple[str, tuple]]:
+        return [(p["id"], self._document(txn, case, p["id"], at)) for p in self._products(txn, case)]
 
-    def _document(self, s: Session, case: Case, product_id: str, at: datetime) -> Document:
-        existing = s.scalar(select(Document).where(Document.case_id == case.id, Document.product_id == product_id)
-                            .order_by(Document.id.desc()))
+    def _document(self, txn: Txn, case: Record, product_id: str, at: datetime) -> tuple[int, str]:
+        """The product's rendered document, (id, SHA-256): the latest one, or rendered now."""
+        existing = _LATEST_DOCUMENT.first(txn.conn, case=case.id, product=product_id)
         if existing is not None:
-            return existing
-        self._issue_numbers(s, case, at)
-        standard = thaw(case.standard_version)
+            return tuple(existing)
+        numbers = self._issue_numbers(txn, case, at)
+        standard = self._standard(txn, case)
         product = next(p for p in standard.products if p["id"] == product_id)
-        issued = s.scalar(select(Product).where(Product.case_id == case.id, Product.product_id == product_id))
-        steps = {t.step_id: t.data for t in s.scalars(select(Task).where(Task.case_id == case.id,
-                                                                           Task.status == "done"))}
-        local = at.astimezone(calendar_for(case.standard_version, case.unit_id).tz)
+        txn.flush()  # the step being completed now is part of the document's data
+        steps = dict(_DONE_STEPS.rows(txn.conn, case=case.id))
+        local = at.astimezone(self._calendar(txn, case).tz)
         html, digest = documents.render(product.get("template"), {
             "office": standard.office.data, "standard": standard.data, "product": product,
-            "number": issued.number if issued else None, "case": {"number": case.number,
-                                                                 "received_at": case.received_at.date()},
+            "number": numbers.get(product_id), "case": {"number": case.number,
+                                                        "received_at": case.received_at.date()},
             "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
         })
-        doc = Document(case_id=case.id, product_id=product_id, media_type="text/html", content=html,
-                       sha256=digest, created_at=at)
-        s.add(doc)
-        s.flush()
-        self._event(s, case, "document_rendered", SYSTEM_ROLE, at, None, product=product_id, sha256=digest)
-        return doc
+        doc_id = txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": product_id, "media_type": "text/html",
+                                        "content": html, "sha256": digest, "created_at": at})
+        self._event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=product_id, sha256=digest)
+        return doc_id, digest
 
     # ------------------------------------------------------------------ moving a case through its steps
 
-    def _finish(self, s: Session, case: Case, task: Task, actor: str, user: User | None, *, outcome, data,
-                reason, at, system: bool = False) -> Task | None:
+    def _finish(self, txn: Txn, case: Record, task: Record, actor: str, user: Actor | None, *, outcome, data,
+                reason, at, system: bool = False) -> Record | None:
         """Record a step as done and enter the next one. Checks come first, writes after."""
-        standard = thaw(case.standard_version)
+        standard = self._standard(txn, case)
         procedure = standard.procedure
         step = procedure.by_id[task.step_id]
         outcomes = step.get("outcomes") or {}
@@ -514,7 +561,7 @@ class CaseService:
             if action == "reject" or (outcomes.get(outcome) or {}).get("reason_required"):
                 raise InvalidInput("alasan wajib diisi", "reason")
         if action == "approve" and task.kind == "intake":
-            missing = self._missing_now(s, case, standard)
+            missing = self._missing_now(txn, case, standard)
             if missing:
                 raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
                                    + f" (catat dengan hasil '{INCOMPLETE_OUTCOME}')", "requirements")
@@ -522,26 +569,25 @@ class CaseService:
         task.completed_at, task.completed_by = at, user.id if user else None
         if task.assignee_id is None and user is not None:
             task.assignee_id = user.id
-        self._event(s, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
+        self._event(txn, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
                     reason=reason)
         if task.kind == "signature" and action == "approve":
-            self._sign(s, case, step, user, actor, at)
+            self._sign(txn, case, step, user, actor, at)
         if task.kind == "handover" and action == "approve":
-            for product in s.scalars(select(Product).where(Product.case_id == case.id)):
-                product.handed_over_at = at
-            self._event(s, case, "products_handed_over", actor, at, user, task=task)
+            _HAND_OVER.run(txn.conn, case=case.id, at=at)
+            self._event(txn, case, "products_handed_over", actor, at, user, task=task)
         if action == "approve" and task.kind != "applicant" and (
                 task.kind == "intake" or case.status in ("waiting_applicant", "incomplete")):
             # The file is complete again (or for the first time): the clock starts or runs on.
-            self._resume_clock(s, case, standard, at)
+            self._resume_clock(txn, case, standard, at)
         if action == "reject":
-            self._close(s, case, "rejected", at, reason)
+            self._close(txn, case, "rejected", at, reason)
             return None
         if action == "incomplete":
-            self._pause_clock(s, case, at, reason, status="incomplete")
-            return self._enter(s, case, task.step_id, at)
+            self._pause_clock(txn, case, at, reason, status="incomplete")
+            return self._enter(txn, case, task.step_id, at)
         if action == "return_to_applicant":
-            self._pause_clock(s, case, at, reason)
+            self._pause_clock(txn, case, at, reason)
             target = outcomes[outcome].get("next") or task.step_id
         elif action == "return":
             target = outcomes[outcome].get("next") or task.step_id
@@ -550,89 +596,89 @@ class CaseService:
         else:
             target = procedure.default_next(task.step_id)
         landed = procedure.resolve(target, case.variant, case.channel, case.answers)
-        return self._enter(s, case, landed[0] if landed else END, at)
+        return self._enter(txn, case, landed[0] if landed else END, at)
 
-    def _missing_now(self, s: Session, case: Case, standard) -> list[str]:
-        received = {r.requirement_id for r in s.scalars(select(CaseRequirement).where(
-            CaseRequirement.case_id == case.id, CaseRequirement.received.is_(True)))}
+    def _missing_now(self, txn: Txn, case: Record, standard) -> list[str]:
+        received = {ident for ident, is_received in _REQUIREMENT_STATES.rows(txn.conn, case=case.id) if is_received}
         return self._missing(standard, case.variant, case.channel, case.answers, received)
 
     @staticmethod
-    def _touch(s: Session, case: Case, at: datetime) -> None:
+    def _touch(txn: Txn, case: Record, at: datetime) -> None:
         """Tell the orchestrator that Prefect has to catch up with this case (and its bundle)."""
-        ids = [case.id] + ([case.parent_id] if case.parent_id else [])
-        s.execute(update(FlowLink).where(FlowLink.case_id.in_(ids)).values(
-            pending=True, changed_at=at, revision=func.coalesce(FlowLink.revision, 0) + 1),
-            execution_options={"synchronize_session": False})
+        txn.touch([case.id] + ([case.parent_id] if case.parent_id else []), at)
 
-    def _enter(self, s: Session, case: Case, step_id: str, at: datetime) -> Task | None:
-        self._touch(s, case, at)
+    def _enter(self, txn: Txn, case: Record, step_id: str, at: datetime) -> Record | None:
+        self._touch(txn, case, at)
         if step_id == END:
-            self._close(s, case, "done", at, None)
+            self._close(txn, case, "done", at, None)
             return None
-        step = thaw(case.standard_version).procedure.by_id[step_id]
-        seq = (s.scalar(select(Task.seq).where(Task.case_id == case.id).order_by(Task.seq.desc()).limit(1)) or 0) + 1
+        step = self._standard(txn, case).procedure.by_id[step_id]
+        seq = txn.last_seq.get(case.id)
+        if seq is None:
+            seq = _LAST_SEQ.scalar(txn.conn, case=case.id) or 0
+        txn.last_seq[case.id] = seq = seq + 1
         kind = step.get("kind", "form")
         role = APPLICANT_ROLE if kind == "applicant" else SYSTEM_ROLE if kind == "automated" else step["role"]
-        task = Task(case_id=case.id, office_id=case.office_id, seq=seq, step_id=step_id, kind=kind, role=role,
-                    status="open", created_at=at, due_at=case.due_at, mirrored=False)
-        s.add(task)
-        s.flush()
-        self._event(s, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role)
+        values = {"case_id": case.id, "office_id": case.office_id, "seq": seq, "step_id": step_id, "kind": kind,
+                  "role": role, "status": "open", "created_at": at, "due_at": case.due_at, "mirrored": False,
+                  "row_version": 1}
+        task = txn.adopt(TASKS, dict(values, id=txn.insert(TASKS, values)))
+        self._event(txn, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role)
         return task
 
-    def _close(self, s: Session, case: Case, status: str, at: datetime, reason: str | None) -> None:
+    def _close(self, txn: Txn, case: Record, status: str, at: datetime, reason: str | None) -> None:
         case.status, case.closed_at, case.close_reason = status, at, reason
         case.sla_next_at = None
-        self._event(s, case, "case_closed", SYSTEM_ROLE, at, None, status=status, reason=reason,
+        self._event(txn, case, "case_closed", SYSTEM_ROLE, at, None, status=status, reason=reason,
                     on_time=(case.due_at is None or at <= case.due_at))
-        self._touch(s, case, at)
+        self._touch(txn, case, at)
         if case.parent_id:
-            self._part_closed(s, case, at)
+            self._part_closed(txn, case, at)
 
-    def _part_closed(self, s: Session, part: Case, at: datetime) -> None:
+    def _part_closed(self, txn: Txn, part: Record, at: datetime) -> None:
         """Start the bundle parts waiting for this one; close the bundle when no part can go on."""
-        parent = s.get(Case, part.parent_id)
-        bundle = parent.standard_version.document
-        parts = {c.part_id: c for c in s.scalars(select(Case).where(Case.parent_id == parent.id))}
+        parent = txn.get(CASES, part.parent_id, lock=True)
+        bundle = txn.version(parent.standard_version_id).document
+        txn.flush()  # this part's new status
+        parts = {row.part_id: row.status for row in txn.execute(
+            select(CASES.c.part_id, CASES.c.status).where(CASES.c.parent_id == parent.id))}
         if part.status == "done":
             for spec in bundle["parts"]:
                 after = spec.get("after") or []
                 if spec["id"] in parts or not after:
                     continue
-                if all(a in parts and parts[a].status == "done" for a in after):
+                if all(parts.get(a) == "done" for a in after):
                     prefix = spec["id"] + "/"
-                    received = [r.requirement_id[len(prefix):] for r in s.scalars(select(CaseRequirement).where(
-                        CaseRequirement.case_id == parent.id, CaseRequirement.requirement_id.startswith(prefix)))]
-                    new = self._open_part(s, parent, spec, received, None, True, at)
-                    parts[spec["id"]] = new
-        if any(c.status not in CLOSED for c in parts.values()):
+                    received = [ident[len(prefix):] for ident in txn.execute(
+                        select(REQUIREMENTS.c.requirement_id).where(
+                            REQUIREMENTS.c.case_id == parent.id,
+                            REQUIREMENTS.c.requirement_id.startswith(prefix))).scalars()]
+                    new = self._open_part(txn, parent, spec, received, None, True, at)
+                    parts[spec["id"]] = new.status
+        if any(status not in CLOSED for status in parts.values()):
             return
-        rejected = [c.part_id for c in parts.values() if c.status == "rejected"]
-        self._close(s, parent, "rejected" if rejected else "done", at,
+        rejected = sorted(p for p, status in parts.items() if status == "rejected")
+        self._close(txn, parent, "rejected" if rejected else "done", at,
                     ("bagian ditolak: " + ", ".join(rejected)) if rejected else None)
 
     # ------------------------------------------------------------------ the SLA clock
 
-    def _start_clock(self, s: Session, case: Case, at: datetime) -> None:
+    def _start_clock(self, txn: Txn, case: Record, at: datetime) -> None:
         if case.clock_started_at is not None:
             return
-        standard = thaw(case.standard_version)
-        limit = standard.time_limit(case.variant)
+        limit = self._standard(txn, case).time_limit(case.variant)
         case.clock_started_at = at
-        case.due_at = self._due(case, limit, at)
-        self._due_changed(s, case)
-        self._plan_sla(case)
-        self._event(s, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
+        case.due_at = self._due(txn, case, limit, at)
+        self._due_changed(txn, case)
+        self._plan_sla(txn, case)
+        self._event(txn, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
                     if case.due_at else None)
 
-    def _due(self, case: Case, limit: dict, at: datetime):
-        calendar = calendar_for(case.standard_version, case.unit_id)
+    def _due(self, txn: Txn, case: Record, limit: dict, at: datetime):
+        calendar = self._calendar(txn, case)
         try:
             if "working_days" in limit:
                 return calendar.due(at, limit["working_days"], limit["start_day"])
-            from datetime import timedelta
-
             local = at.astimezone(calendar.tz).date() + timedelta(days=limit["calendar_days"])
             return datetime.combine(local, calendar.closing_time(local), tzinfo=calendar.tz)
         except UncoveredYear as exc:
@@ -640,60 +686,78 @@ class CaseService:
                             f"(calendar.decrees) di berkas kantor") from None
 
     @staticmethod
-    def _plan_sla(case: Case) -> None:
+    def _plan_sla(txn: Txn, case: Record) -> None:
         """When the SLA monitor should next look at the case (its due date just started or moved)."""
         from engine.sla.monitor import next_check  # the monitor reads cases through engine.cases.queries
 
-        case.sla_next_at = next_check(case)
+        case.sla_next_at = next_check(case, txn.version(case.standard_version_id))
 
     @staticmethod
-    def _due_changed(s: Session, case: Case) -> None:
+    def _due_changed(txn: Txn, case: Record) -> None:
         """Open tasks carry the case's due date for the worklist's sort."""
-        s.execute(update(Task).where(Task.case_id == case.id, Task.status.in_(OPEN_STATUSES))
-                  .values(due_at=case.due_at), execution_options={"synchronize_session": False})
+        txn.flush()
+        _DUE_OF_OPEN_TASKS.run(txn.conn, case=case.id, due=case.due_at)
+        for record in txn.records:  # keep this transaction's own open tasks in step
+            if record.table is TASKS and record.case_id == case.id and record.status in OPEN_STATUSES:
+                record.values["due_at"] = case.due_at
 
-    def _pause_clock(self, s: Session, case: Case, at: datetime, reason: str | None,
+    def _pause_clock(self, txn: Txn, case: Record, at: datetime, reason: str | None,
                      status: str = "waiting_applicant") -> None:
         case.status = status
         if case.clock_started_at is not None and case.clock_paused_at is None:
             case.clock_paused_at = at
             case.sla_next_at = None  # nothing can become late while the applicant holds the file
-            self._event(s, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason)
+            self._event(txn, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason)
 
-    def _resume_clock(self, s: Session, case: Case, standard, at: datetime) -> None:
+    def _resume_clock(self, txn: Txn, case: Record, standard, at: datetime) -> None:
         case.status = "open"
         if case.clock_started_at is None:
             if standard.time_limit(case.variant)["clock_starts"] == "requirements_complete":
-                self._start_clock(s, case, at)
+                self._start_clock(txn, case, at)
             return
         if case.clock_paused_at is None:
             return
-        calendar = calendar_for(case.standard_version, case.unit_id)
+        calendar = self._calendar(txn, case)
         paused_from = case.clock_paused_at.astimezone(calendar.tz).date()
         paused_days = max(0, calendar.working_days_between(paused_from, at.astimezone(calendar.tz).date()))
         if paused_days and case.due_at is not None:
             case.due_at = calendar.due(case.due_at.astimezone(calendar.tz).date(), paused_days)
-            self._due_changed(s, case)
+            self._due_changed(txn, case)
         case.clock_paused_at = None
-        self._plan_sla(case)
-        self._event(s, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
+        self._plan_sla(txn, case)
+        self._event(txn, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
                     due_at=case.due_at.isoformat() if case.due_at else None)
 
-    # ------------------------------------------------------------------ signatures and the event log
+    # ------------------------------------------------------------------ signatures, versions, the event log
 
-    def _sign(self, s: Session, case: Case, step: dict, user: User | None, actor: str, at: datetime) -> None:
-        product_id = step.get("document") or (self._products(case) or [{}])[0].get("id")
+    def _sign(self, txn: Txn, case: Record, step: dict, user: Actor | None, actor: str, at: datetime) -> None:
+        product_id = step.get("document") or (self._products(txn, case) or [{}])[0].get("id")
         if product_id is None:
             return
-        doc = self._document(s, case, product_id, at)
-        doc.signed_by, doc.signed_at = (user.id if user else None), at
-        self._event(s, case, "document_signed", actor, at, user, product=product_id, sha256=doc.sha256)
+        doc_id, digest = self._document(txn, case, product_id, at)
+        _SIGN.run(txn.conn, document=doc_id, by=user.id if user else None, at=at)
+        self._event(txn, case, "document_signed", actor, at, user, product=product_id, sha256=digest)
 
     @staticmethod
-    def _event(s: Session, case: Case | None, kind: str, actor: str, at: datetime, user: User | None,
-               task: Task | None = None, **data) -> None:
+    def _standard(txn: Txn, case: Record):
+        return thaw(txn.version(case.standard_version_id))
+
+    @staticmethod
+    def _calendar(txn: Txn, case: Record):
+        return calendar_for(txn.version(case.standard_version_id), case.unit_id)
+
+    @contextmanager
+    def _writing(self):
+        """One engine transaction: everything it buffered is written before the commit."""
+        with self.store.transaction() as conn:
+            txn = Txn(conn, self.store.versions_by_id)
+            yield txn
+            txn.finish()
+
+    @staticmethod
+    def _event(txn: Txn, case: Record | None, kind: str, actor: str, at: datetime, user: Actor | None,
+               task: Record | None = None, **data) -> None:
         if task is not None:
             data.setdefault("step", task.step_id)
-        s.add(Event(case_id=case.id if case else None, task_id=task.id if task else None, at=at,
-                    actor_id=user.id if user else None, actor=actor, kind=kind,
-                    data={k: v for k, v in data.items() if v is not None}))
+        txn.event(case.id if case else None, task.id if task else None, kind, actor, user.id if user else None,
+                  at, data)

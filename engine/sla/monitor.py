@@ -40,7 +40,7 @@ def _opening(calendar, day):
     return datetime.combine(day, start, tzinfo=calendar.tz)
 
 
-def thresholds(version: StandardVersion, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
+def thresholds(version, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
     """When a case becomes at risk, late, and late for one more working day."""
     calendar = calendar_for(version, unit)
     due = due_at.astimezone(calendar.tz)
@@ -61,11 +61,12 @@ def _level(moments: tuple, at: datetime) -> int:
     return 3 if at >= escalate_at else 2 if at > due_at else 1 if at >= risk_at else 0
 
 
-def next_check(case: Case) -> datetime | None:
-    """The moment the case's SLA level can next rise (None: the clock is stopped or all levels are reached)."""
+def next_check(case, version) -> datetime | None:
+    """The moment the case's SLA level can next rise (None: the clock is stopped or all levels are reached).
+    ``case`` is any object with the case's columns; ``version`` its stored standard version."""
     if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
         return None
-    return _next(thresholds(case.standard_version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
+    return _next(thresholds(version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
 
 
 def supervisors(office, role: str) -> list[str]:
