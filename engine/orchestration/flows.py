@@ -19,7 +19,7 @@ from prefect.flow_runs import suspend_flow_run
 from engine import faults
 from engine.spec.flow import SYSTEM_ROLE
 
-from . import ledger
+from . import ledger, tuning
 
 _FLOWS: dict[str, object] = {}
 
@@ -82,7 +82,8 @@ def flow_for(flow_name: str):
         async def run_case(case_id: int, as_part: bool = False) -> str:
             return await _run_case(case_id, as_part)
 
-        found = flow(name=flow_name, persist_result=False, log_prints=False, validate_parameters=True,
+        found = flow(name=flow_name, persist_result=False, result_storage=tuning.result_storage(),
+                     log_prints=False, validate_parameters=True,
                      description=f"Standar pelayanan {flow_name}: satu run per kasus")(run_case)
         _FLOWS[flow_name] = found
     return found
