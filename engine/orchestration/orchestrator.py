@@ -18,7 +18,6 @@ from . import environment
 environment.prepare()
 
 from prefect import get_client  # noqa: E402  (settings must be in place before Prefect is imported)
-from prefect.context import AsyncClientContext, SyncClientContext  # noqa: E402
 from prefect.exceptions import Pause  # noqa: E402
 from prefect.flow_engine import run_flow_async  # noqa: E402
 from prefect.client.schemas.actions import DeploymentScheduleCreate  # noqa: E402
@@ -173,14 +172,6 @@ class Orchestrator:
     async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
                   stop: asyncio.Event | None = None, monitor: bool = False) -> Summary:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
-        # One Prefect client of each kind for every flow run executed here: without these contexts each run
-        # opens its own (and one more for its result storage), ~25 ms each to load the CA bundle.
-        with SyncClientContext.get_or_create():
-            async with AsyncClientContext.get_or_create():
-                return await self._run(until_idle=until_idle, poll_seconds=poll_seconds, max_passes=max_passes,
-                                       stop=stop, monitor=monitor)
-
-    async def _run(self, *, until_idle, poll_seconds, max_passes, stop, monitor) -> Summary:
         total, passes = Summary(), 0
         while not (stop and stop.is_set()):
             if monitor and (self._monitor_checked is None

@@ -3,13 +3,13 @@ figures in docs/performance.md).
 
 Every flow execution asks the server for its default result storage, through a new synchronous client
 (~25 ms to load the CA bundle, plus the request). layanan's flows persist no results; they name Prefect's
-own default local storage instead, which needs neither. (The orchestrator also runs all its flow runs
-inside one client context, so they share one client of each kind instead of opening their own.)
+own default local storage instead, which needs no request.
 
-Left as it is, measured: deployment runs also start a thread watching for suspension requests from
-outside (Prefect's UI), ~60 ms to start and ~100 ms to stop. Without it, consecutive runs reach the
-ephemeral server's SQLite faster than its event writer drains, and "database is locked" retries (~2 s
-each) cost more than the watcher saved.
+Tried and left out, measured: (1) deployment runs start a thread watching for suspension requests from
+outside (Prefect's UI), ~60 ms to start and ~100 ms to stop; replacing it with a no-op let consecutive
+runs reach the ephemeral server's SQLite faster than its event writer drains, and its "database is locked"
+retries (~2 s each) cost more than the watcher. (2) Running every flow run inside one shared client context
+(one client instead of one per run) did the same: more 503 retries, 2-3x slower per case.
 """
 
 from __future__ import annotations
