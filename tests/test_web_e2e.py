@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -70,10 +71,28 @@ def server(library, tmp_path_factory):
     yield base, service
     proc.terminate()
     try:
-        proc.wait(30)
+        proc.wait(90)
     except subprocess.TimeoutExpired:
         proc.kill()
+        pytest.fail("layanan serve did not stop on SIGTERM")
     store.dispose()
+    # Stopped like a service manager stops it: a normal exit, and the Prefect API server it started is gone
+    # too (uvicorn's re-raised SIGTERM used to kill the process and leave that server running).
+    assert proc.returncode == 0
+    assert _processes_using(folder / "prefect") == []
+
+
+def _processes_using(prefect_home) -> list[int]:
+    """Processes still running with this PREFECT_HOME (e.g. an orphaned ephemeral API server)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if f"PREFECT_HOME={prefect_home}".encode() in environ:
+            found.append(int(entry.name))
+    return found
 
 
 @pytest.fixture(scope="module")

@@ -262,15 +262,22 @@ def cmd_task_complete(args) -> int:
 def cmd_worker(args) -> int:
     """Run Prefect's side: mirror cases into flow runs and execute automated steps."""
     import asyncio
+    import signal
 
     service = _service(args)
     from engine.orchestration.orchestrator import Orchestrator
 
     orchestrator = Orchestrator(service)
-    try:
-        total = asyncio.run(orchestrator.run(until_idle=args.once, poll_seconds=args.poll))
-    except KeyboardInterrupt:
-        return 130
+
+    async def until_stopped():
+        # SIGTERM/SIGINT end the worker between two cases, with a normal exit, so that Prefect stops the
+        # ephemeral API server it started (the default SIGTERM action would leave that server orphaned).
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        return await orchestrator.run(until_idle=args.once, poll_seconds=args.poll, stop=stop)
+
+    total = asyncio.run(until_stopped())
     print(f"Prefect: {total.created} flow run dibuat, {total.resumed} dilanjutkan, {total.restarted} diulang, "
           f"{total.suspended} menunggu petugas, {total.completed} selesai, {total.failed} gagal")
     for error in total.errors:

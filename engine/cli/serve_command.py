@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import threading
 
 from .case_commands import _guard, _service
@@ -31,6 +32,10 @@ def _worker_thread(service, stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=run, name="layanan-prefect", daemon=True)
     thread.start()
     return thread
+
+
+def _exit_normally(_signum, _frame):
+    raise SystemExit(0)
 
 
 @_guard
@@ -59,6 +64,11 @@ def cmd_serve(args) -> int:
     from engine.web.app import create_app
 
     app = create_app(service, demo=args.demo)
+    # uvicorn re-raises the signal that stopped it once it has shut down. With Python's default SIGTERM
+    # action that kills the process on the spot: the worker is not stopped and Prefect's exit handler never
+    # stops the ephemeral API server it started, which stayed running, orphaned. Exiting normally instead
+    # lets both happen.
+    signal.signal(signal.SIGTERM, _exit_normally)
     stop = threading.Event()
     worker = None if args.no_worker else _worker_thread(service, stop)
     print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status)", flush=True)
@@ -67,5 +77,5 @@ def cmd_serve(args) -> int:
     finally:
         stop.set()
         if worker is not None:
-            worker.join(timeout=10)
+            worker.join(timeout=60)  # the flow run in progress ends first (a few seconds at most)
     return 0

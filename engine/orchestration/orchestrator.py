@@ -81,14 +81,16 @@ class Orchestrator:
                     "required": ["case_id"]})
         return self._deployments[flow_name]
 
-    async def catch_up(self, limit: int = 200) -> Summary:
-        """One pass over the pending cases."""
+    async def catch_up(self, limit: int = 200, stop: asyncio.Event | None = None) -> Summary:
+        """One pass over the pending cases (ended early, between two cases, when ``stop`` is set)."""
         summary = Summary()
         links = await asyncio.to_thread(ledger.pending_links, limit)
         if not links:
             return summary
         async with get_client() as client:
             for link in links:
+                if stop is not None and stop.is_set():
+                    break
                 try:
                     await self._catch_up_case(client, link, summary)
                 except Exception as exc:  # one case's failure must not stop the others
@@ -182,7 +184,7 @@ class Orchestrator:
                     await self.monitor_sla()
                 except Exception as exc:  # the cases' own catching up must go on
                     log.warning("SLA monitor run failed: %s", type(exc).__name__)
-            summary = await self.catch_up()
+            summary = await self.catch_up(stop=stop)
             passes += 1
             for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
                 setattr(total, key, getattr(total, key) + getattr(summary, key))
