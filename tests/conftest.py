@@ -41,8 +41,21 @@ def database_url(tmp_path):
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
     yield server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(10):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            break
+        except DBAPIError:
+            # An autovacuum worker (a superuser backend, which FORCE may not terminate) can be on the
+            # fresh database for a moment: wait for it rather than fail the test that used it.
+            if attempt == 9:
+                raise
+            time.sleep(1)
     admin.dispose()
 
 
