@@ -19,19 +19,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from engine.store import chain
-from engine.store.models import AuditHead, Event, FlowLink, StandardVersion
+from engine.store.models import FlowLink, StandardVersion, insert_chained
 from engine.store.prepared import Prepared
 
 from .errors import Conflict
 from .frozen import VERSION_COLUMNS, FrozenVersion
 
-_HEAD = AuditHead.__table__
-_READ_HEAD = Prepared(select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update())
-_MOVE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(hash=bindparam("h"), count=bindparam("n")))
-_NEW_HEAD = Prepared(_HEAD.insert().values(id=1, hash=chain.GENESIS, count=0))
-_EVENT_COLUMNS = ("case_id", "task_id", "at", "actor_id", "actor", "kind", "data", "prev_hash", "hash")
-_INSERT_EVENT = Prepared(Event.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
 _LINKS = FlowLink.__table__
 _TOUCH = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c")).values(
     pending=True, changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
@@ -110,9 +103,9 @@ class Txn:
 
     # ------------------------------------------------------------------ statements
 
-    def execute(self, statement, params=None):
+    def execute(self, statement):
         """A Core statement (for the statements off the hot path)."""
-        return self.conn.execute(statement, params) if params is not None else self.conn.execute(statement)
+        return self.conn.execute(statement)
 
     def scalar(self, statement):
         return self.conn.execute(statement).scalar()
@@ -190,25 +183,5 @@ class Txn:
         marked = [{"c": case_id, "at": at} for case_id, at in self.touched.items() if case_id not in self.new_links]
         _TOUCH.run_many(self.conn, marked)
         self.touched.clear()
-        append_events(self.conn, self.events)
+        insert_chained(self.conn, self.events)
         self.events = []
-
-
-def append_events(conn: Connection, rows: list[dict]) -> None:
-    """Chain ``rows`` after the audit head (locked until the transaction ends) and insert them at once."""
-    if not rows:
-        return
-    head = _READ_HEAD.first(conn)
-    if head is None:
-        _NEW_HEAD.run(conn)
-        last, count = chain.GENESIS, 0
-    else:
-        last, count = head
-    key = chain.audit_key()
-    for row in rows:
-        row["prev_hash"] = last
-        row["hash"] = last = chain.link(last, chain.payload(row["case_id"], row["task_id"], row["at"],
-                                                            row["actor_id"], row["actor"], row["kind"],
-                                                            row["data"]), key)
-    _MOVE_HEAD.run(conn, h=last, n=count + len(rows))
-    _INSERT_EVENT.run_many(conn, rows)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
-                        UniqueConstraint, event, inspect)
+                        UniqueConstraint, bindparam, event, inspect, select)
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from . import chain
+from .prepared import Prepared
 
 
 class Base(DeclarativeBase):
@@ -288,17 +289,44 @@ def _advance_chain(session, items: list, content, set_hashes) -> None:
     head.hash, head.count = last, head.count + len(items)
 
 
-def append_events(session, rows: list[dict]) -> None:
-    """Insert many events at once (Core executemany), chained like those added through the ORM."""
+_HEAD = AuditHead.__table__
+_READ_HEAD = Prepared(select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update())
+_MOVE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(hash=bindparam("h"), count=bindparam("n")))
+_NEW_HEAD = Prepared(_HEAD.insert().values(id=1, hash=chain.GENESIS, count=0))
+_EVENT_COLUMNS = ("case_id", "task_id", "at", "actor_id", "actor", "kind", "data", "prev_hash", "hash")
+_INSERT_EVENT = Prepared(Event.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
+
+
+def insert_chained(conn, rows: list[dict]) -> None:
+    """Chain ``rows`` (event columns without the hashes) after the audit head, locked until the transaction
+    ends, and insert them at once: the engine's write path and ``append_events`` both come here."""
     if not rows:
         return
+    head = _READ_HEAD.first(conn)
+    if head is None:
+        _NEW_HEAD.run(conn)
+        last, count = chain.GENESIS, 0
+    else:
+        last, count = head
+    key = chain.audit_key()
+    for row in rows:
+        row["prev_hash"] = last
+        row["hash"] = last = chain.link(last, chain.payload(row["case_id"], row["task_id"], row["at"],
+                                                            row["actor_id"], row["actor"], row["kind"],
+                                                            row["data"]), key)
+    _MOVE_HEAD.run(conn, h=last, n=count + len(rows))
+    _INSERT_EVENT.run_many(conn, rows)
 
-    def set_hashes(row, previous, digest):
-        row["prev_hash"], row["hash"] = previous, digest
 
-    _advance_chain(session, rows, lambda r: chain.payload(r["case_id"], r["task_id"], r["at"], r["actor_id"],
-                                                          r["actor"], r["kind"], r["data"]), set_hashes)
-    session.execute(Event.__table__.insert(), rows)
+def append_events(session, rows: list[dict]) -> None:
+    """Insert many events at once from an ORM session, chained after any the session added itself."""
+    if not rows:
+        return
+    session.flush()  # events added through the ORM take their place in the chain first
+    head = session.info.pop("audit_head", None)
+    if head is not None:
+        session.expire(head)  # moved below the ORM; read again if the session chains more events
+    insert_chained(session.connection(), rows)
 
 
 @event.listens_for(Session, "after_commit")
