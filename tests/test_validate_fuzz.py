@@ -90,3 +90,10 @@ def test_bundle_part_with_a_list_as_id_is_reported_not_crashed():
     data = yaml.safe_load(text)
     data["parts"][0]["id"] = ["a", "b"]
     _check(yaml.safe_dump(data, allow_unicode=True))
+
+
+def test_standard_whose_office_is_a_list_is_reported_not_crashed():
+    """Found by the structural mutations: the reviewer notes looked the office up by a list."""
+    data = yaml.safe_load((STANDARDS / "bontang" / "akta-perkawinan.yaml").read_text())
+    data["office"] = []
+    _check(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))

@@ -25,7 +25,8 @@ def check_document(doc, catalog) -> None:
     if doc.kind == "office":
         _foreign_regions(doc, data, data)
     elif doc.kind == "standard":
-        office = catalog.by_kind.get("office", {}).get(data.get("office"))
+        office_id = data.get("office")  # anything, in a file that is not valid yet
+        office = catalog.by_kind.get("office", {}).get(office_id) if isinstance(office_id, str) else None
         office_data = office.data if office is not None else {}
         _foreign_regions(doc, data, office_data)
         _empty_components(doc, data, office_data)
