@@ -1,7 +1,7 @@
 """The engine's figures (issue 4), printed as they are measured; run by hand, not as a test.
 
     .venv/bin/pip install -e '.[bench]'        # SpiffWorkflow, the peer (benchmark-only dependency)
-    .venv/bin/python bench/engine.py [--cases 300] [--prefect-cases 40] [--open-cases 100000]
+    .venv/bin/python bench/engine.py [--cases 300] [--prefect-cases 10 --prefect-rounds 4] [--open-cases 100000]
                                      [--only completions,prefect,memory]
 
 completions  Durable human-step completions per second on SQLite, layanan and SpiffWorkflow 3 side by side in
@@ -249,36 +249,46 @@ def print_latency(title: str, samples: list[float], context: str) -> None:
 # ------------------------------------------------------------------------------------------------ Prefect
 
 
-def bench_prefect(cases: int) -> None:
+def bench_prefect(cases: int, rounds: int) -> None:
+    """layanan's cases and the two bare baselines, interleaved in ``rounds`` rounds of ``cases`` each (the
+    machine and Prefect's ephemeral server drift; medians of the rounds are the figures)."""
     import asyncio
 
     import httpx
 
-    from engine.orchestration.orchestrator import Orchestrator
+    from engine.orchestration import tuning
+    from engine.orchestration.orchestrator import Orchestrator, shared_clients
 
     requests: list[str] = []
+    statuses: list[int] = []
     original_send = httpx.AsyncClient.send
 
     async def counting_send(self, request, *args, **kwargs):
         requests.append(f"{request.method} {UUID.sub('{id}', request.url.path)}")
-        return await original_send(self, request, *args, **kwargs)
+        response = await original_send(self, request, *args, **kwargs)
+        statuses.append(response.status_code)
+        return response
 
     httpx.AsyncClient.send = counting_send
 
-    from prefect import flow, task
+    from prefect import flow, get_client, task
+    from prefect.flow_engine import run_flow_async
 
     @task(name="langkah", persist_result=False)
     def bare_step(case_id: int, step: int) -> int:
         return step
 
-    @flow(name="bench-bare", persist_result=False)
+    # The bench procedure's six steps, each a sync task run in a worker thread, with the same flow options
+    # and the same shared clients as layanan's flows (engine/orchestration/flows.py, orchestrator.py).
+    @flow(name="bench-bare", persist_result=False, result_storage=tuning.result_storage())
     async def bare_flow(case_id: int) -> None:
-        for step in range(6):  # the bench procedure's six steps, each a task run as in layanan's flow
+        for step in range(6):
             await asyncio.to_thread(bare_step, case_id, step)
 
     service = fresh_service("prefect")
     runner = LayananRunner(service)
     orchestrator = Orchestrator(service)
+    deployment = {}
 
     def officers_until_waiting(case_ids: list[int], index0: int) -> None:
         """Officers work every case until it waits for the system or is closed (no Prefect involved)."""
@@ -305,60 +315,81 @@ def bench_prefect(cases: int) -> None:
 
     async def run_bare(count: int) -> float:
         start = time.perf_counter()
-        for i in range(count):
-            await bare_flow(i)
+        async with shared_clients():
+            for i in range(count):
+                await bare_flow(i)
         return time.perf_counter() - start
 
-    from prefect import get_client
-    from prefect.flow_engine import run_flow_async
-
     async def run_bare_deployed(count: int) -> float:
-        """The bare flow as layanan runs its flows: a run created from a deployment, executed in-process
-        (Prefect watches such runs for suspension, which costs each of them a thread)."""
-        async with get_client() as client:
-            flow_id = await client.create_flow_from_name("bench-bare")
-            deployment_id = await client.create_deployment(flow_id=flow_id, name="bench",
-                                                           entrypoint="bench/engine.py:bare_flow")
-            start = time.perf_counter()
-            for i in range(count):
-                flow_run = await client.create_flow_run_from_deployment(deployment_id, parameters={"case_id": i})
+        """The bare flow as layanan runs its flows: each run created from a deployment (only such runs can
+        suspend), then executed in-process; Prefect watches such runs for suspension with a thread."""
+        start = time.perf_counter()
+        async with shared_clients() as client:
+            if not deployment:
+                flow_id = await client.create_flow_from_name("bench-bare")
+                deployment["id"] = await client.create_deployment(flow_id=flow_id, name="bench",
+                                                                  entrypoint="bench/engine.py:bare_flow")
+            runs = [await client.create_flow_run_from_deployment(deployment["id"], parameters={"case_id": i})
+                    for i in range(count)]  # created first, back to back, as the orchestrator does
+            for i, flow_run in enumerate(runs):
                 await run_flow_async(bare_flow, flow_run=flow_run, parameters={"case_id": i}, return_type="state")
-            return time.perf_counter() - start
+        return time.perf_counter() - start
 
     async def main():
-        print(f"\n== Prefect's share ({cases} cases; Prefect {__import__('prefect').__version__}, ephemeral API)")
+        import prefect
+
+        from prefect.settings import get_current_settings
+
+        database = get_current_settings().server.database.connection_url
+        backend = "PostgreSQL" if database and "postgresql" in database.get_secret_value() else "SQLite"
+        print(f"\n== Prefect's share ({rounds} rounds of {cases} cases; Prefect {prefect.__version__}, ephemeral API "
+              f"on {backend})")
         start = time.perf_counter()
         await run_layanan(2, 50_000)  # warm-up: the ephemeral API server starts, deployments are created
         await run_bare(2)
         await run_bare_deployed(2)
         print(f"  warm-up (Prefect start, database, first runs): {time.perf_counter() - start:.1f} s")
-        requests.clear()
-        officer_time, prefect_time, summary = await run_layanan(cases, 0)
-        layanan_requests = list(requests)
-        requests.clear()
-        bare_time = await run_bare(cases)
-        bare_requests = list(requests)
-        deployed_time = await run_bare_deployed(cases)
+        per_case = {"layanan": [], "bare": [], "deployed": [], "officers": []}
+        made = {"layanan": [], "bare": []}
+        retried = {"layanan": 0, "bare": 0}
+        summary = None
+        for r in range(rounds):
+            requests.clear(), statuses.clear()
+            officer_time, prefect_time, part = await run_layanan(cases, r * cases)
+            made["layanan"] += requests
+            retried["layanan"] += statuses.count(503)
+            summary = part if summary is None else _add(summary, part)
+            requests.clear(), statuses.clear()
+            bare_time = await run_bare(cases)
+            made["bare"] += requests
+            retried["bare"] += statuses.count(503)
+            deployed_time = await run_bare_deployed(cases)
+            for key, seconds in (("layanan", prefect_time), ("bare", bare_time), ("deployed", deployed_time),
+                                 ("officers", officer_time)):
+                per_case[key].append(1000 * seconds / cases)
+        n = rounds * cases
+        median = {key: statistics.median(values) for key, values in per_case.items()}
         executions = summary.suspended + summary.completed
-        print(f"  layanan: {cases} flow runs created ({summary.created}), {executions} executions "
-              f"({executions / cases:.1f} per case: one per wait for an officer after Prefect's turn), "
+        print(f"  layanan: {n} flow runs created ({summary.created}), {executions} executions "
+              f"({executions / n:.1f} per case: one per wait for an officer after Prefect's turn), "
               f"{summary.resumed} resumed, {summary.failed} failed")
-        print(f"  layanan: {len(layanan_requests) / cases:.1f} API requests per case; "
-              f"bare flow: {len(bare_requests) / cases:.1f} per run")
-        print(f"  officers' steps in the case store: {1000 * officer_time / cases:.1f} ms per case "
-              f"(never waits for Prefect)")
-        print(f"  Prefect catching up: {1000 * prefect_time / cases:.0f} ms per case = "
-              f"{cases / prefect_time:.2f} cases/s; bare flow with 6 tasks: {1000 * bare_time / cases:.0f} ms "
-              f"per run = {cases / bare_time:.2f} runs/s")
-        print(f"  the bare flow run from a deployment, as layanan's: {1000 * deployed_time / cases:.0f} ms per run")
-        print(f"  layanan / bare Prefect time per case = {prefect_time / bare_time:.2f}x; against the deployed "
-              f"bare flow {prefect_time / deployed_time:.2f}x (goal: within 1.25x)")
-        for name, made in (("layanan", layanan_requests), ("bare flow", bare_requests)):
+        print(f"  API requests per case: layanan {len(made['layanan']) / n:.1f}, bare flow "
+              f"{len(made['bare']) / n:.1f}; answered 503 (\"database is locked\", retried after ~2 s): "
+              f"layanan {retried['layanan']}, bare {retried['bare']}")
+        print(f"  officers' steps in the case store: {median['officers']:.1f} ms per case (never waits for Prefect)")
+        for key, title in (("layanan", "layanan, Prefect catching up"), ("bare", "bare flow, 6 tasks, called"),
+                           ("deployed", "bare flow, 6 tasks, deployment run")):
+            rounds_text = " ".join(f"{v:.0f}" for v in per_case[key])
+            print(f"  {title:36} {median[key]:6.0f} ms per case (median of rounds: {rounds_text})")
+        print(f"  layanan / bare flow = {median['layanan'] / median['bare']:.2f}x; layanan / deployed bare flow = "
+              f"{median['layanan'] / median['deployed']:.2f}x; deployed / called bare flow = "
+              f"{median['deployed'] / median['bare']:.2f}x (goal: layanan within 1.25x)")
+        for name, listing in made.items():
             counts = {}
-            for r in made:
+            for r in listing:
                 counts[r] = counts.get(r, 0) + 1
             print(f"  {name} requests per case: " + ", ".join(
-                f"{path} {n / cases:.1f}" for path, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+                f"{path} {c / n:.1f}" for path, c in sorted(counts.items(), key=lambda kv: -kv[1])))
 
     asyncio.run(main())
     httpx.AsyncClient.send = original_send
@@ -406,7 +437,8 @@ def bench_memory(open_cases: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--prefect-cases", type=int, default=40)
+    parser.add_argument("--prefect-cases", type=int, default=10, help="cases per round")
+    parser.add_argument("--prefect-rounds", type=int, default=4)
     parser.add_argument("--open-cases", type=int, default=100_000)
     parser.add_argument("--only", default="completions,prefect,memory")
     parser.add_argument("--keep-db", help="copy the database with the open cases here (bench/web.py --db reuses it)")
@@ -418,7 +450,7 @@ def main() -> None:
         if "completions" in parts:
             bench_completions(args.cases)
         if "prefect" in parts:
-            bench_prefect(args.prefect_cases)
+            bench_prefect(args.prefect_cases, args.prefect_rounds)
         if "memory" in parts:
             bench_memory(args.open_cases)
             if args.keep_db:

@@ -1,15 +1,22 @@
-"""A per-run cost of Prefect 3 that layanan's flows do not need, removed (measured in bench/engine.py;
+"""Per-run costs of Prefect 3 that layanan's flows do not need, removed (measured in bench/engine.py;
 figures in docs/performance.md).
 
-Every flow execution asks the server for its default result storage, through a new synchronous client
-(~25 ms to load the CA bundle, plus the request). layanan's flows persist no results; they name Prefect's
-own default local storage instead, which needs no request.
+- Result storage. Every flow execution asks the server for its default result storage, through a new
+  synchronous client. layanan's flows persist no results; they name Prefect's own default local storage
+  instead, which needs no request.
+- Clients. Each flow execution, each sync task run in a worker thread and each result-storage lookup opens
+  a Prefect client of its own unless one is in its context; a new client costs ~50 ms here, most of it
+  loading the CA bundle. The orchestrator holds one async and one sync client for a whole pass
+  (``orchestrator.shared_clients``), and the task runs' threads inherit them.
+- Creating runs back to back. With the ephemeral API on SQLite, a write that arrives while the server is
+  still recording the task runs of the run just executed is often refused ("database is locked", HTTP 503),
+  and Prefect's client retries it only after ~2 s. Creating a run right after executing another is where
+  that happened most, so a pass creates the flow runs of all its new cases first, then executes them.
+  (A Prefect server on PostgreSQL does not refuse these writes.)
 
-Tried and left out, measured: (1) deployment runs start a thread watching for suspension requests from
-outside (Prefect's UI), ~60 ms to start and ~100 ms to stop; replacing it with a no-op let consecutive
-runs reach the ephemeral server's SQLite faster than its event writer drains, and its "database is locked"
-retries (~2 s each) cost more than the watcher. (2) Running every flow run inside one shared client context
-(one client instead of one per run) did the same: more 503 retries, 2-3x slower per case.
+Tried and left out, measured: deployment runs start a thread watching for suspension requests from outside
+(Prefect's UI), ~100 ms to start and ~100 ms to stop here; it is Prefect's own machinery (no setting turns
+it off) and replacing it would mean patching Prefect.
 """
 
 from __future__ import annotations

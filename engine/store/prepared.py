@@ -15,37 +15,53 @@ the statement; no expanding IN lists; RETURNING only of integer columns (left un
 from __future__ import annotations
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import InvalidRequestError
 
 
 class _Compiled:
-    __slots__ = ("compiled", "sql", "names", "positional", "binders", "readers")
+    """One statement compiled for one dialect, with a binding plan made once: for each parameter in the
+    driver's order, where its value comes from (the caller's name, or a literal fixed in the statement,
+    converted once) and the column type's bind processor. This does per call what SQLAlchemy's
+    ``construct_params`` plus the type processors do, without rebuilding the parameter dictionary."""
+
+    __slots__ = ("sql", "names", "plan", "readers")
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)
         if "POSTCOMPILE" in compiled.string:
             raise ValueError(f"expanding IN lists cannot be prepared: {compiled.string}")
-        self.compiled = compiled
         self.sql = compiled.string
-        self.positional = compiled.positional
-        self.names = list(compiled.positiontup) if compiled.positional else None
-        self.binders = {}
-        for bind, name in compiled.bind_names.items():
+        order = list(compiled.positiontup) if compiled.positional else list(compiled.bind_names.values())
+        self.names = None if compiled.positional else order
+        plan = []
+        for name in order:
+            bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.binders[name] = processor
+            if bind.required:
+                plan.append((bind.key, True, None, processor))
+            else:  # a literal of the statement (or a default the caller may override by its key)
+                literal = bind.effective_value
+                fixed = processor(literal) if processor is not None and literal is not None else literal
+                plan.append((bind.key, False, (literal, fixed), processor))
+        self.plan = tuple(plan)
         columns = list(getattr(statement, "selected_columns", None) or []) if statement.is_select else []
         self.readers = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         if not any(self.readers):
             self.readers = None
 
     def bind(self, params: dict):
-        # construct_params fills the literals fixed in the statement and refuses a missing value.
-        values = self.compiled.construct_params(params)
-        for name, processor in self.binders.items():
-            value = values[name]
-            if value is not None:
-                values[name] = processor(value)
-        return [values[name] for name in self.names] if self.positional else values
+        values = []
+        for key, required, literal, processor in self.plan:
+            if key in params:
+                value = params[key]
+                if processor is not None and value is not None:
+                    value = processor(value)
+            elif required:
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
+            else:
+                value = literal[1]
+            values.append(value)
+        return values if self.names is None else dict(zip(self.names, values))
 
     def read(self, row: tuple) -> tuple:
         if self.readers is None:
