@@ -104,21 +104,21 @@ class Orchestrator:
             return await self._pass(client, links, summary, stop)
 
     async def _pass(self, client, links, summary: Summary, stop) -> Summary:
-        # New cases get their flow runs first, back to back: creating a run while the API is still
-        # recording the task runs of the one just executed is what its SQLite database most often
-        # refuses ("database is locked", which the client retries after 2 s).
-        work = []
+        # Every case's flow run is made ready first (created, resumed or restarted), back to back, then the
+        # runs are executed: a write that reaches the ephemeral API's SQLite while it is still recording the
+        # task runs of the run just executed is what it most often refuses ("database is locked", which
+        # Prefect's client retries after 2 s).
+        ready = []
         for link in links:
-            created = None
-            if link[3] is None:
-                created = await self._guarded(self._create_flow_run(client, link, summary), link, summary)
-                if created is None:
-                    continue
-            work.append((link, created))
-        for link, created in work:
             if stop is not None and stop.is_set():
                 break
-            await self._guarded(self._catch_up_case(client, link, created, summary), link, summary)
+            flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
+            if flow_run is not None:
+                ready.append((link, flow_run))
+        for link, flow_run in ready:
+            if stop is not None and stop.is_set():
+                break  # the runs left are Scheduled: the next pass executes them
+            await self._guarded(self._execute(link, flow_run, summary), link, summary)
         return summary
 
     async def _guarded(self, action, link, summary: Summary):
@@ -132,41 +132,42 @@ class Orchestrator:
             await asyncio.to_thread(ledger.record_link, link[0], error=f"{type(exc).__name__}: {exc}")
             return None
 
-    async def _create_flow_run(self, client, link, summary: Summary):
-        """The case's flow run, from its standard's deployment, named with the case number."""
-        case_id, number, flow_name = link[:3]
-        deployment_id = await self._deployment_id(client, flow_name)
-        flow_run = await client.create_flow_run_from_deployment(
-            deployment_id, parameters={"case_id": case_id}, name=number)
-        await asyncio.to_thread(ledger.record_link, case_id, flow_run_id=str(flow_run.id), state="scheduled")
-        summary.created += 1
+    async def _ready_flow_run(self, client, link, summary: Summary):
+        """The case's flow run, ready to execute: created for a new case (from its standard's deployment,
+        named with the case number), resumed when suspended, restarted when a killed process left it
+        running or it failed. None when there is nothing to execute."""
+        case_id, number, flow_name, run_id, _state, revision = link
+        if run_id is None:
+            deployment_id = await self._deployment_id(client, flow_name)
+            flow_run = await client.create_flow_run_from_deployment(
+                deployment_id, parameters={"case_id": case_id}, name=number)
+            await asyncio.to_thread(ledger.record_link, case_id, flow_run_id=str(flow_run.id), state="scheduled")
+            summary.created += 1
+            return flow_run
+        flow_run = await client.read_flow_run(run_id)
+        state = flow_run.state
+        if state.is_paused():
+            # With our client: prefect.flow_runs.resume_flow_run would open a client and read the run again.
+            result = await client.resume_flow_run(flow_run.id)
+            if result.status != SetStateStatus.ACCEPT:
+                raise RuntimeError(f"Prefect menolak melanjutkan flow run: {result.details}")
+            summary.resumed += 1
+        elif state.is_final():
+            # Completed earlier and nothing to mirror, or failed: run again only if failed.
+            if state.is_completed():
+                await asyncio.to_thread(ledger.record_link, case_id, state="completed", revision=revision)
+                return None
+            await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
+            summary.restarted += 1
+        elif state.is_running() or state.is_pending():
+            # A process was killed during this run: the case store knows what was done; start over.
+            await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
+            summary.restarted += 1
+        # No need to read the run again: the engine reads it before it proposes Running.
         return flow_run
 
-    async def _catch_up_case(self, client, link, created, summary: Summary) -> None:
-        case_id, _number, flow_name, run_id, _state, revision = link
-        if created is not None:
-            flow_run = created  # Scheduled: nothing to resume
-        else:
-            flow_run = await client.read_flow_run(run_id)
-            state = flow_run.state
-            if state.is_paused():
-                # With our client: prefect.flow_runs.resume_flow_run would open a client and read the run again.
-                result = await client.resume_flow_run(flow_run.id)
-                if result.status != SetStateStatus.ACCEPT:
-                    raise RuntimeError(f"Prefect menolak melanjutkan flow run: {result.details}")
-                summary.resumed += 1
-            elif state.is_final():
-                # Completed earlier and nothing to mirror, or failed: run again only if failed.
-                if state.is_completed():
-                    await asyncio.to_thread(ledger.record_link, case_id, state="completed", revision=revision)
-                    return
-                await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
-                summary.restarted += 1
-            elif state.is_running() or state.is_pending():
-                # A process was killed during this run: the case store knows what was done; start over.
-                await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
-                summary.restarted += 1
-            # No need to read the run again: the engine reads it before it proposes Running.
+    async def _execute(self, link, flow_run, summary: Summary) -> None:
+        case_id, _number, flow_name, _run_id, _state, revision = link
         ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
         try:
             final = await run_flow_async(flow_for(flow_name), flow_run=flow_run,

@@ -8,11 +8,11 @@ figures in docs/performance.md).
   a Prefect client of its own unless one is in its context; a new client costs ~50 ms here, most of it
   loading the CA bundle. The orchestrator holds one async and one sync client for a whole pass
   (``orchestrator.shared_clients``), and the task runs' threads inherit them.
-- Creating runs back to back. With the ephemeral API on SQLite, a write that arrives while the server is
+- Readying runs back to back. With the ephemeral API on SQLite, a write that arrives while the server is
   still recording the task runs of the run just executed is often refused ("database is locked", HTTP 503),
-  and Prefect's client retries it only after ~2 s. Creating a run right after executing another is where
-  that happened most, so a pass creates the flow runs of all its new cases first, then executes them.
-  (A Prefect server on PostgreSQL does not refuse these writes.)
+  and Prefect's client retries it only after ~2 s. Creating or resuming a run right after executing another
+  is where that happened most, so a pass first creates, resumes or restarts the runs of all its cases, then
+  executes them. (A Prefect server on PostgreSQL does not refuse these writes.)
 
 Tried and left out, measured: deployment runs start a thread watching for suspension requests from outside
 (Prefect's UI), ~100 ms to start and ~100 ms to stop here; it is Prefect's own machinery (no setting turns
