@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Integer, bindparam, func, select, union_all
 
 from engine.spec import wording
 from engine.store.db import Store
 from engine.store.models import (Case, CaseRequirement, Document, Event, FlowLink, Product, StandardVersion, Task,
-                                 User)
+                                 User, UserRole)
 
 from .errors import NotFound
-from .frozen import calendar_for, thaw
+from .frozen import VERSION_COLUMNS, FrozenVersion, calendar_for, thaw
 from .service import now
 
 # A case is "at risk" once this share of its time limit is used (time_limit.at_risk_share in the standard).
@@ -31,6 +31,9 @@ def sla_status(case: Case, at: datetime) -> dict:
                 case.clock_paused_at, at)
 
 
+_THRESHOLDS: dict[tuple[str, str | None], int] = {}  # (version digest, variant): stored versions never change
+
+
 def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, at: datetime) -> dict:
     if due_at is None:
         return {"status": "not_started", "days_left": None}
@@ -43,14 +46,41 @@ def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, 
                                                                  due_at.astimezone(tz).date())
     if at > due_at:
         return {"status": "late", "days_left": days_left}
-    threshold = risk_threshold(thaw(version).time_limit(variant))
+    key = (version.digest, variant)
+    threshold = _THRESHOLDS.get(key)
+    if threshold is None:
+        threshold = _THRESHOLDS[key] = risk_threshold(thaw(version).time_limit(variant))
     return {"status": "at_risk" if days_left <= threshold else "on_track", "days_left": days_left}
 
 
-def _page_ids(s, office: str | None, roles: list[str] | None, limit: int, standard: str | None = None) -> list[int]:
-    """The ids of a worklist page, from the covering tasks index alone. With an office and roles, each
-    (status, role) pair is read in index order and only ``limit`` rows of each are merged, so the cost
-    does not grow with the number of open cases; tasks without a due date (clock not started) come last."""
+_PAGE_STATEMENTS: dict[tuple[int, bool], object] = {}
+
+
+def _page_statement(role_count: int, has_due: bool):
+    """The ids of a worklist page for an office and ``role_count`` roles, from the covering tasks index
+    alone: each (status, role) pair read in index order, at most ``limit`` rows each, merged. Built once per
+    shape; the office, roles and limit are bound at execution."""
+    key = (role_count, has_due)
+    found = _PAGE_STATEMENTS.get(key)
+    if found is None:
+        parts = []
+        for status in ("open", "claimed"):
+            for n in range(role_count):
+                part = select(Task.id, Task.due_at, Task.created_at).where(
+                    Task.office_id == bindparam("office"), Task.status == status, Task.role == bindparam(f"role_{n}"),
+                    Task.due_at.is_not(None) if has_due else Task.due_at.is_(None))
+                parts.append(part.order_by(Task.due_at, Task.created_at, Task.id)
+                             .limit(bindparam("limit", type_=Integer)).subquery().select())
+        merged = union_all(*parts).subquery()
+        found = _PAGE_STATEMENTS[key] = (select(merged.c.id).order_by(merged.c.due_at, merged.c.created_at,
+                                                                      merged.c.id)
+                                         .limit(bindparam("limit", type_=Integer)))
+    return found
+
+
+def _page_ids(conn, office: str | None, roles: list[str] | None, limit: int, standard: str | None = None) -> list[int]:
+    """The ids of a worklist page. With an office and roles the cost does not grow with the number of open
+    cases (``_page_statement``); tasks without a due date (clock not started) come last."""
     if not office or not roles or standard:
         query = select(Task.id).where(Task.status.in_(("open", "claimed")))
         if standard:
@@ -58,21 +88,12 @@ def _page_ids(s, office: str | None, roles: list[str] | None, limit: int, standa
         if office:
             query = query.where(Task.office_id == office)
         query = query.where(Task.role.in_(roles)) if roles else query.where(Task.role != "sistem")
-        return s.scalars(query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
-                         .limit(limit)).all()
+        return list(conn.execute(query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+                                 .limit(limit)).scalars())
     ids: list[int] = []
+    bound = {"office": office, **{f"role_{n}": role for n, role in enumerate(roles)}}
     for has_due in (True, False):
-        parts = []
-        for status in ("open", "claimed"):
-            for role in roles:
-                part = select(Task.id, Task.due_at, Task.created_at).where(
-                    Task.office_id == office, Task.status == status, Task.role == role,
-                    Task.due_at.is_not(None) if has_due else Task.due_at.is_(None))
-                parts.append(part.order_by(Task.due_at, Task.created_at, Task.id).limit(limit - len(ids))
-                             .subquery().select())
-        merged = union_all(*parts).subquery()
-        ids += s.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.created_at, merged.c.id)
-                         .limit(limit - len(ids))).all()
+        ids += conn.execute(_page_statement(len(roles), has_due), dict(bound, limit=limit - len(ids))).scalars()
         if len(ids) >= limit:
             break
     return ids
@@ -81,45 +102,57 @@ def _page_ids(s, office: str | None, roles: list[str] | None, limit: int, standa
 _WORKLIST_COLUMNS = (Task.id, Task.row_version, Task.step_id, Task.kind, Task.role, Task.status, Task.assignee_id,
                      Case.id, Case.number, Case.standard_id, Case.status, Case.due_at, Case.closed_at,
                      Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant)
+_USER_SCOPE = select(User.id, User.office_id, UserRole.role_id).outerjoin(UserRole, UserRole.user_id == User.id) \
+    .where(User.username == bindparam("username"))
+
+
+def _stored_version(store: Store, conn, version_id: int) -> FrozenVersion:
+    """A stored standard version, from the store's cache (versions never change once stored)."""
+    found = store.versions_by_id.get(version_id)
+    if found is None:
+        row = conn.execute(select(*VERSION_COLUMNS).where(StandardVersion.id == version_id)).one()
+        found = store.versions_by_id[version_id] = FrozenVersion(row)
+    return found
 
 
 def worklist(store: Store, *, office: str | None = None, roles: list[str] | None = None,
              user: str | None = None, standard: str | None = None, limit: int = 200,
              at: datetime | None = None) -> list[dict]:
     """Open human tasks, oldest due date first. ``user`` restricts to that officer's office and roles.
-    Reads only the columns it shows (no applicant data, no standard documents per row)."""
+    Reads only the columns it shows (no applicant data, no standard documents per row), on Core: the page
+    is read at every step an officer completes, and ORM rows cost it twice the time here."""
     at = at or now()
-    with store.read() as s:
+    with store.engine.connect() as conn:
         if user:
-            found = s.scalar(select(User).where(User.username == user))
-            if found is None:
+            scope = conn.execute(_USER_SCOPE, {"username": user}).all()
+            if not scope:
                 raise NotFound(f"pengguna '{user}' tidak dikenal", "as")
-            office = found.office_id
-            roles = sorted(found.role_ids)
-        ids = _page_ids(s, office, roles, limit, standard)
+            office = scope[0][1]
+            roles = sorted({role for _id, _office, role in scope if role})
+        ids = _page_ids(conn, office, roles, limit, standard)
         if not ids:
             return []
         position = {task_id: n for n, task_id in enumerate(ids)}
-        found_rows = sorted(s.execute(select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id)
-                                      .where(Task.id.in_(ids))).all(), key=lambda r: position[r[0]])
-        versions = {v.id: v for v in s.scalars(select(StandardVersion).where(
-            StandardVersion.id.in_({r[14] for r in found_rows})))} if found_rows else {}
-        assignees = {i: name for i, name in s.execute(select(User.id, User.username).where(
-            User.id.in_({r[6] for r in found_rows if r[6]})))} if found_rows else {}
-        rows = []
-        for (task_id, row_version, step_id, kind, role, status, assignee_id, case_id, number, standard_id,
-             case_status, due_at, closed_at, paused_at, version_id, unit, variant) in found_rows:
-            version = versions[version_id]
-            step = thaw(version).procedure.by_id.get(step_id, {})
-            rows.append({
-                "task": task_id, "version": row_version, "case": number, "case_id": case_id,
-                "standard": standard_id, "step": step_id, "step_name": step.get("name", step_id),
-                "kind": kind, "role": role, "status": status, "assignee": assignees.get(assignee_id),
-                "case_status": case_status, "due_at": due_at,
-                "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
-                "outcomes": list((step.get("outcomes") or {}).keys()),
-            })
-        return rows
+        found_rows = sorted(conn.execute(select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id)
+                                         .where(Task.id.in_(ids))).all(), key=lambda r: position[r[0]])
+        versions = {i: _stored_version(store, conn, i) for i in {r[14] for r in found_rows}}
+        assignee_ids = {r[6] for r in found_rows if r[6]}
+        assignees = dict(conn.execute(select(User.id, User.username).where(User.id.in_(assignee_ids))).all()) \
+            if assignee_ids else {}
+    rows = []
+    for (task_id, row_version, step_id, kind, role, status, assignee_id, case_id, number, standard_id,
+         case_status, due_at, closed_at, paused_at, version_id, unit, variant) in found_rows:
+        version = versions[version_id]
+        step = thaw(version).procedure.by_id.get(step_id, {})
+        rows.append({
+            "task": task_id, "version": row_version, "case": number, "case_id": case_id,
+            "standard": standard_id, "step": step_id, "step_name": step.get("name", step_id),
+            "kind": kind, "role": role, "status": status, "assignee": assignees.get(assignee_id),
+            "case_status": case_status, "due_at": due_at,
+            "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
+            "outcomes": list((step.get("outcomes") or {}).keys()),
+        })
+    return rows
 
 
 def find_case(s, ref) -> Case:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .flow import Procedure, combinations, evaluate
@@ -155,8 +156,10 @@ class Standard:
         merged.update(self.data.get("management") or {})
         return {k: merged[k] for k in MANAGEMENT_KEYS if k in merged}
 
-    @property
+    @cached_property
     def procedure(self) -> Procedure:
+        # Built once per standard: a loaded standard's data is never changed, and the engine and the
+        # worklist ask for it at every step and row.
         return Procedure(self.data["steps"], self.data.get("start"))
 
 
