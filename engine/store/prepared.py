@@ -37,6 +37,8 @@ class _Compiled:
         for name in order:
             bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.callable is not None:
+                raise ValueError(f"a bound value computed at execution cannot be prepared: {bind.key}")
             if bind.required:
                 plan.append((bind.key, True, None, processor))
             else:  # a literal of the statement (or a default the caller may override by its key)
