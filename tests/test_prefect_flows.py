@@ -79,6 +79,24 @@ def test_one_flow_per_standard_one_run_per_case_and_every_step_mirrored(demo_run
     assert len(task_runs) >= sum(len(r["tasks"]) for r in results)
 
 
+def test_a_pass_readies_every_run_before_executing_any(demo_run):
+    """The demo's cases were all pending at the orchestrator's first pass: every case's flow run was created
+    before the first one started (a run created right after another's execution draws the ephemeral API's
+    SQLite 503s, engine/orchestration/tuning.py)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentTaskRunId
+
+    async def read():
+        async with get_client() as client:
+            return await _all(client.read_flow_runs, flow_run_filter=FlowRunFilter(
+                parent_task_run_id=FlowRunFilterParentTaskRunId(is_null_=True)))
+    _service, results, _summary = demo_run
+    numbers = {r["number"] for r in results}
+    runs = [r for r in asyncio.run(read()) if r.name in numbers]
+    assert len(runs) == len(results) and all(r.start_time for r in runs)
+    assert max(r.created for r in runs) < min(r.start_time for r in runs)
+
+
 def test_no_personal_data_in_prefect(demo_run):
     from prefect import get_client
 
