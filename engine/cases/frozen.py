@@ -7,11 +7,12 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.calendar import WorkingCalendar
 from engine.spec.model import Office, Standard
 from engine.store.models import StandardVersion
+from engine.store.prepared import Prepared
 
 
 def _plain(data) -> dict:
@@ -45,6 +46,17 @@ class FrozenVersion:
 
 
 VERSION_COLUMNS = [getattr(StandardVersion, name) for name in FrozenVersion.__slots__]
+_READ_VERSION = Prepared(select(*VERSION_COLUMNS).where(StandardVersion.id == bindparam("id")))
+
+
+def stored_version(conn, version_id: int, cache: dict) -> FrozenVersion:
+    """A committed standard version by id, read once into ``cache`` (id -> FrozenVersion; the store keeps
+    one): a stored version never changes."""
+    found = cache.get(version_id)
+    if found is None:
+        row = _READ_VERSION.first(conn, id=version_id)
+        found = cache[version_id] = FrozenVersion(dict(zip(FrozenVersion.__slots__, row)))
+    return found
 
 
 def freeze(conn, document: dict, office_document: dict, kind: str = "standard",

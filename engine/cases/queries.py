@@ -12,7 +12,7 @@ from engine.store.models import (Case, CaseRequirement, Document, Event, FlowLin
                                  User, UserRole)
 
 from .errors import NotFound
-from .frozen import VERSION_COLUMNS, FrozenVersion, calendar_for, thaw
+from .frozen import calendar_for, stored_version, thaw
 from .service import now
 
 # A case is "at risk" once this share of its time limit is used (time_limit.at_risk_share in the standard).
@@ -106,15 +106,6 @@ _USER_SCOPE = select(User.id, User.office_id, UserRole.role_id).outerjoin(UserRo
     .where(User.username == bindparam("username"))
 
 
-def _stored_version(store: Store, conn, version_id: int) -> FrozenVersion:
-    """A stored standard version, from the store's cache (versions never change once stored)."""
-    found = store.versions_by_id.get(version_id)
-    if found is None:
-        row = conn.execute(select(*VERSION_COLUMNS).where(StandardVersion.id == version_id)).one()
-        found = store.versions_by_id[version_id] = FrozenVersion(row)
-    return found
-
-
 def worklist(store: Store, *, office: str | None = None, roles: list[str] | None = None,
              user: str | None = None, standard: str | None = None, limit: int = 200,
              at: datetime | None = None) -> list[dict]:
@@ -135,7 +126,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
         position = {task_id: n for n, task_id in enumerate(ids)}
         found_rows = sorted(conn.execute(select(*_WORKLIST_COLUMNS).join(Case, Case.id == Task.case_id)
                                          .where(Task.id.in_(ids))).all(), key=lambda r: position[r[0]])
-        versions = {i: _stored_version(store, conn, i) for i in {r[14] for r in found_rows}}
+        versions = {i: stored_version(conn, i, store.versions_by_id) for i in {r[14] for r in found_rows}}
         assignee_ids = {r[6] for r in found_rows if r[6]}
         assignees = dict(conn.execute(select(User.id, User.username).where(User.id.in_(assignee_ids))).all()) \
             if assignee_ids else {}

@@ -19,16 +19,15 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from engine.store.models import FlowLink, StandardVersion, insert_chained
+from engine.store.models import FlowLink, insert_chained
 from engine.store.prepared import Prepared
 
 from .errors import Conflict
-from .frozen import VERSION_COLUMNS, FrozenVersion
+from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
 _TOUCH = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c")).values(
     pending=True, changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
-_READ_VERSION = Prepared(select(*VERSION_COLUMNS).where(StandardVersion.id == bindparam("id")))
 
 _PREPARED: dict[tuple, Prepared] = {}
 
@@ -159,11 +158,7 @@ class Txn:
     # ------------------------------------------------------------------ standard versions
 
     def version(self, version_id: int) -> FrozenVersion:
-        found = self.versions.get(version_id) or self.fresh_versions.get(version_id)
-        if found is None:
-            row = _READ_VERSION.first(self.conn, id=version_id)
-            found = self.versions[version_id] = FrozenVersion(dict(zip(FrozenVersion.__slots__, row)))
-        return found
+        return self.fresh_versions.get(version_id) or stored_version(self.conn, version_id, self.versions)
 
     # ------------------------------------------------------------------ history and the Prefect outbox
 
