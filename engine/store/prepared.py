@@ -44,7 +44,7 @@ class _Compiled:
             else:  # a literal of the statement (or a default the caller may override by its key)
                 literal = bind.effective_value
                 fixed = processor(literal) if processor is not None and literal is not None else literal
-                plan.append((bind.key, False, (literal, fixed), processor))
+                plan.append((bind.key, False, fixed, processor))
         self.plan = tuple(plan)
         columns = list(getattr(statement, "selected_columns", None) or []) if statement.is_select else []
         self.readers = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
@@ -53,7 +53,7 @@ class _Compiled:
 
     def bind(self, params: dict):
         values = []
-        for key, required, literal, processor in self.plan:
+        for key, required, fixed, processor in self.plan:
             if key in params:
                 value = params[key]
                 if processor is not None and value is not None:
@@ -61,7 +61,7 @@ class _Compiled:
             elif required:
                 raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
             else:
-                value = literal[1]
+                value = fixed
             values.append(value)
         return values if self.names is None else dict(zip(self.names, values))
 
