@@ -278,6 +278,12 @@ def cmd_worker(args) -> int:
         return await orchestrator.run(until_idle=args.once, poll_seconds=args.poll, stop=stop)
 
     total = asyncio.run(until_stopped())
+    if total.waiting_for is not None:
+        held = total.waiting_for
+        print(f"Orkestrator lain sedang berjalan pada basis data ini ({held.name}, sampai "
+              f"{held.until.astimezone().strftime('%Y-%m-%d %H:%M:%S')}); tidak ada yang dijalankan. "
+              f"Cukup satu `layanan serve` atau `layanan worker` per basis data.")
+        return 1
     print(f"Prefect: {total.created} flow run dibuat, {total.resumed} dilanjutkan, {total.restarted} diulang, "
           f"{total.suspended} menunggu petugas, {total.completed} selesai, {total.failed} gagal")
     for error in total.errors:

@@ -30,12 +30,14 @@ from prefect.client.schemas.sorting import FlowRunSort  # noqa: E402
 from prefect.states import Scheduled  # noqa: E402
 
 from engine.cases.service import CaseService  # noqa: E402
+from engine.store.lease import Holder, Lease  # noqa: E402
 
 from . import ledger, monitoring  # noqa: E402
 from .flows import entrypoint_name, flow_for  # noqa: E402
 
 DEPLOYMENT = "layanan"
 MONITOR_CHECK_EVERY = timedelta(minutes=1)
+LEASE_TTL = timedelta(seconds=60)  # renewed every third of it while a pass runs
 log = logging.getLogger("layanan.orchestrator")
 
 
@@ -59,6 +61,7 @@ class Summary:
     completed: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    waiting_for: Holder | None = None  # another orchestrator held the lease: nothing was done
 
     @property
     def runs(self) -> int:
@@ -82,6 +85,9 @@ class Orchestrator:
         self.service = service
         self._deployments: dict[str, object] = {}
         self._monitor_checked: datetime | None = None
+        # One orchestrator at a time per case store: two would give a new case two flow runs.
+        self.lease = Lease(service.store, "orchestrator", ttl=LEASE_TTL)
+        self._lease_lost = asyncio.Event()
 
     async def _deployment_id(self, client, flow_name: str):
         if flow_name not in self._deployments:
@@ -94,14 +100,49 @@ class Orchestrator:
                     "required": ["case_id"]})
         return self._deployments[flow_name]
 
+    @asynccontextmanager
+    async def _leased(self):
+        """Hold the orchestrator's lease for the block: yields None when it is ours (renewed in the
+        background; ``_lease_lost`` is set if it is ever lost), else who holds it."""
+        holder = await asyncio.to_thread(self.lease.acquire)
+        if holder is not None:
+            yield holder
+            return
+        self._lease_lost.clear()
+        keeper = asyncio.create_task(self._keep_lease())
+        try:
+            yield None
+        finally:
+            keeper.cancel()
+            await asyncio.to_thread(self.lease.release)
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.ttl.total_seconds() / 3)
+            holder = await asyncio.to_thread(self.lease.acquire)
+            if holder is not None:  # renewed too late and taken over: stop after the current case
+                log.warning("orchestrator lease lost to %s", holder.name)
+                self._lease_lost.set()
+                return
+
     async def catch_up(self, limit: int = 200, stop: asyncio.Event | None = None) -> Summary:
-        """One pass over the pending cases (ended early, between two cases, when ``stop`` is set)."""
+        """One pass over the pending cases under the orchestrator's lease (ended early, between two cases,
+        when ``stop`` is set); when another orchestrator holds the lease, nothing is done."""
+        async with self._leased() as holder:
+            if holder is not None:
+                return Summary(waiting_for=holder)
+            return await self._pending_pass(limit, stop)
+
+    async def _pending_pass(self, limit: int, stop: asyncio.Event | None) -> Summary:
         summary = Summary()
         links = await asyncio.to_thread(ledger.pending_links, limit)
         if not links:
             return summary
         async with shared_clients() as client:
             return await self._pass(client, links, summary, stop)
+
+    def _halted(self, stop: asyncio.Event | None) -> bool:
+        return (stop is not None and stop.is_set()) or self._lease_lost.is_set()
 
     async def _pass(self, client, links, summary: Summary, stop) -> Summary:
         # Every case's flow run is made ready first (created, resumed or restarted), back to back, then the
@@ -110,13 +151,13 @@ class Orchestrator:
         # Prefect's client retries after 2 s).
         ready = []
         for link in links:
-            if stop is not None and stop.is_set():
+            if self._halted(stop):
                 break
             flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
             if flow_run is not None:
                 ready.append((link, flow_run))
         for link, flow_run in ready:
-            if stop is not None and stop.is_set():
+            if self._halted(stop):
                 break  # the runs left are Scheduled: the next pass executes them
             await self._guarded(self._execute(link, flow_run, summary), link, summary)
         return summary
@@ -210,24 +251,36 @@ class Orchestrator:
                 final = await run_flow_async(monitoring.sla_monitor, flow_run=flow_run, return_type="state")
             return final.name if final is not None else None
 
+    async def _monitor_when_due(self, monitor: bool) -> None:
+        if monitor and (self._monitor_checked is None
+                        or datetime.now(timezone.utc) - self._monitor_checked >= MONITOR_CHECK_EVERY):
+            # Asking Prefect for due monitor runs once a minute is plenty for a 10-minute schedule.
+            self._monitor_checked = datetime.now(timezone.utc)
+            try:
+                await self.monitor_sla()
+            except Exception as exc:  # the cases' own catching up must go on
+                log.warning("SLA monitor run failed: %s", type(exc).__name__)
+
     async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
                   stop: asyncio.Event | None = None, monitor: bool = False) -> Summary:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
-        total, passes = Summary(), 0
+        total, passes, waiting = Summary(), 0, None
         while not (stop and stop.is_set()):
-            if monitor and (self._monitor_checked is None
-                            or datetime.now(timezone.utc) - self._monitor_checked >= MONITOR_CHECK_EVERY):
-                # Asking Prefect for due monitor runs once a minute is plenty for a 10-minute schedule.
-                self._monitor_checked = datetime.now(timezone.utc)
-                try:
-                    await self.monitor_sla()
-                except Exception as exc:  # the cases' own catching up must go on
-                    log.warning("SLA monitor run failed: %s", type(exc).__name__)
-            summary = await self.catch_up(stop=stop)
+            async with self._leased() as holder:
+                if holder is None:
+                    await self._monitor_when_due(monitor)
+                    summary = await self._pending_pass(200, stop)
+                else:
+                    summary = Summary(waiting_for=holder)
+                    if waiting is None or waiting.name != holder.name:
+                        log.warning("another orchestrator runs on this case store (%s, lease until %s); "
+                                    "waiting", holder.name, holder.until.isoformat(timespec="seconds"))
+                waiting = holder
             passes += 1
             for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
                 setattr(total, key, getattr(total, key) + getattr(summary, key))
             total.errors += summary.errors
+            total.waiting_for = summary.waiting_for
             idle = summary.runs == 0 and summary.created == 0
             if (until_idle and idle) or (max_passes and passes >= max_passes):
                 return total

@@ -260,6 +260,15 @@ class FlowLink(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class Lease(Base):
+    """A job that must run in one process at a time against this database (the orchestrator): who holds
+    it and until when (engine/store/lease.py)."""
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
+
+
 class WebSession(Base):
     """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a copy of the
     database does not let anyone sign in. Logging out deletes the row."""
