@@ -42,7 +42,7 @@ def new_case(service, library, standard="kaltim-penduduk-rentan", when=None, **k
 def test_fresh_database_is_at_the_latest_migration(service):
     from engine.store.db import current_revision, head_revision
 
-    assert current_revision(service.store.engine) == head_revision(service.store.url) == "0008"
+    assert current_revision(service.store.engine) == head_revision(service.store.url) == "0009"
 
 
 @pytest.mark.parametrize("change, field, message", [

@@ -41,3 +41,23 @@ def test_open_tasks_carry_their_case_due_date_through_start_pause_and_resume(ser
     service.complete(task.id, "disdukcapil-kaltim.petugas_layanan", requirements=reqs, at=later)
     moved, _ = check()
     assert moved > due
+
+
+def test_every_migration_downgrades_and_upgrades_again(database_url):
+    """Each revision's downgrade undoes its upgrade: down to nothing and back up to the latest."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from engine.store.db import alembic_config, make_engine
+
+    config = alembic_config(database_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    engine = make_engine(database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    command.upgrade(config, "head")
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()

@@ -8,8 +8,8 @@ from sqlalchemy import Integer, bindparam, func, select, union_all
 
 from engine.spec import wording
 from engine.store.db import Store
-from engine.store.models import (Case, CaseRequirement, Document, Event, FlowLink, Product, StandardVersion, Task,
-                                 User, UserRole)
+from engine.store.models import (TASK_IS_OPEN, Case, CaseRequirement, Document, Event, FlowLink, Product,
+                                 StandardVersion, Task, User, UserRole)
 
 from .errors import NotFound
 from .frozen import calendar_for, stored_version, thaw
@@ -67,7 +67,8 @@ def _page_statement(role_count: int, has_due: bool):
         for status in ("open", "claimed"):
             for n in range(role_count):
                 part = select(Task.id, Task.due_at, Task.created_at).where(
-                    Task.office_id == bindparam("office"), Task.status == status, Task.role == bindparam(f"role_{n}"),
+                    TASK_IS_OPEN, Task.office_id == bindparam("office"), Task.status == status,
+                    Task.role == bindparam(f"role_{n}"),
                     Task.due_at.is_not(None) if has_due else Task.due_at.is_(None))
                 parts.append(part.order_by(Task.due_at, Task.created_at, Task.id)
                              .limit(bindparam("limit", type_=Integer)).subquery().select())
@@ -82,7 +83,7 @@ def _page_ids(conn, office: str | None, roles: list[str] | None, limit: int, sta
     """The ids of a worklist page. With an office and roles the cost does not grow with the number of open
     cases (``_page_statement``); tasks without a due date (clock not started) come last."""
     if not office or not roles or standard:
-        query = select(Task.id).where(Task.status.in_(("open", "claimed")))
+        query = select(Task.id).where(TASK_IS_OPEN)
         if standard:
             query = query.join(Case, Case.id == Task.case_id).where(Case.standard_id == standard)
         if office:

@@ -26,8 +26,12 @@ from .errors import Conflict
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
+# Two statements, so that a case already pending (the usual case between two catch-ups) rewrites only its
+# row: an UPDATE that sets an indexed column rewrites the index entry even when the value stays the same.
 _TOUCH = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c")).values(
-    pending=True, changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
+    changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
+_MARK_PENDING = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c"), _LINKS.c.pending.is_(False))
+                         .values(pending=True))
 
 _PREPARED: dict[tuple, Prepared] = {}
 
@@ -177,6 +181,7 @@ class Txn:
         self.flush()
         marked = [{"c": case_id, "at": at} for case_id, at in self.touched.items() if case_id not in self.new_links]
         _TOUCH.run_many(self.conn, marked)
+        _MARK_PENDING.run_many(self.conn, marked)
         self.touched.clear()
         insert_chained(self.conn, self.events)
         self.events = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
-                        UniqueConstraint, bindparam, event, inspect, select)
+                        UniqueConstraint, bindparam, event, inspect, literal_column, select)
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -94,7 +94,6 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_office_status", "office_id", "status"),
-        Index("ix_cases_sla_next", "sla_next_at"),
         # Reports read an office's cases by when they came in (covering the count per standard, variant and
         # channel) and when they closed.
         Index("ix_cases_office_received", "office_id", "received_at", "standard_id", "variant", "channel"),
@@ -109,7 +108,7 @@ class Case(Base):
     standard_id: Mapped[str] = mapped_column(String(120))
     variant: Mapped[str | None] = mapped_column(String(80), nullable=True)
     channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     part_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # open | incomplete (requirements missing, clock not started) | waiting_applicant (clock stopped)
     # | done | rejected
@@ -134,6 +133,14 @@ class Case(Base):
     standard_version: Mapped[StandardVersion] = relationship(lazy="joined")
 
 
+# Partial indexes hold only the rows a query looks for: a case of no bundle, or whose SLA moment is not
+# set, costs no page write in them.
+Index("ix_cases_parent_id", Case.parent_id, sqlite_where=Case.parent_id.is_not(None),
+      postgresql_where=Case.parent_id.is_not(None))
+Index("ix_cases_sla_next", Case.sla_next_at, sqlite_where=Case.sla_next_at.is_not(None),
+      postgresql_where=Case.sla_next_at.is_not(None))
+
+
 class CaseRequirement(Base):
     __tablename__ = "case_requirements"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
@@ -142,14 +149,16 @@ class CaseRequirement(Base):
     received_at: Mapped[datetime | None] = _aware("received_at")
 
 
+def _in_literals(column, values: tuple[str, ...]):
+    """``column IN ('a', 'b')`` with the values written into the SQL. A partial index's condition is written
+    this way, and SQLite uses such an index only for a query whose WHERE holds the same term word for word
+    (bound parameters do not match it)."""
+    return column.in_([literal_column(f"'{value}'") for value in values])
+
+
 class Task(Base):
     """One step instance of a case: a human step waiting in a worklist, or an automated step for Prefect."""
     __tablename__ = "tasks"
-    __table_args__ = (
-        # Covers the worklist query: open tasks of an office's roles by due date, without touching cases.
-        Index("ix_tasks_worklist_due", "office_id", "status", "role", "due_at", "created_at"),
-        Index("ix_tasks_case", "case_id", "seq"),
-    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     office_id: Mapped[str] = mapped_column(String(80))
@@ -172,6 +181,17 @@ class Task(Base):
     mirrored: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded as a Prefect task run
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
+
+
+OPEN_TASK_STATUSES = ("open", "claimed")
+# The condition of the worklist's index, to be repeated in every query meant to use it (see _in_literals).
+TASK_IS_OPEN = _in_literals(Task.status, OPEN_TASK_STATUSES)
+Index("ix_tasks_case", Task.case_id, Task.seq)
+# The worklist: open tasks of an office's roles by due date, without touching cases. Only open tasks are in
+# it, so completing a step removes one entry instead of moving it, and the index stays the size of the
+# worklists, not of the history.
+Index("ix_tasks_open", Task.office_id, Task.status, Task.role, Task.due_at, Task.created_at,
+      sqlite_where=TASK_IS_OPEN, postgresql_where=TASK_IS_OPEN)
 
 
 class NumberSeries(Base):
@@ -219,7 +239,6 @@ class Document(Base):
 class Event(Base):
     """Append-only history: who did what to which case, when. Rows are never updated or deleted."""
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_kind_at", "kind", "at"),)  # reports: breaches, returns in a period
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
@@ -235,6 +254,16 @@ class Event(Base):
     def content(self) -> bytes:
         return chain.payload(self.case_id, self.task_id, self.at, self.actor_id, self.actor, self.kind,
                              self.data)
+
+
+# The kinds of event reports look up by kind and period (breaches; returns and rejections, which are step
+# completions). Only these are in the kind index: every kind in it costs a page write in each transaction
+# that appends one, and a step appends several kinds.
+REPORTED_EVENT_KINDS = ("task_completed", "sla_breached", "clock_resumed")
+# The condition of that index, to be repeated in every query meant to use it (see _in_literals).
+EVENT_IS_REPORTED = _in_literals(Event.kind, REPORTED_EVENT_KINDS)
+Index("ix_events_reported", Event.kind, Event.at, sqlite_where=EVENT_IS_REPORTED,
+      postgresql_where=EVENT_IS_REPORTED)
 
 
 class AuditHead(Base):
