@@ -78,3 +78,27 @@ def test_a_record_changed_by_someone_else_is_a_conflict_and_nothing_is_written(s
 def _open_task(service, case_id):
     with service.store.read() as s:
         return s.scalar(select(Task.id).where(Task.case_id == case_id, Task.status == "open"))
+
+
+def test_sqlite_datetimes_are_written_and_read_as_sqlalchemy_does():
+    """UTCDateTime's one-step conversions on SQLite give exactly what SQLAlchemy's own DateTime gives."""
+    from sqlalchemy import DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from engine.store.models import UTCDateTime
+
+    dialect = sqlite.dialect()
+    fast_bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    fast_read = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    plain_bind = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    plain_read = DateTime().dialect_impl(dialect).result_processor(dialect, None)
+    for value in (datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=WITA), datetime(2026, 1, 1, tzinfo=timezone.utc),
+                  datetime(999, 12, 31, 23, 59, 59, 1, tzinfo=timezone.utc),
+                  datetime(2027, 2, 28, 23, 0, tzinfo=timezone(timedelta(hours=-3)))):
+        utc = value.astimezone(timezone.utc)
+        text = plain_bind(utc.replace(tzinfo=None))
+        assert fast_bind(value) == text
+        assert fast_read(text) == utc == plain_read(text).replace(tzinfo=timezone.utc)
+    assert fast_bind(None) is None and fast_read(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        fast_bind(datetime(2026, 1, 1))

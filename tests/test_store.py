@@ -61,3 +61,21 @@ def test_every_migration_downgrades_and_upgrades_again(database_url):
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
+
+
+def test_a_task_place_in_its_case_history_is_unique(service, library):
+    """The engine numbers the next task after the open one; the store refuses a second task in one place."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    reqs = [r["id"] for r in library.standard("kaltim-data-agregat").requirements(None, None, {})]
+    case_id = service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs,
+                                actor="disdukcapil-kaltim.petugas_layanan")
+    with service.store.read() as s:
+        tasks = s.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.seq)).all()
+        assert [t.seq for t in tasks] == list(range(1, len(tasks) + 1))
+        latest = tasks[-1]
+    with pytest.raises(IntegrityError):
+        with service.store.write() as s:
+            s.add(Task(case_id=case_id, office_id=latest.office_id, seq=latest.seq, step_id=latest.step_id,
+                       kind=latest.kind, role=latest.role, status="open", created_at=latest.created_at))

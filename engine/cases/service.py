@@ -390,9 +390,7 @@ class CaseService:
             return nxt.id if nxt is not None and nxt.kind != "automated" else None
 
     def _task_for_actor(self, txn: Txn, task_id: int, actor: str):
-        task = txn.get(TASKS, task_id, lock=True)
-        if task is None:
-            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+        task = self._open_task(txn, task_id)
         if task.status not in OPEN_STATUSES:
             by = self._username(txn, task.completed_by) if task.completed_by else "sistem"
             raise Conflict(f"tugas {task_id} sudah {'diselesaikan' if task.status == 'done' else 'dibatalkan'}"
@@ -407,6 +405,18 @@ class CaseService:
         user = self._user(txn, actor)
         self._authorize(self._standard(txn, case), case, task, user)
         return task, case, user
+
+    @staticmethod
+    def _open_task(txn: Txn, task_id: int) -> Record:
+        """The task, locked for this transaction. An open task is the latest of its case (a case has one open
+        task at a time, and the next one is numbered after it: the unique (case, seq) index refuses a second
+        task in the same place), so its seq is the case's last."""
+        task = txn.get(TASKS, task_id, lock=True)
+        if task is None:
+            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+        if task.status in OPEN_STATUSES:
+            txn.last_seq.setdefault(task.case_id, task.seq)
+        return task
 
     @staticmethod
     def _user(txn: Txn, username: str) -> Actor:
@@ -453,9 +463,7 @@ class CaseService:
         never numbers a product twice."""
         at = at or now()
         with self._writing() as txn:
-            task = txn.get(TASKS, task_id, lock=True)
-            if task is None:
-                raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+            task = self._open_task(txn, task_id)
             if task.status == "done":
                 return dict(task.data or {})
             if task.status == "cancelled" or task.role != SYSTEM_ROLE:

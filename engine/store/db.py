@@ -8,6 +8,7 @@ Alembic (``layanan db upgrade``); a brand-new database is created at its latest 
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,6 +104,45 @@ def upgrade(url: str | None = None) -> tuple[str | None, str]:
     return before, head_revision(url)
 
 
+class _HeldWriter:
+    """SQLite lets one connection write at a time. A process's Core write transactions take turns on one
+    connection kept open: a writer waits on a lock here instead of in SQLite's busy handler (which sleeps
+    in steps of milliseconds), and a transaction costs no pool checkout (~50 µs here)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.lock = threading.Lock()
+        self.conn: Connection | None = None
+        self.pid: int | None = None
+        self.owner: int | None = None
+
+    @contextmanager
+    def transaction(self):
+        if self.owner == threading.get_ident():
+            raise RuntimeError("a write transaction is already open in this thread")
+        with self.lock:
+            self.owner = threading.get_ident()
+            try:
+                conn = self._connection()
+                with conn.begin():
+                    yield conn
+            finally:
+                self.owner = None
+
+    def _connection(self) -> Connection:
+        conn = self.conn
+        if conn is None or conn.closed or conn.invalidated or self.pid != os.getpid():
+            # A connection inherited through fork() belongs to the parent: never used, never closed here.
+            self.conn, self.pid = self.engine.connect(), os.getpid()
+        return self.conn
+
+    def close(self) -> None:
+        with self.lock:
+            if self.conn is not None and self.pid == os.getpid():
+                self.conn.close()
+            self.conn = None
+
+
 class Store:
     """An engine and session factory over a database whose schema is at the latest revision."""
 
@@ -111,6 +151,7 @@ class Store:
         self.engine = make_engine(self.url)
         self._check_schema(create)
         self.write_engine = self.engine.execution_options(layanan_write=True)
+        self._held = _HeldWriter(self.write_engine) if self.engine.dialect.name == "sqlite" else None
         self.writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self.reader = sessionmaker(self.engine, expire_on_commit=False)
         # Stored standard versions never change: the engine caches what it read back (by id, and by
@@ -138,7 +179,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Connection:
-        """A Core write transaction (the engine's hot path): commits on success, rolls back on any error."""
+        """A Core write transaction (the engine's hot path): commits on success, rolls back on any error.
+        On SQLite the process's write transactions take turns on one held connection (_HeldWriter)."""
+        if self._held is not None:
+            with self._held.transaction() as conn:
+                yield conn
+            return
         with self.write_engine.begin() as conn:
             yield conn
 
@@ -148,4 +194,6 @@ class Store:
             yield session
 
     def dispose(self) -> None:
+        if self._held is not None:
+            self._held.close()
         self.engine.dispose()

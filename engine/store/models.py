@@ -38,6 +38,32 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
+    # On SQLite the two conversions (to naive UTC, then to SQLAlchemy's text form) are done in one step: a
+    # step writes and reads a dozen of these, and the general path costs ~10 µs each. The text is the same
+    # as SQLite's DATETIME writes ("2026-03-02 01:30:15.123456"), and it is read back by the same
+    # datetime.fromisoformat (tests/test_prepared.py compares both paths).
+    def bind_processor(self, dialect):
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = timezone.utc
+
+        def process(value):
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the case store")
+            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return process
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = datetime.fromisoformat
+
+        def process(value):  # appending the zone is ~6x faster than datetime.replace(tzinfo=...)
+            return None if value is None else parse(value + "+00:00")
+        return process
+
 
 def _aware(column_name: str, nullable: bool = True):
     return mapped_column(column_name, UTCDateTime(), nullable=nullable)
@@ -186,7 +212,8 @@ class Task(Base):
 OPEN_TASK_STATUSES = ("open", "claimed")
 # The condition of the worklist's index, to be repeated in every query meant to use it (see _in_literals).
 TASK_IS_OPEN = _in_literals(Task.status, OPEN_TASK_STATUSES)
-Index("ix_tasks_case", Task.case_id, Task.seq)
+# A task's place in its case's history is unique (the engine numbers the next task after the open one).
+Index("ix_tasks_case", Task.case_id, Task.seq, unique=True)
 # The worklist: open tasks of an office's roles by due date, without touching cases. Only open tasks are in
 # it, so completing a step removes one entry instead of moving it, and the index stays the size of the
 # worklists, not of the history.

@@ -1,5 +1,6 @@
 """partial indexes: the worklist's index holds open tasks only, the events' kind index only the kinds
-reports look up, the cases' bundle and SLA indexes only cases that have them (fewer pages written per step)
+reports look up, the cases' bundle and SLA indexes only cases that have them (fewer pages written per step);
+a task's place in its case's history is unique
 
 Revision ID: 0009
 Revises: 0008
@@ -19,6 +20,8 @@ REPORTED = sa.text("kind IN ('task_completed', 'sla_breached', 'clock_resumed')"
 
 
 def upgrade() -> None:
+    op.drop_index('ix_tasks_case', table_name='tasks')
+    op.create_index('ix_tasks_case', 'tasks', ['case_id', 'seq'], unique=True)
     op.drop_index('ix_cases_parent_id', table_name='cases')
     op.create_index('ix_cases_parent_id', 'cases', ['parent_id'], unique=False,
                     sqlite_where=sa.text('parent_id IS NOT NULL'), postgresql_where=sa.text('parent_id IS NOT NULL'))
@@ -35,6 +38,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_tasks_case', table_name='tasks')
+    op.create_index('ix_tasks_case', 'tasks', ['case_id', 'seq'], unique=False)
     op.drop_index('ix_cases_sla_next', table_name='cases')
     op.create_index('ix_cases_sla_next', 'cases', ['sla_next_at'], unique=False)
     op.drop_index('ix_cases_parent_id', table_name='cases')
