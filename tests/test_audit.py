@@ -43,6 +43,34 @@ def test_an_untouched_store_verifies(history):
     assert done.returncode == 0 and f"{len(ids)} peristiwa" in done.stdout
 
 
+def test_the_chain_follows_heads_moved_elsewhere_or_rolled_back(history, library):
+    """The engine chains after the head it last wrote and moves it only from there; when another writer
+    moved it (here an event through the ORM, as another process would) or the transaction that moved it
+    rolled back, it reads the head again: the chain stays whole."""
+    from datetime import datetime, timezone
+
+    from engine.store.models import insert_chained
+
+    service, ids = history
+    at = datetime.now(timezone.utc)
+    with service.store.write() as s:  # another writer moves the head
+        s.add(Event(case_id=None, task_id=None, at=at, actor="sistem", kind="uji", data={"n": 1}))
+    reqs = [r["id"] for r in library.standard("kaltim-data-agregat").requirements(None, None, {})]
+    service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs,
+                      actor="disdukcapil-kaltim.petugas_layanan")
+    with pytest.raises(RuntimeError):  # a transaction moves the head, then rolls back
+        with service.store.transaction() as conn:
+            insert_chained(conn, [{"case_id": None, "task_id": None, "at": at, "actor_id": None,
+                                   "actor": "sistem", "kind": "uji", "data": {"n": 2}}])
+            raise RuntimeError("batal")
+    service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs,
+                      actor="disdukcapil-kaltim.petugas_layanan")
+    verdict = verify(service.store)
+    with service.store.read() as s:
+        count = len(s.scalars(select(Event.id)).all())
+    assert verdict.ok and verdict.checked == count > len(ids) + 1
+
+
 def test_a_changed_row_is_named(history):
     service, ids = history
     target = ids[5]
@@ -144,3 +172,23 @@ def test_upgrading_an_older_store_chains_its_existing_events(tmp_path):
     verdict = verify(store)
     assert verdict.ok and verdict.checked == 3
     store.dispose()
+
+
+def test_the_canonical_payload_is_the_documented_json():
+    """The chain's payload is json.dumps of the event's fields with these options, whatever the speed-ups
+    (a kept encoder, a kept moment) do: existing chains must keep verifying."""
+    from datetime import datetime, timedelta, timezone
+
+    from engine.store import chain
+
+    wita = timezone(timedelta(hours=8))
+    moments = [datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=wita), datetime(2026, 3, 2, 1, 30, 15, 123456),
+               datetime(2026, 12, 31, 23, 59, 59, tzinfo=timezone.utc)]
+    for at in moments + moments[:1]:
+        for data in ({}, None, {"z": 1, "a": ["ü", None, 2.5], "n": {"b": True, "a": "x\"y"}},
+                     {"tanggal": datetime(2026, 1, 2).date()}):
+            aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+            expected = json.dumps([7, None, aware.astimezone(timezone.utc).isoformat(timespec="microseconds"), 3,
+                                   "pemohon", "uji", data or {}], sort_keys=True, separators=(",", ":"),
+                                  ensure_ascii=False, default=str).encode()
+            assert chain.payload(7, None, at, 3, "pemohon", "uji", data) == expected

@@ -390,14 +390,13 @@ class CaseService:
             return nxt.id if nxt is not None and nxt.kind != "automated" else None
 
     def _task_for_actor(self, txn: Txn, task_id: int, actor: str):
-        task = self._open_task(txn, task_id)
+        task, case = self._open_task(txn, task_id)
         if task.status not in OPEN_STATUSES:
             by = self._username(txn, task.completed_by) if task.completed_by else "sistem"
             raise Conflict(f"tugas {task_id} sudah {'diselesaikan' if task.status == 'done' else 'dibatalkan'}"
                            f" oleh {by}")
         if task.role == SYSTEM_ROLE:
             raise Forbidden("langkah otomatis dijalankan oleh sistem (Prefect), bukan oleh petugas", "task")
-        case = txn.get(CASES, task.case_id)
         if task.role == APPLICANT_ROLE:
             if actor != APPLICANT_ROLE:
                 raise Forbidden(f"langkah '{task.step_id}' dilakukan oleh pemohon", "as")
@@ -407,16 +406,17 @@ class CaseService:
         return task, case, user
 
     @staticmethod
-    def _open_task(txn: Txn, task_id: int) -> Record:
-        """The task, locked for this transaction. An open task is the latest of its case (a case has one open
-        task at a time, and the next one is numbered after it: the unique (case, seq) index refuses a second
-        task in the same place), so its seq is the case's last."""
-        task = txn.get(TASKS, task_id, lock=True)
-        if task is None:
+    def _open_task(txn: Txn, task_id: int) -> tuple[Record, Record]:
+        """The task and its case, locked for this transaction. An open task is the latest of its case (a case
+        has one open task at a time, and the next one is numbered after it: the unique (case, seq) index
+        refuses a second task in the same place), so its seq is the case's last."""
+        found = txn.get_with_parent(TASKS, task_id, CASES, "case_id")
+        if found is None:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
+        task, case = found
         if task.status in OPEN_STATUSES:
             txn.last_seq.setdefault(task.case_id, task.seq)
-        return task
+        return task, case
 
     @staticmethod
     def _user(txn: Txn, username: str) -> Actor:
@@ -463,12 +463,11 @@ class CaseService:
         never numbers a product twice."""
         at = at or now()
         with self._writing() as txn:
-            task = self._open_task(txn, task_id)
+            task, case = self._open_task(txn, task_id)
             if task.status == "done":
                 return dict(task.data or {})
             if task.status == "cancelled" or task.role != SYSTEM_ROLE:
                 raise CaseError(f"tugas {task_id} bukan langkah otomatis yang terbuka")
-            case = txn.get(CASES, task.case_id)
             step = self._standard(txn, case).procedure.by_id[task.step_id]
             result = self._perform(txn, case, step, at)
             self._finish(txn, case, task, SYSTEM_ROLE, None, outcome=None, data=result, reason=None, at=at,

@@ -26,12 +26,8 @@ from .errors import Conflict
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
-# Two statements, so that a case already pending (the usual case between two catch-ups) rewrites only its
-# row: an UPDATE that sets an indexed column rewrites the index entry even when the value stays the same.
 _TOUCH = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c")).values(
-    changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
-_MARK_PENDING = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c"), _LINKS.c.pending.is_(False))
-                         .values(pending=True))
+    pending=True, changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
 
 _PREPARED: dict[tuple, Prepared] = {}
 
@@ -48,6 +44,13 @@ def _select_by_id(table, lock: bool) -> Prepared:
         statement = select(table).where(table.c.id == bindparam("id"))
         return statement.with_for_update() if lock else statement
     return _prepared(("get", table.name, lock), build)
+
+
+def _select_with_parent(table, parent, foreign_key: str) -> Prepared:
+    def build():
+        return (select(table, parent).join(parent, parent.c.id == table.c[foreign_key])
+                .where(table.c.id == bindparam("id")).with_for_update())
+    return _prepared(("get_with", table.name, parent.name, foreign_key), build)
 
 
 def _insert(table, columns: tuple[str, ...], returning: bool) -> Prepared:
@@ -143,6 +146,21 @@ class Txn:
         row = _select_by_id(table, lock).first(self.conn, id=row_id)
         return None if row is None else self._track(table, dict(zip(_keys(table), row)))
 
+    def get_with_parent(self, table, row_id: int, parent, foreign_key: str) -> tuple[Record, Record] | None:
+        """The row with this id and the row of ``parent`` it refers to by ``foreign_key``, both as records for
+        update and locked, read in one statement (a step reads its task and its case)."""
+        found = self.identity.get((table.name, row_id))
+        if found is not None:
+            return found, self.get(parent, found.values[foreign_key], lock=True)
+        row = _select_with_parent(table, parent, foreign_key).first(self.conn, id=row_id)
+        if row is None:
+            return None
+        keys = _keys(table)
+        child = self._track(table, dict(zip(keys, row)))
+        parent_id = row[len(keys)]
+        known = self.identity.get((parent.name, parent_id))
+        return child, known or self._track(parent, dict(zip(_keys(parent), row[len(keys):])))
+
     def adopt(self, table, values: dict) -> Record:
         """A record for a row this transaction has just inserted (``values`` as inserted, with its id)."""
         full = dict.fromkeys(_keys(table))
@@ -194,7 +212,6 @@ class Txn:
         self.flush()
         marked = [{"c": case_id, "at": at} for case_id, at in self.touched.items() if case_id not in self.new_links]
         _TOUCH.run_many(self.conn, marked)
-        _MARK_PENDING.run_many(self.conn, marked)
         self.touched.clear()
         insert_chained(self.conn, self.events)
         self.events = []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.cases.frozen import thaw
 from engine.cases.service import CaseService
-from engine.store.models import Case, FlowLink, Task
+from engine.store.models import LINK_IS_PENDING, Case, FlowLink, Task
 
 _CONTEXT: dict = {}
 _SETTLED: dict[int, int] = {}  # case id -> revision a run of this process saw fully mirrored
@@ -117,7 +117,7 @@ def pending_links(limit: int) -> list[tuple]:
         rows = s.execute(select(FlowLink.case_id, Case.number, FlowLink.flow_name, FlowLink.flow_run_id,
                                 FlowLink.state, FlowLink.revision)
                          .join(Case, Case.id == FlowLink.case_id)
-                         .where(FlowLink.pending.is_(True), Case.parent_id.is_(None))
+                         .where(LINK_IS_PENDING, Case.parent_id.is_(None))
                          .order_by(FlowLink.changed_at).limit(limit)).all()
         return [tuple(r) for r in rows]
 

@@ -19,13 +19,25 @@ def audit_key() -> bytes | None:
     return key.encode() if key else None
 
 
+# json.dumps with these options would build a new encoder at every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode
+_LAST_MOMENT = [(None, None)]  # the events of one step share their moment: its text is kept
+
+
+def _moment(at: datetime) -> str:
+    seen, text = _LAST_MOMENT[0]
+    if seen is at:
+        return text
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    text = aware.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    _LAST_MOMENT[0] = (at, text)  # one assignment: safe to share between threads
+    return text
+
+
 def payload(case_id, task_id, at: datetime, actor_id, actor, kind, data) -> bytes:
-    """The event's content in one canonical form (the same before insertion and after reading back)."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return json.dumps([case_id, task_id, at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-                       actor_id, actor, kind, data or {}], sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, default=str).encode()
+    """The event's content in one canonical form (the same before insertion and after reading back):
+    the compact JSON array of its fields, keys sorted, time in UTC with microseconds."""
+    return _CANONICAL([case_id, task_id, _moment(at), actor_id, actor, kind, data or {}]).encode()
 
 
 def link(previous: str, content: bytes, key: bytes | None = None) -> str:

@@ -23,6 +23,11 @@ class Base(DeclarativeBase):
     pass
 
 
+# A step binds its one moment many times (the task it completes, the task it creates, its events, the
+# outbox): the last conversion to SQLite's text is kept, shared by every column.
+_LAST_SQLITE_MOMENT = [(None, None)]
+
+
 class UTCDateTime(TypeDecorator):
     """Aware datetimes stored as UTC; SQLite keeps no zone, so it is restored on the way out."""
     impl = DateTime
@@ -45,14 +50,19 @@ class UTCDateTime(TypeDecorator):
     def bind_processor(self, dialect):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc = timezone.utc
+        utc, last = timezone.utc, _LAST_SQLITE_MOMENT
 
         def process(value):
             if value is None:
                 return None
+            seen, text = last[0]
+            if seen is value:
+                return text
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to the case store")
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            text = value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            last[0] = (value, text)  # one assignment: threads sharing the processor never see half of it
+            return text
         return process
 
     def result_processor(self, dialect, coltype):
@@ -308,12 +318,18 @@ class FlowLink(Base):
     flow_name: Mapped[str] = mapped_column(String(120))
     flow_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="new")  # new | suspended | completed | failed
-    pending: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every change of the case
     changed_at: Mapped[datetime] = _aware("changed_at", nullable=False)
     synced_at: Mapped[datetime | None] = _aware("synced_at")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# The cases Prefect has to catch up with, oldest change first. Only pending links are in the index; every
+# change of a case moves its entry to the end, so a step rewrites one index page, the same for all cases.
+LINK_IS_PENDING = FlowLink.pending.is_(True)
+Index("ix_flow_links_pending", FlowLink.changed_at, sqlite_where=LINK_IS_PENDING, postgresql_where=LINK_IS_PENDING)
 
 
 class Lease(Base):
@@ -357,29 +373,51 @@ def _advance_chain(session, items: list, content, set_hashes) -> None:
 _HEAD = AuditHead.__table__
 _READ_HEAD = Prepared(select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update())
 _MOVE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(hash=bindparam("h"), count=bindparam("n")))
+# Moves the head only from the hash this process believes it has (see insert_chained).
+_MOVE_HEAD_FROM = Prepared(_HEAD.update().where(_HEAD.c.id == 1, _HEAD.c.hash == bindparam("was"),
+                                                 _HEAD.c.count == bindparam("count_was"))
+                           .values(hash=bindparam("h"), count=bindparam("n")))
 _NEW_HEAD = Prepared(_HEAD.insert().values(id=1, hash=chain.GENESIS, count=0))
 _EVENT_COLUMNS = ("case_id", "task_id", "at", "actor_id", "actor", "kind", "data", "prev_hash", "hash")
 _INSERT_EVENT = Prepared(Event.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
+_LAST_HEAD: dict[str, tuple[str, int]] = {}  # database -> (hash, count) this process last moved the head to
 
 
-def insert_chained(conn, rows: list[dict]) -> None:
-    """Chain ``rows`` (event columns without the hashes) after the audit head, locked until the transaction
-    ends, and insert them at once: the engine's write path and ``append_events`` both come here."""
-    if not rows:
-        return
-    head = _READ_HEAD.first(conn)
-    if head is None:
-        _NEW_HEAD.run(conn)
-        last, count = chain.GENESIS, 0
-    else:
-        last, count = head
+def _chain(rows: list[dict], last: str) -> str:
     key = chain.audit_key()
     for row in rows:
         row["prev_hash"] = last
         row["hash"] = last = chain.link(last, chain.payload(row["case_id"], row["task_id"], row["at"],
                                                             row["actor_id"], row["actor"], row["kind"],
                                                             row["data"]), key)
-    _MOVE_HEAD.run(conn, h=last, n=count + len(rows))
+    return last
+
+
+def insert_chained(conn, rows: list[dict]) -> None:
+    """Chain ``rows`` (event columns without the hashes) after the audit head, locked until the transaction
+    ends, and insert them at once: the engine's write path and ``append_events`` both come here.
+
+    The head is usually where this process left it (on SQLite one process writes at a time, and the busy
+    one is usually the same). So the rows are first chained after that head and the head is moved in one
+    UPDATE guarded by its expected hash, which also locks it; only when another process moved it in between
+    (or the transaction that moved it rolled back) is it read, and the rows chained again."""
+    if not rows:
+        return
+    database = str(conn.engine.url)
+    known = _LAST_HEAD.get(database)
+    if known is not None:
+        last = _chain(rows, known[0])
+        if _MOVE_HEAD_FROM.run(conn, was=known[0], count_was=known[1], h=last, n=known[1] + len(rows)) == 1:
+            _LAST_HEAD[database] = (last, known[1] + len(rows))
+            _INSERT_EVENT.run_many(conn, rows)
+            return
+    head = _READ_HEAD.first(conn)
+    if head is None:
+        _NEW_HEAD.run(conn)
+        head = (chain.GENESIS, 0)
+    last = _chain(rows, head[0])
+    _MOVE_HEAD.run(conn, h=last, n=head[1] + len(rows))
+    _LAST_HEAD[database] = (last, head[1] + len(rows))
     _INSERT_EVENT.run_many(conn, rows)
 
 

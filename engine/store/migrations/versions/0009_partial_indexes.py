@@ -1,6 +1,6 @@
 """partial indexes: the worklist's index holds open tasks only, the events' kind index only the kinds
 reports look up, the cases' bundle and SLA indexes only cases that have them (fewer pages written per step);
-a task's place in its case's history is unique
+a task's place in its case's history is unique; the outbox index holds pending links by their last change
 
 Revision ID: 0009
 Revises: 0008
@@ -20,6 +20,9 @@ REPORTED = sa.text("kind IN ('task_completed', 'sla_breached', 'clock_resumed')"
 
 
 def upgrade() -> None:
+    op.drop_index('ix_flow_links_pending', table_name='flow_links')
+    op.create_index('ix_flow_links_pending', 'flow_links', ['changed_at'], unique=False,
+                    sqlite_where=sa.text('pending IS 1'), postgresql_where=sa.text('pending IS true'))
     op.drop_index('ix_tasks_case', table_name='tasks')
     op.create_index('ix_tasks_case', 'tasks', ['case_id', 'seq'], unique=True)
     op.drop_index('ix_cases_parent_id', table_name='cases')
@@ -38,6 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_flow_links_pending', table_name='flow_links')
+    op.create_index('ix_flow_links_pending', 'flow_links', ['pending'], unique=False)
     op.drop_index('ix_tasks_case', table_name='tasks')
     op.create_index('ix_tasks_case', 'tasks', ['case_id', 'seq'], unique=False)
     op.drop_index('ix_cases_sla_next', table_name='cases')
