@@ -19,6 +19,7 @@ memory       Resident memory while opening up to --open-cases open cases (each w
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import hmac
 import json
@@ -100,7 +101,9 @@ def returned(case_index: int) -> bool:
 class LayananRunner:
     """Drives the bench procedure through the case service, as officers would (one commit per step).
     With ``watch``, each human step is followed by the next officer's worklist page, and the time from the
-    start of the step to that page is recorded (the latency figure; the throughput figure runs without)."""
+    start of the step to that page is recorded (the latency figure; the throughput figure runs without).
+    ``run_case_async`` does the same through the service's ``_async`` actions, which the web application's
+    pages use: the steps officers submit at the same moment are committed together."""
 
     def __init__(self, service: CaseService, watch: bool = False):
         self.service = service
@@ -116,26 +119,34 @@ class LayananRunner:
         with self.service.store.engine.connect() as conn:
             return OPEN_TASK.first(conn, case=case_id)
 
+    @staticmethod
+    def _decision(step_id: str, return_once: bool, state: dict) -> dict:
+        """What the officer enters at this step: the returned share sends the verification back once."""
+        if step_id == "pengolahan":
+            return {"data": {"uraian": "Data diolah"}}
+        if step_id == "verifikasi":
+            outcome = "perbaiki" if return_once and not state.get("returned") else "setuju"
+            state["returned"] = state.get("returned") or outcome == "perbaiki"
+            return {"outcome": outcome, "reason": "Data belum sesuai" if outcome == "perbaiki" else None}
+        return {}
+
+    def _following(self, case_id: int, step_id: str, decision: dict, following, state: dict):
+        state["human"] = state.get("human", 0) + 1
+        if following is None:
+            return self.next_task(case_id)  # closed, or waiting for the system
+        return (following, *NEXT_STEP["perbaiki" if decision.get("outcome") == "perbaiki" else step_id])
+
     def step(self, case_id: int, task, return_once: bool, state: dict):
         """Complete the case's open human step (or run its automated one); returns the next open task."""
         task_id, step_id, role = task
         if role == "sistem":
             self.service.run_automated(task_id)  # what the Prefect task does, without Prefect (measured apart)
             return self.next_task(case_id)
-        outcome, data = None, None
-        if step_id == "pengolahan":
-            data = {"uraian": "Data diolah"}
-        elif step_id == "verifikasi":
-            outcome = "perbaiki" if return_once and not state.get("returned") else "setuju"
-            state["returned"] = state.get("returned") or outcome == "perbaiki"
+        decision = self._decision(step_id, return_once, state)
         start = time.perf_counter()
-        following = self.service.complete(task_id, f"{OFFICE}.{role}", outcome=outcome, data=data,
-                                          reason="Data belum sesuai" if outcome == "perbaiki" else None)
-        state["human"] = state.get("human", 0) + 1
-        if following is None:
-            return self.next_task(case_id)  # closed, or waiting for the system
-        following = (following, *NEXT_STEP[step_id if outcome != "perbaiki" else "perbaiki"])
-        if self.watch:
+        next_id = self.service.complete(task_id, f"{OFFICE}.{role}", **decision)
+        following = self._following(case_id, step_id, decision, next_id, state)
+        if self.watch and next_id is not None:
             page = worklist(self.service.store, office=OFFICE, roles=[following[2]])
             self.latencies.append(time.perf_counter() - start)
             assert len(page) > 0
@@ -145,6 +156,21 @@ class LayananRunner:
         (case_id, task), state = self.open(), {}
         while task is not None:
             task = self.step(case_id, task, returned(index), state)
+        return state["human"]
+
+    async def run_case_async(self, index: int) -> int:
+        service, state = self.service, {}
+        case_id = await service.open_case_async(STANDARD, dict(SAMPLE_APPLICANT), requirements=REQUIREMENTS)
+        task = self.next_task(case_id)
+        while task is not None:
+            task_id, step_id, role = task
+            if role == "sistem":  # Prefect's side: its own transaction, as Prefect's task would commit it
+                service.run_automated(task_id)
+                task = self.next_task(case_id)
+                continue
+            decision = self._decision(step_id, returned(index), state)
+            following = await service.complete_async(task_id, f"{OFFICE}.{role}", **decision)
+            task = self._following(case_id, step_id, decision, following, state)
         return state["human"]
 
 
@@ -182,8 +208,10 @@ class FloorRunner:
         return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def _events(self, rows: list[tuple]) -> None:
-        """Chain the events after the audit head and insert them, as models.insert_chained does."""
-        last, count = self.db.execute("SELECT hash, count FROM audit_head WHERE id = 1").fetchone()
+        """Chain the events after the audit head and insert them, as models.insert_chained does: after the
+        head this process last wrote, moved by one guarded UPDATE (read first only when that fails)."""
+        known = getattr(self, "head", None)
+        last, count = known or self.db.execute("SELECT hash, count FROM audit_head WHERE id = 1").fetchone()
         chained = []
         for case_id, task_id, at, actor_id, actor, kind, data in rows:
             text = json.dumps(data, sort_keys=True)
@@ -192,7 +220,12 @@ class FloorRunner:
             digest = hmac.new(self.key, last.encode() + b"\n" + content, hashlib.sha256).hexdigest()
             chained.append((case_id, task_id, at, actor_id, actor, kind, text, last, digest))
             last = digest
-        self.db.execute("UPDATE audit_head SET hash = ?, count = ? WHERE id = 1", (last, count + len(rows)))
+        moved = self.db.execute("UPDATE audit_head SET hash = ?, count = ? WHERE id = 1 AND hash = ? AND count = ?",
+                                (last, count + len(rows), chained[0][7], count)).rowcount
+        if not moved:  # another writer moved it: read it and chain again
+            self.head = None
+            return self._events(rows)
+        self.head = (last, count + len(rows))
         self.db.executemany("INSERT INTO events (case_id, task_id, at, actor_id, actor, kind, data, prev_hash, "
                             "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chained)
 
@@ -214,8 +247,9 @@ class FloorRunner:
     def _begin_step(self, task_id: int, username: str | None):
         """The reads before a step: the task, its case, the officer with their roles."""
         self.db.execute("BEGIN IMMEDIATE")
-        task = self.db.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
-        case = self.db.execute("SELECT * FROM cases WHERE id = ?", (task[1],)).fetchone()
+        row = self.db.execute("SELECT tasks.*, cases.* FROM tasks JOIN cases ON cases.id = tasks.case_id "
+                              "WHERE tasks.id = ?", (task_id,)).fetchone()
+        task, case = row[:19], row[19:]
         if username:
             self.db.execute("SELECT users.id, users.office_id, users.active, user_roles.role_id FROM users "
                             "LEFT OUTER JOIN user_roles ON user_roles.user_id = users.id WHERE users.username = ?",
@@ -309,7 +343,9 @@ class FloorRunner:
 
 
 class SpiffRunner:
-    """The same procedure as BPMN on SpiffWorkflow 3, its state serialized to SQLite after every step."""
+    """The same procedure as BPMN on SpiffWorkflow 3, its state serialized to SQLite after every step.
+    ``run_case_async`` submits each step to ``SpiffGroups``, which commits the steps submitted at the same
+    moment together, as layanan's ``_async`` actions are (the peer gets the same group commit)."""
 
     def __init__(self, path: Path):
         from SpiffWorkflow.bpmn.parser import BpmnParser
@@ -323,28 +359,26 @@ class SpiffRunner:
         # The same durability settings as layanan's case store.
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL, done INTEGER)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL, "
+                        "done INTEGER)")
+        self.groups = SpiffGroups(self.db)
 
-    def open(self) -> int:
+    def _open(self) -> int:
         from SpiffWorkflow.bpmn import BpmnWorkflow
 
         workflow = BpmnWorkflow(self.spec)
         workflow.do_engine_steps()
-        self.db.execute("BEGIN IMMEDIATE")
-        cursor = self.db.execute("INSERT INTO workflows (state, done) VALUES (?, 0)",
-                                 (self.serializer.serialize_json(workflow),))
-        self.db.execute("COMMIT")
-        return cursor.lastrowid
+        return self.db.execute("INSERT INTO workflows (state, done) VALUES (?, 0)",
+                               (self.serializer.serialize_json(workflow),)).lastrowid
 
-    def step(self, workflow_id: int, return_once: bool, state: dict) -> bool:
+    def _step(self, workflow_id: int, return_once: bool, state: dict) -> bool:
+        """One officer's step inside the caller's transaction: read, deserialize, run, serialize, write."""
         from SpiffWorkflow.util.task import TaskState
 
-        self.db.execute("BEGIN IMMEDIATE")
         (text,) = self.db.execute("SELECT state FROM workflows WHERE id = ?", (workflow_id,)).fetchone()
         workflow = self.serializer.deserialize_json(text)
         task = workflow.get_next_task(state=TaskState.READY, manual=True)
         if task is None:
-            self.db.execute("ROLLBACK")
             return False
         if task.task_spec.name == "verifikasi":
             task.data["keputusan"] = "perbaiki" if return_once and not state.get("returned") else "setuju"
@@ -355,18 +389,70 @@ class SpiffRunner:
         workflow.do_engine_steps()  # runs the print script task
         self.db.execute("UPDATE workflows SET state = ?, done = ? WHERE id = ?",
                         (self.serializer.serialize_json(workflow), int(workflow.is_completed()), workflow_id))
-        self.db.execute("COMMIT")
         state["human"] = state.get("human", 0) + 1
         return True
 
+    def _alone(self, work):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return result
+
     def run_case(self, index: int) -> int:
-        workflow_id, state = self.open(), {}
-        while self.step(workflow_id, returned(index), state):
+        workflow_id, state = self._alone(self._open), {}
+        while self._alone(lambda: self._step(workflow_id, returned(index), state)):
+            pass
+        return state["human"]
+
+    async def run_case_async(self, index: int) -> int:
+        workflow_id, state = await self.groups.run(self._open), {}
+        while await self.groups.run(lambda: self._step(workflow_id, returned(index), state)):
             pass
         return state["human"]
 
 
-def bench_completions(cases: int) -> None:
+class SpiffGroups:
+    """Group commit for the peer, the same as layanan's (engine/cases/batch.py): the steps submitted at one
+    turn of the event loop run in one transaction, each in a savepoint, and one commit answers them all."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.waiting: list = []
+        self.scheduled = False
+        self.groups = self.units = 0
+
+    async def run(self, work):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.waiting.append((work, future))
+        if not self.scheduled:
+            self.scheduled = True
+            loop.call_soon(self._run_group)
+        return await future
+
+    def _run_group(self) -> None:
+        group, self.waiting, self.scheduled = self.waiting, [], False
+        self.groups, self.units = self.groups + 1, self.units + len(group)
+        answers = []
+        self.db.execute("BEGIN IMMEDIATE")
+        for work, future in group:
+            self.db.execute("SAVEPOINT unit")
+            try:
+                answers.append((future, work(), None))
+            except Exception as exc:
+                self.db.execute("ROLLBACK TO SAVEPOINT unit")
+                answers.append((future, None, exc))
+            self.db.execute("RELEASE SAVEPOINT unit")
+        self.db.execute("COMMIT")
+        for future, result, error in answers:
+            future.set_result(result) if error is None else future.set_exception(error)
+
+
+def bench_completions(cases: int, officers: int) -> None:
     try:
         spiff = SpiffRunner(WORK / "spiff.db")
     except ImportError as exc:
@@ -385,22 +471,69 @@ def bench_completions(cases: int) -> None:
             for i in range(first, min(cases, first + 25)):
                 totals[name][0] += runner.run_case(i)
             totals[name][1] += time.perf_counter() - start
-    print(f"\n== Durable human-step completions on SQLite ({cases} cases, "
-          f"{sum(returned(i) for i in range(cases))} returned once)")
-    rates = {}
-    titles = {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow", "floor": "floor: layanan's rows, no engine"}
-    for name, (completions, seconds) in totals.items():
-        rates[name] = completions / seconds
-        print(f"  {titles[name]:33} {completions:6d} completions in {seconds:6.2f} s = {rates[name]:7.1f} per "
-              f"second ({1000 * seconds / completions:.2f} ms each)")
+    print(f"\n== Durable human-step completions on SQLite, one officer at a time ({cases} cases, "
+          f"{sum(returned(i) for i in range(cases))} returned once; one commit per step)")
+    rates = _print_rates(totals, {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow",
+                                  "floor": "floor: layanan's rows, no engine"})
     print(f"  layanan / SpiffWorkflow = {rates['layanan'] / rates['SpiffWorkflow']:.2f}x (goal: at least 5x); "
           f"the floor / SpiffWorkflow = {rates['floor'] / rates['SpiffWorkflow']:.2f}x; "
           f"layanan / the floor = {rates['layanan'] / rates['floor']:.2f}x")
+
+    # Officers at the same time, as on the web application: the steps submitted at one turn of the event
+    # loop are committed together, each in a savepoint (layanan's _async actions; the peer the same).
+    concurrent = (("layanan", layanan, layanan.service.batch), ("SpiffWorkflow", spiff, spiff.groups))
+    for _name, runner, _groups in concurrent:
+        _officers_at_once(runner, 2 * officers, 30_000, officers)
+    totals = {name: [0, 0.0] for name, _runner, _groups in concurrent}
+    sizes = {name: [0, 0] for name, _runner, _groups in concurrent}
+    for first in range(0, cases, 4 * officers):
+        count = min(4 * officers, cases - first)
+        for name, runner, groups in concurrent:
+            before = (groups.groups, groups.units)
+            start = time.perf_counter()
+            totals[name][0] += _officers_at_once(runner, count, first, officers)
+            totals[name][1] += time.perf_counter() - start
+            sizes[name][0] += groups.groups - before[0]
+            sizes[name][1] += groups.units - before[1]
+    print(f"\n== The same, {officers} officers at the same time (group commit: the steps submitted together "
+          f"share one transaction, each in a savepoint)")
+    rates = _print_rates(totals, {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow"})
+    print("  steps per transaction: " + ", ".join(f"{name} {units / max(1, count):.1f}"
+                                                 for name, (count, units) in sizes.items()))
+    print(f"  layanan / SpiffWorkflow = {rates['layanan'] / rates['SpiffWorkflow']:.2f}x (goal: at least 5x)")
+
     watcher = LayananRunner(layanan.service, watch=True)
     for i in range(min(cases, 100)):
         watcher.run_case(20_000 + i)
     print_latency("step completed -> next officer's worklist page", watcher.latencies,
-                  f"{cases + 105} cases in the store")
+                  f"{2 * cases + 2 * officers + 105} cases in the store")
+
+
+def _print_rates(totals: dict, titles: dict) -> dict:
+    rates = {}
+    for name, (completions, seconds) in totals.items():
+        rates[name] = completions / seconds
+        print(f"  {titles[name]:33} {completions:6d} completions in {seconds:6.2f} s = {rates[name]:7.1f} per "
+              f"second ({1000 * seconds / completions:.2f} ms each)")
+    return rates
+
+
+def _officers_at_once(runner, cases: int, first: int, officers: int) -> int:
+    """``officers`` officers working at once, each taking the next case when theirs is closed; returns the
+    human completions."""
+    async def office() -> int:
+        waiting = iter(range(first, first + cases))
+        done = [0]
+
+        async def officer():
+            for index in waiting:
+                completed = await runner.run_case_async(index)
+                done[0] += completed
+
+        await asyncio.gather(*(officer() for _ in range(officers)))
+        return done[0]
+
+    return asyncio.run(office())
 
 
 def print_latency(title: str, samples: list[float], context: str) -> None:
@@ -645,6 +778,7 @@ def bench_memory(open_cases: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--officers", type=int, default=16, help="officers at the same time (completions)")
     parser.add_argument("--prefect-cases", type=int, default=10, help="cases per round")
     parser.add_argument("--prefect-rounds", type=int, default=4)
     parser.add_argument("--open-cases", type=int, default=100_000)
@@ -656,7 +790,7 @@ def main() -> None:
     try:
         parts = args.only.split(",")
         if "completions" in parts:
-            bench_completions(args.cases)
+            bench_completions(args.cases, args.officers)
         if "prefect" in parts:
             bench_prefect(args.prefect_cases, args.prefect_rounds)
         if "memory" in parts:

@@ -8,7 +8,7 @@ Prefect is not involved here: actions only mark the case's flow link pending, an
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -27,6 +27,7 @@ from . import documents, fields, numbering
 from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .frozen import FrozenVersion, calendar_for, freeze, thaw
 from .identity import nik_problem
+from .batch import Batch
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
@@ -66,6 +67,25 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def action(build):
+    """A write action of the service. ``build(service, ...)`` checks what it can alone and returns the unit
+    of work, ``work(txn)``. Called, the action runs the unit in its own transaction and returns its result;
+    its ``batched`` form, ``await service.<action>_async(...)``, runs it in one transaction with the other
+    actions submitted from the event loop at the same time (engine.cases.batch). Either way the caller's
+    action is committed when it returns, and when it fails nothing it did remains."""
+
+    @functools.wraps(build)
+    def run(self, *args, **kwargs):
+        return self._run_unit(build(self, *args, **kwargs))
+
+    @functools.wraps(build)
+    async def run_batched(self, *args, **kwargs):
+        return await self.batch.run(build(self, *args, **kwargs))
+
+    run.batched = run_batched
+    return run
+
+
 @dataclass(frozen=True)
 class Actor:
     """The officer acting, as read with their roles at the start of the transaction."""
@@ -79,6 +99,7 @@ class CaseService:
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library
+        self.batch = Batch(store)
 
     # ------------------------------------------------------------------ directory: offices and users
 
@@ -132,19 +153,26 @@ class CaseService:
             for key, value in values.items():
                 setattr(user, key, value)
 
+    @action
     def record_refusal(self, username: str, message: str, *, task_id: int | None = None,
                        at: datetime | None = None) -> None:
         """A refused action goes into the history (the refused write itself was rolled back)."""
         at = at or now()
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             user_id = txn.scalar(select(USERS.c.id).where(USERS.c.username == username))
             task = txn.execute(select(TASKS.c.case_id, TASKS.c.step_id).where(TASKS.c.id == task_id)).first() \
                 if task_id else None
             txn.event(task.case_id if task else None, task_id if task else None, "action_refused", username,
                       user_id, at, {"step": task.step_id if task else None, "message": message})
 
+        return work
+
+    record_refusal_async = record_refusal.batched
+
     # ------------------------------------------------------------------ opening a case
 
+    @action
     def open_case(self, standard_id: str, applicant: dict, *, variant: str | None = None,
                   channel: str | None = None, unit: str | None = None, answers: dict | None = None,
                   requirements=None, actor: str | None = None, allow_incomplete: bool = False,
@@ -164,11 +192,16 @@ class CaseService:
         except UnknownStandard as exc:
             raise NotFound(str(exc), "standard") from None
         applicant = self._check_applicant(applicant)
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             case = self._new_case(txn, standard, applicant, variant=variant, channel=channel, unit=unit,
                                   answers=answers, requirements=requirements, actor=actor,
                                   allow_incomplete=allow_incomplete, at=at)
             return case.id
+
+        return work
+
+    open_case_async = open_case.batched
 
     def _check_applicant(self, applicant) -> dict:
         if not isinstance(applicant, dict):
@@ -250,10 +283,12 @@ class CaseService:
         txn.new_links.add(case.id)
 
     def _open_bundle(self, bundle_id, applicant, *, channel, unit, answers, requirements, actor,
-                     allow_incomplete, at) -> int:
+                     allow_incomplete, at):
+        """The unit of work opening a bundle's case and the parts that start at once."""
         bundle = self.library.bundles[bundle_id]
         applicant = self._check_applicant(applicant)
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             office = bundle.office.data
             version = freeze(txn.conn, bundle.data, office, kind="bundle", cache=self.store.versions_by_digest)
             self._ensure_office(txn, bundle.office)
@@ -274,6 +309,8 @@ class CaseService:
                 if not part.get("after"):
                     self._open_part(txn, parent, part, requirements, actor, allow_incomplete, at, channel, unit)
             return parent.id
+
+        return work
 
     def _open_part(self, txn, parent, part, requirements, actor, allow_incomplete, at, channel=None, unit=None):
         standard = self.library.standard(part["standard"])
@@ -349,9 +386,11 @@ class CaseService:
 
     # ------------------------------------------------------------------ officers' actions
 
+    @action
     def claim(self, task_id: int, actor: str, at: datetime | None = None) -> None:
         at = at or now()
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             task, case, user = self._task_for_actor(txn, task_id, actor)
             if task.status == "claimed" and task.assignee_id != user.id:
                 raise Conflict(f"tugas {task_id} sudah diambil oleh {self._username(txn, task.assignee_id)}")
@@ -360,22 +399,34 @@ class CaseService:
             task.status, task.assignee_id, task.claimed_at = "claimed", user.id, at
             self._event(txn, case, "task_claimed", user.username, at, user, task=task)
 
+        return work
+
+    claim_async = claim.batched
+
+    @action
     def release(self, task_id: int, actor: str, at: datetime | None = None) -> None:
         at = at or now()
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             task, case, user = self._task_for_actor(txn, task_id, actor)
             if task.status != "claimed" or task.assignee_id != user.id:
                 raise Conflict(f"tugas {task_id} tidak sedang Anda ambil")
             task.status, task.assignee_id, task.claimed_at = "open", None, None
             self._event(txn, case, "task_released", user.username, at, user, task=task)
 
+        return work
+
+    release_async = release.batched
+
+    @action
     def complete(self, task_id: int, actor: str, *, outcome: str | None = None, data: dict | None = None,
                  reason: str | None = None, requirements=None, expected_version: int | None = None,
                  at: datetime | None = None) -> int | None:
         """Complete a human step; returns the id of the case's next open task (None when it closed or waits
         for the system). ``requirements`` (intake steps) lists requirement ids received now."""
         at = at or now()
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             task, case, user = self._task_for_actor(txn, task_id, actor)
             if expected_version is not None and task.row_version != expected_version:
                 raise Conflict(f"tugas {task_id} sudah diubah orang lain; muat ulang")
@@ -388,6 +439,10 @@ class CaseService:
             txn.finish()
             faults.point("complete.before_commit")
             return nxt.id if nxt is not None and nxt.kind != "automated" else None
+
+        return work
+
+    complete_async = complete.batched
 
     def _task_for_actor(self, txn: Txn, task_id: int, actor: str):
         task, case = self._open_task(txn, task_id)
@@ -457,12 +512,14 @@ class CaseService:
 
     # ------------------------------------------------------------------ the system's actions (via Prefect)
 
+    @action
     def run_automated(self, task_id: int, at: datetime | None = None) -> dict:
         """Run one automated step (issue numbers, render documents, notify the applicant) and move the case
         on. Idempotent: a step already done returns what it did, so a retried or replayed Prefect task
         never numbers a product twice."""
         at = at or now()
-        with self._writing() as txn:
+
+        def work(txn: Txn):
             task, case = self._open_task(txn, task_id)
             if task.status == "done":
                 return dict(task.data or {})
@@ -475,6 +532,8 @@ class CaseService:
             txn.finish()
             faults.point("automated.before_commit")
             return result
+
+        return work
 
     def _perform(self, txn: Txn, case: Record, step: dict, at: datetime) -> dict:
         action = step.get("action")
@@ -753,13 +812,13 @@ class CaseService:
     def _calendar(txn: Txn, case: Record):
         return calendar_for(txn.version(case.standard_version_id), case.unit_id)
 
-    @contextmanager
-    def _writing(self):
-        """One engine transaction: everything it buffered is written before the commit."""
+    def _run_unit(self, work):
+        """One unit of work in its own transaction: everything it buffered is written before the commit."""
         with self.store.transaction() as conn:
             txn = Txn(conn, self.store.versions_by_id)
-            yield txn
+            result = work(txn)
             txn.finish()
+            return result
 
     @staticmethod
     def _event(txn: Txn, case: Record | None, kind: str, actor: str, at: datetime, user: Actor | None,

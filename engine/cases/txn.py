@@ -109,8 +109,11 @@ class Record:
 class Txn:
     """A write transaction: statements on ``conn``, records to flush, events to chain."""
 
-    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion]):
+    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion], events: list[dict] | None = None):
+        """``events``: where ``finish`` leaves the chained-to-be events when a group of units chains them
+        together (engine.cases.batch); by default ``finish`` chains and inserts them itself."""
         self.conn = conn
+        self.deferred_events = events
         self.versions = versions  # the store's cache of committed versions: id -> FrozenVersion
         self.fresh_versions: dict[int, FrozenVersion] = {}  # inserted by this transaction
         self.records: list[Record] = []
@@ -213,5 +216,8 @@ class Txn:
         marked = [{"c": case_id, "at": at} for case_id, at in self.touched.items() if case_id not in self.new_links]
         _TOUCH.run_many(self.conn, marked)
         self.touched.clear()
-        insert_chained(self.conn, self.events)
+        if self.deferred_events is not None:
+            self.deferred_events.extend(self.events)
+        else:
+            insert_chained(self.conn, self.events)
         self.events = []

@@ -200,6 +200,13 @@ class Store:
         raise StoreError(f"skema basis data {current or 'kosong'} belum mutakhir ({head}): "
                          f"jalankan `layanan db upgrade`")
 
+    def forget_uncommitted(self) -> None:
+        """A transaction that ran several units could not commit: one of them may have cached a row another
+        one wrote (engine.cases.batch). The caches are read again from the store."""
+        self.versions_by_id.clear()
+        self.versions_by_digest.clear()
+        self.known_offices.clear()
+
     @contextmanager
     def write(self) -> Session:
         """A transaction that commits on success and leaves nothing behind on any error."""

@@ -8,6 +8,7 @@ mirrors this history (``flow_links``); it is never asked what state a case is in
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
@@ -380,7 +381,8 @@ _MOVE_HEAD_FROM = Prepared(_HEAD.update().where(_HEAD.c.id == 1, _HEAD.c.hash ==
 _NEW_HEAD = Prepared(_HEAD.insert().values(id=1, hash=chain.GENESIS, count=0))
 _EVENT_COLUMNS = ("case_id", "task_id", "at", "actor_id", "actor", "kind", "data", "prev_hash", "hash")
 _INSERT_EVENT = Prepared(Event.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
-_LAST_HEAD: dict[str, tuple[str, int]] = {}  # database -> (hash, count) this process last moved the head to
+# Connection pool (one per database and Store) -> (hash, count) this process last moved the head to.
+_LAST_HEAD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _chain(rows: list[dict], last: str) -> str:
@@ -403,7 +405,7 @@ def insert_chained(conn, rows: list[dict]) -> None:
     (or the transaction that moved it rolled back) is it read, and the rows chained again."""
     if not rows:
         return
-    database = str(conn.engine.url)
+    database = conn.engine.pool
     known = _LAST_HEAD.get(database)
     if known is not None:
         last = _chain(rows, known[0])

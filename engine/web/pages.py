@@ -37,14 +37,23 @@ async def _form(request: Request, who: Officer) -> dict:
     form = await request.form()
     if not csrf_ok(who, form.get("csrf")):
         # Recorded: a form posted without this session's token may be a cross-site request.
-        request.app.state.service.record_refusal(who.username, f"formulir tanpa token CSRF sah: {request.url.path}")
+        await request.app.state.service.record_refusal_async(who.username,
+                                                              f"formulir tanpa token CSRF sah: {request.url.path}")
         raise Forbidden("formulir kedaluwarsa atau bukan dari halaman ini; muat ulang halaman", "csrf")
     return form
 
 
 def _refused(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
+    """A refused action goes into the case's history (from the JSON API's endpoints, run in threads)."""
     if isinstance(exc, Forbidden):
         request.app.state.service.record_refusal(who.username, exc.message, task_id=task_id)
+
+
+async def _refused_here(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
+    """The same from the pages' handlers, which run on the event loop: the officers' actions submitted at the
+    same moment are committed together (CaseService's ``_async`` actions, engine/cases/batch.py)."""
+    if isinstance(exc, Forbidden):
+        await request.app.state.service.record_refusal_async(who.username, exc.message, task_id=task_id)
 
 
 # ------------------------------------------------------------------------------------------ sign-in
@@ -113,9 +122,9 @@ def worklist_page(request: Request, standar: str = "", status: str = "", who: Of
 async def claim(request: Request, task_id: int, who: Officer = Depends(officer)):
     await _form(request, who)
     try:
-        request.app.state.service.claim(task_id, who.username)
+        await request.app.state.service.claim_async(task_id, who.username)
     except CaseError as exc:
-        _refused(request, who, exc, task_id)
+        await _refused_here(request, who, exc, task_id)
         raise
     return RedirectResponse(f"/tugas/{task_id}", status_code=303)
 
@@ -123,7 +132,7 @@ async def claim(request: Request, task_id: int, who: Officer = Depends(officer))
 @router.post("/tugas/{task_id}/lepas")
 async def release(request: Request, task_id: int, who: Officer = Depends(officer)):
     await _form(request, who)
-    request.app.state.service.release(task_id, who.username)
+    await request.app.state.service.release_async(task_id, who.username)
     return RedirectResponse("/kerja", status_code=303)
 
 
@@ -214,18 +223,19 @@ async def intake_submit(request: Request, standard_id: str, who: Officer = Depen
     applicant = {k: str(form.get(f"applicant.{k}", "")).strip() for k in APPLICANT_FIELDS}
     applicant = {k: v for k, v in applicant.items() if v}
     if standard_id in service.library.bundles:
-        return _bundle_submit(request, who, standard_id, form, applicant)
+        return await _bundle_submit(request, who, standard_id, form, applicant)
     variant, channel = form.get("varian") or None, form.get("kanal") or None
     context = _intake_context(request, who, standard_id, variant, channel)
     answers = forms.collect(context["answer_fields"], form, "answers.")
     received = [str(v) for v in form.getlist("requirements")]
     incomplete = form.get("incomplete") == "1"
     try:
-        case_id = service.open_case(standard_id, applicant, variant=context["variant"], channel=context["channel"],
-                                    unit=form.get("unit") or None, answers=answers, requirements=received,
-                                    actor=who.username, allow_incomplete=incomplete)
+        case_id = await service.open_case_async(standard_id, applicant, variant=context["variant"],
+                                                channel=context["channel"], unit=form.get("unit") or None,
+                                                answers=answers, requirements=received, actor=who.username,
+                                                allow_incomplete=incomplete)
     except CaseError as exc:
-        _refused(request, who, exc)
+        await _refused_here(request, who, exc)
         return _render(request, "intake.html.j2", who, status_code=400, error=exc.message, error_field=exc.field,
                        values={**{f"applicant.{k}": v for k, v in applicant.items()},
                                **{f"answers.{k}": v for k, v in answers.items()}},
@@ -239,7 +249,7 @@ def _to_receipt(service, case_id: int) -> RedirectResponse:
     return RedirectResponse(f"/kasus/{number}/tanda-terima", status_code=303)
 
 
-def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, applicant: dict):
+async def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, applicant: dict):
     """A bundle's requirements come as part/requirement pairs; each part checks its own."""
     service = request.app.state.service
     context = _bundle_context(request, who, bundle_id)
@@ -247,10 +257,11 @@ def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, applica
     received = {p["id"]: [t.split("/", 1)[1] for t in ticked if t.startswith(p["id"] + "/")]
                 for p in context["parts"]}
     try:
-        case_id = service.open_case(bundle_id, applicant, requirements=received, actor=who.username,
-                                    unit=form.get("unit") or None, allow_incomplete=form.get("incomplete") == "1")
+        case_id = await service.open_case_async(bundle_id, applicant, requirements=received, actor=who.username,
+                                                unit=form.get("unit") or None,
+                                                allow_incomplete=form.get("incomplete") == "1")
     except CaseError as exc:
-        _refused(request, who, exc)
+        await _refused_here(request, who, exc)
         return _render(request, "intake_bundle.html.j2", who, status_code=400, error=exc.message,
                        error_field=exc.field, values={f"applicant.{k}": v for k, v in applicant.items()},
                        received=set(ticked), **context)
@@ -325,10 +336,11 @@ async def task_submit(request: Request, task_id: int, who: Officer = Depends(off
         data = await forms.store_uploads(fields, form, data, "data.")
         outcome = form.get("outcome") or None
         requirements = [str(v) for v in form.getlist("requirements")] or None
-        service.complete(task_id, who.username, outcome=outcome, data=data, reason=form.get("reason") or None,
-                         requirements=requirements, expected_version=_int(form.get("version")))
+        await service.complete_async(task_id, who.username, outcome=outcome, data=data,
+                                     reason=form.get("reason") or None, requirements=requirements,
+                                     expected_version=_int(form.get("version")))
     except CaseError as exc:
-        _refused(request, who, exc, task_id)
+        await _refused_here(request, who, exc, task_id)
         return _render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
                        case=view, task=_task_of(view, task_id), error=exc.message, error_field=exc.field,
                        values={f"data.{k}": v for k, v in data.items()}, **extras)
