@@ -155,6 +155,10 @@ class _HeldWriter:
         if conn is None or conn.closed or conn.invalidated or self.pid != os.getpid():
             # A connection inherited through fork() belongs to the parent: never used, never closed here.
             self.conn, self.pid = self.engine.connect(), os.getpid()
+            # A group of actions runs each in a savepoint (engine.cases.batch); SQLite keeps the pages a
+            # savepoint may have to restore in a temporary file unless told to keep them in memory (they
+            # are the pages one group changes: a few hundred KiB).
+            self.conn.connection.dbapi_connection.execute("PRAGMA temp_store=MEMORY")
         return self.conn
 
     def _drop_if_broken(self) -> None:
