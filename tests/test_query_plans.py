@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import event
 
-from engine.cases.queries import worklist
+from engine.cases.queries import escalations, worklist
 from engine.cases.simulate import SAMPLE_APPLICANT
 from engine.reports.report import build
 from engine.sla.monitor import run_pass
@@ -64,9 +64,16 @@ def test_worklist_reads_open_tasks_from_the_partial_index(store):
     assert any("ix_tasks_open" in plan for _statement, plan in plans), plans
 
 
+def test_supervisors_escalations_read_events_by_kind_from_the_partial_index(store):
+    """Shown at the top of a supervisor's worklist, read at every page."""
+    plans = plans_of(store, lambda: escalations(store, office=OFFICE, roles=["kepala_dinas", "subkoor_piak"]))
+    assert any("ix_events_kind_at" in plan for _statement, plan in plans), plans
+    assert not _scans(plans, "events") and not _scans(plans, "cases")
+
+
 def test_report_reads_events_by_kind_from_the_partial_index(store):
     plans = plans_of(store, lambda: build(store, OFFICE, date(2026, 1, 1), date(2026, 12, 31)))
-    assert any("ix_events_reported" in plan for _statement, plan in plans), plans
+    assert any("ix_events_kind_at" in plan for _statement, plan in plans), plans
     assert not _scans(plans, "events")
 
 

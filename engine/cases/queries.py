@@ -8,8 +8,8 @@ from sqlalchemy import Integer, bindparam, func, select, union_all
 
 from engine.spec import wording
 from engine.store.db import Store
-from engine.store.models import (TASK_IS_OPEN, Case, CaseRequirement, Document, Event, FlowLink, Product,
-                                 StandardVersion, Task, User, UserRole)
+from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, CaseRequirement, Document, Event,
+                                 FlowLink, Product, StandardVersion, Task, User, UserRole)
 
 from .errors import NotFound
 from .frozen import calendar_for, stored_version, thaw
@@ -226,7 +226,8 @@ def escalations(store: Store, *, office: str, roles: list[str], limit: int = 50)
         to_role = Event.data["to_role"].as_string()
         latest = (select(Event.case_id, func.max(Event.id).label("event_id"))
                   .join(Case, Case.id == Event.case_id)
-                  .where(Case.office_id == office, Case.closed_at.is_(None), Event.kind == "sla_escalated",
+                  .where(Case.office_id == office, Case.closed_at.is_(None), EVENT_KIND_IS_INDEXED,
+                         Event.kind == "sla_escalated",
                          to_role.in_(roles))
                   .group_by(Event.case_id).subquery())
         rows = s.execute(select(Case.number, Case.standard_id, Case.due_at, Case.sla_mark, Event.at, Event.data)

@@ -20,7 +20,7 @@ from sqlalchemy import String, func, select, type_coerce
 
 from engine.cases.frozen import calendar_for
 from engine.store.db import Store
-from engine.store.models import EVENT_IS_REPORTED, Case, Event, Product, StandardVersion
+from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion
 
 TERMINAL = ("done", "rejected")
 
@@ -68,7 +68,7 @@ def _closed(s, closed_in_period, group) -> None:
     not one Python datetime per row."""
     paused = dict(s.execute(
         select(Event.case_id, func.sum(func.coalesce(Event.data["paused_working_days"].as_integer(), 0)))
-        .join(Case, Case.id == Event.case_id).where(*closed_in_period, EVENT_IS_REPORTED,
+        .join(Case, Case.id == Event.case_id).where(*closed_in_period, EVENT_KIND_IS_INDEXED,
                                                     Event.kind == "clock_resumed")
         .group_by(Event.case_id)).all())
     rows = s.execute(select(Case.id, Case.standard_id, Case.variant, Case.channel, Case.standard_version_id,
@@ -149,7 +149,7 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
                                    Event.data["reason"].as_string(), Event.data["step"].as_string(),
                                    Event.data["role"].as_string())
                             .join(Case, Case.id == Event.case_id)
-                            .where(in_office, EVENT_IS_REPORTED, Event.at.between(since, until),
+                            .where(in_office, EVENT_KIND_IS_INDEXED, Event.at.between(since, until),
                                    (Event.kind == "sla_breached") | ((Event.kind == "task_completed")
                                                                      & action.in_(("return", "return_to_applicant",
                                                                                    "reject")))))

@@ -294,14 +294,15 @@ class Event(Base):
                              self.data)
 
 
-# The kinds of event reports look up by kind and period (breaches; returns and rejections, which are step
-# completions). Only these are in the kind index: every kind in it costs a page write in each transaction
-# that appends one, and a step appends several kinds.
-REPORTED_EVENT_KINDS = ("task_completed", "sla_breached", "clock_resumed")
+# The kinds of event looked up by kind: by reports over a period (breaches; returns and rejections, which
+# are step completions; clock pauses) and by a supervisor's worklist (escalations). Only these are in the
+# kind index: every kind in it costs a page write in each transaction that appends one, and a step appends
+# several kinds.
+KIND_INDEXED_EVENTS = ("task_completed", "sla_breached", "clock_resumed", "sla_escalated")
 # The condition of that index, to be repeated in every query meant to use it (see _in_literals).
-EVENT_IS_REPORTED = _in_literals(Event.kind, REPORTED_EVENT_KINDS)
-Index("ix_events_reported", Event.kind, Event.at, sqlite_where=EVENT_IS_REPORTED,
-      postgresql_where=EVENT_IS_REPORTED)
+EVENT_KIND_IS_INDEXED = _in_literals(Event.kind, KIND_INDEXED_EVENTS)
+Index("ix_events_kind_at", Event.kind, Event.at, sqlite_where=EVENT_KIND_IS_INDEXED,
+      postgresql_where=EVENT_KIND_IS_INDEXED)
 
 
 class AuditHead(Base):

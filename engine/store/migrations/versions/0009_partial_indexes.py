@@ -1,5 +1,5 @@
 """partial indexes: the worklist's index holds open tasks only, the events' kind index only the kinds
-reports look up, the cases' bundle and SLA indexes only cases that have them (fewer pages written per step);
+looked up by kind, the cases' bundle and SLA indexes only cases that have them (fewer pages written per step);
 a task's place in its case's history is unique; the outbox index holds pending links by their last change
 
 Revision ID: 0009
@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 OPEN = sa.text("status IN ('open', 'claimed')")
-REPORTED = sa.text("kind IN ('task_completed', 'sla_breached', 'clock_resumed')")
+KIND_INDEXED = sa.text("kind IN ('task_completed', 'sla_breached', 'clock_resumed', 'sla_escalated')")
 
 
 def upgrade() -> None:
@@ -36,8 +36,8 @@ def upgrade() -> None:
     op.create_index('ix_tasks_open', 'tasks', ['office_id', 'status', 'role', 'due_at', 'created_at'],
                     unique=False, sqlite_where=OPEN, postgresql_where=OPEN)
     op.drop_index('ix_events_kind_at', table_name='events')
-    op.create_index('ix_events_reported', 'events', ['kind', 'at'], unique=False,
-                    sqlite_where=REPORTED, postgresql_where=REPORTED)
+    op.create_index('ix_events_kind_at', 'events', ['kind', 'at'], unique=False,
+                    sqlite_where=KIND_INDEXED, postgresql_where=KIND_INDEXED)
 
 
 def downgrade() -> None:
@@ -49,7 +49,7 @@ def downgrade() -> None:
     op.create_index('ix_cases_sla_next', 'cases', ['sla_next_at'], unique=False)
     op.drop_index('ix_cases_parent_id', table_name='cases')
     op.create_index('ix_cases_parent_id', 'cases', ['parent_id'], unique=False)
-    op.drop_index('ix_events_reported', table_name='events')
+    op.drop_index('ix_events_kind_at', table_name='events')
     op.create_index('ix_events_kind_at', 'events', ['kind', 'at'], unique=False)
     op.drop_index('ix_tasks_open', table_name='tasks')
     op.create_index('ix_tasks_worklist_due', 'tasks', ['office_id', 'status', 'role', 'due_at', 'created_at'],
