@@ -78,11 +78,13 @@ def main() -> None:
     for target in args.only.split(","):
         items = args.cases if target != "transaction" else 50 * args.cases
         per[target] = (counted(target, items) - counted(target, 0)) / items
-        unit = "empty write transaction" if target == "transaction" else "case"
-        print(f"  {target:12} {per[target] / 1e6:7.2f} M instructions per {unit}", flush=True)
+        if target == "transaction":
+            print(f"  {target:12} {per[target] / 1e3:7.1f} k instructions per empty write transaction", flush=True)
+        else:
+            print(f"  {target:12} {per[target] / 1e6:7.2f} M instructions per case", flush=True)
     if "layanan" in per and "spiff" in per:
-        print(f"  SpiffWorkflow / layanan = {per['spiff'] / per['layanan']:.2f}x fewer instructions per case"
-              + (f"; SpiffWorkflow / floor = {per['spiff'] / per['floor']:.2f}x" if "floor" in per else ""))
+        print(f"  SpiffWorkflow runs {per['spiff'] / per['layanan']:.2f}x the instructions of layanan per case"
+              + (f", {per['spiff'] / per['floor']:.2f}x those of the floor" if "floor" in per else ""))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from engine.calendar import UncoveredYear
 from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
 from engine.spec.model import Library, UnknownStandard
 from engine.store.db import Store
-from engine.store.models import (Case, CaseRequirement, Document, FlowLink, Office, Product, Task, User,
-                                 UserRole)
+from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Document, FlowLink, Office, Product,
+                                 Task, User, UserRole)
 from engine.store.prepared import Prepared
 
 from . import documents, fields, numbering
@@ -31,7 +31,7 @@ from .batch import Batch
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
-OPEN_STATUSES = ("open", "claimed")
+OPEN_STATUSES = OPEN_TASK_STATUSES
 CLOSED = ("done", "rejected")
 APPLICANT_FIELDS = ("nik", "name", "address", "phone", "email", "birth_date", "sex")
 

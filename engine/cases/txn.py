@@ -160,8 +160,7 @@ class Txn:
             return None
         keys = _keys(table)
         child = self._track(table, dict(zip(keys, row)))
-        parent_id = row[len(keys)]
-        known = self.identity.get((parent.name, parent_id))
+        known = self.identity.get((parent.name, child.values[foreign_key]))
         return child, known or self._track(parent, dict(zip(_keys(parent), row[len(keys):])))
 
     def adopt(self, table, values: dict) -> Record:

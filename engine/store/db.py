@@ -113,8 +113,8 @@ class _HeldWriter:
     in steps of milliseconds), and a transaction costs no pool checkout (~50 µs here).
 
     The transaction itself is begun and ended on the driver (BEGIN IMMEDIATE, COMMIT or ROLLBACK): the
-    connection is in SQLAlchemy's AUTOCOMMIT mode, so SQLAlchemy's own transaction bookkeeping, ~60% of an
-    empty transaction's cost, is left out. Core statements and savepoints (``begin_nested``) work inside
+    connection is in SQLAlchemy's AUTOCOMMIT mode, so SQLAlchemy's own transaction bookkeeping, more than
+    half of an empty transaction's cost, is left out. Core statements and savepoints (``begin_nested``) work inside
     as in any transaction."""
 
     def __init__(self, engine: Engine):

@@ -406,12 +406,12 @@ def insert_chained(conn, rows: list[dict]) -> None:
     (or the transaction that moved it rolled back) is it read, and the rows chained again."""
     if not rows:
         return
-    database = conn.engine.pool
-    known = _LAST_HEAD.get(database)
+    pool = conn.engine.pool
+    known = _LAST_HEAD.get(pool)
     if known is not None:
         last = _chain(rows, known[0])
         if _MOVE_HEAD_FROM.run(conn, was=known[0], count_was=known[1], h=last, n=known[1] + len(rows)) == 1:
-            _LAST_HEAD[database] = (last, known[1] + len(rows))
+            _LAST_HEAD[pool] = (last, known[1] + len(rows))
             _INSERT_EVENT.run_many(conn, rows)
             return
     head = _READ_HEAD.first(conn)
@@ -420,7 +420,7 @@ def insert_chained(conn, rows: list[dict]) -> None:
         head = (chain.GENESIS, 0)
     last = _chain(rows, head[0])
     _MOVE_HEAD.run(conn, h=last, n=head[1] + len(rows))
-    _LAST_HEAD[database] = (last, head[1] + len(rows))
+    _LAST_HEAD[pool] = (last, head[1] + len(rows))
     _INSERT_EVENT.run_many(conn, rows)
 
 

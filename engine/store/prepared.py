@@ -19,9 +19,9 @@ from sqlalchemy.exc import InvalidRequestError
 
 
 class _Compiled:
-    """One statement compiled for one dialect, with a binding plan made once: for each parameter in the
-    driver's order, where its value comes from (the caller's name, or a literal fixed in the statement,
-    converted once) and the column type's bind processor. This does per call what SQLAlchemy's
+    """One statement compiled for one dialect, with a binding plan made once: the parameters in the
+    driver's order as a template holding the statement's literals (converted once), and for each value the
+    caller names, its place and its column type's bind processor. This does per call what SQLAlchemy's
     ``construct_params`` plus the type processors do, without rebuilding the parameter dictionary."""
 
     __slots__ = ("sql", "names", "template", "required", "literals", "readers")
