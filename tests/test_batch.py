@@ -152,3 +152,28 @@ def test_groups_of_any_size_give_each_caller_its_own_case(service, library, coun
     ids = asyncio.run(counter())
     assert len(set(ids)) == count
     assert verify(service.store).ok
+
+
+def test_event_loops_in_two_threads_each_group_their_own(service, library):
+    """The web application's loop and another thread's loop use one service: each loop groups its own
+    actions, and the groups take the store's write transaction in turn."""
+    import threading
+
+    cases = _open_cases(service, library, 8)
+    tasks = [_open_task(service, c) for c in cases]
+    results = {}
+
+    def officers(name, mine):
+        async def go():
+            return await asyncio.gather(*(service.complete_async(t.id, f"{OFFICE}.{t.role}", data=FORM)
+                                          for t in mine))
+        results[name] = asyncio.run(go())
+
+    threads = [threading.Thread(target=officers, args=(n, tasks[n::2])) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(r, int) for name in results for r in results[name]) and len(results) == 2
+    assert [_open_task(service, c).seq for c in cases] == [t.seq + 1 for t in tasks]
+    assert verify(service.store).ok

@@ -17,6 +17,7 @@ command line, Prefect's tasks) keep their own transactions (``CaseService`` with
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 
 from engine.store.db import Store
@@ -35,11 +36,20 @@ class _Failed(Exception):
         self.error = error
 
 
+class _Queue:
+    """The units waiting for the next group of one event loop."""
+
+    def __init__(self):
+        self.waiting: list[tuple[Callable, asyncio.Future]] = []
+        self.scheduled = False
+
+
 class Batch:
     def __init__(self, store: Store):
         self.store = store
-        self._waiting: list[tuple[Callable, asyncio.Future]] = []
-        self._scheduled = False
+        # One queue per event loop: a service may be used from loops in several threads (each group still
+        # takes the store's write transaction in turn).
+        self._queues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.groups = 0  # transactions run, and units in them (the benchmark reports the average)
         self.units = 0
 
@@ -47,18 +57,21 @@ class Batch:
         """Run ``work(txn)`` with whatever else is submitted at this turn of the loop; returns its result
         once the group is committed, or raises its own error (nothing it did remains)."""
         loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue()
         future = loop.create_future()
-        self._waiting.append((work, future))
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._run_group)
+        queue.waiting.append((work, future))
+        if not queue.scheduled:
+            queue.scheduled = True
+            loop.call_soon(self._run_group, queue)
         return await future
 
-    def _run_group(self) -> None:
-        group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-        self._scheduled = bool(self._waiting)
-        if self._scheduled:
-            asyncio.get_running_loop().call_soon(self._run_group)
+    def _run_group(self, queue: _Queue) -> None:
+        group, queue.waiting = queue.waiting[:MAX_GROUP], queue.waiting[MAX_GROUP:]
+        queue.scheduled = bool(queue.waiting)
+        if queue.scheduled:
+            asyncio.get_running_loop().call_soon(self._run_group, queue)
         group = [(work, future) for work, future in group if not future.cancelled()]
         if not group:
             return
