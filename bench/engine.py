@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -91,7 +92,9 @@ def fresh_service(name: str) -> CaseService:
     return service
 
 
+@functools.lru_cache(maxsize=None)
 def returned(case_index: int) -> bool:
+    """Whether this case is returned once at the verification (asked at every step of every engine)."""
     return random.Random(case_index).random() < RETURNED_SHARE
 
 

@@ -261,3 +261,17 @@ def test_claim_conflicts_and_worklist(service, library):
     with pytest.raises(Conflict, match="sudah diselesaikan oleh kedua"):
         service.complete(task.id, role_user, data=data)
     assert all(r["task"] != task.id for r in worklist(service.store, user=role_user))
+
+
+def test_receipt_codes_use_the_readable_alphabet_evenly():
+    """Codes read aloud at the counter: ten characters without 0/O and 1/I, each of the 32 equally likely."""
+    from collections import Counter
+
+    from engine.cases.numbering import RECEIPT_ALPHABET, receipt_code
+
+    codes = [receipt_code() for _ in range(3200)]
+    assert all(len(code) == 10 and set(code) <= set(RECEIPT_ALPHABET) for code in codes)
+    counts = Counter("".join(codes))
+    assert set(counts) == set(RECEIPT_ALPHABET)
+    assert max(counts.values()) < 1.3 * 1000 and min(counts.values()) > 0.7 * 1000  # 32,000 draws, 1,000 each
+    assert len(set(codes)) == len(codes)
