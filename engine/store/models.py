@@ -25,8 +25,9 @@ class Base(DeclarativeBase):
 
 
 # A step binds its one moment many times (the task it completes, the task it creates, its events, the
-# outbox): the last conversion to SQLite's text is kept, shared by every column.
-_LAST_SQLITE_MOMENT = [(None, None)]
+# outbox), between them the case's due date: the last two conversions to SQLite's text are kept, shared by
+# every column, as ((moment, text), (moment, text)).
+_LAST_SQLITE_MOMENTS = [((None, None), (None, None))]
 
 
 class UTCDateTime(TypeDecorator):
@@ -51,18 +52,20 @@ class UTCDateTime(TypeDecorator):
     def bind_processor(self, dialect):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc, last = timezone.utc, _LAST_SQLITE_MOMENT
+        utc, kept = timezone.utc, _LAST_SQLITE_MOMENTS
 
         def process(value):
             if value is None:
                 return None
-            seen, text = last[0]
-            if seen is value:
-                return text
+            latest, before = kept[0]
+            if latest[0] is value:
+                return latest[1]
+            if before[0] is value:
+                return before[1]
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to the case store")
             text = value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
-            last[0] = (value, text)  # one assignment: threads sharing the processor never see half of it
+            kept[0] = ((value, text), latest)  # one assignment: threads sharing it never see half of it
             return text
         return process
 
