@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'        # SpiffWorkflow, the peer (benchmark-only dependency)
     .venv/bin/python bench/engine.py [--cases 300] [--prefect-cases 10 --prefect-rounds 4] [--open-cases 100000]
-                                     [--only completions,prefect,memory]
+                                     [--only completions,prefect,memory,pages] [--officers 16]
 
 completions  Durable human-step completions per second on SQLite, layanan and SpiffWorkflow 3 side by side in
              one run, on the same procedure (intake -> process -> verify, 10% returned once -> sign -> print
@@ -12,8 +12,10 @@ completions  Durable human-step completions per second on SQLite, layanan and Sp
              officer's worklist.
 prefect      Prefect's share: flow runs and API requests per case, and Prefect's time per case when the
              orchestrator catches up, against a bare Prefect flow with the same number of tasks.
+             With --officers N, the same with N officers at once (group commit, the peer grouped the same way).
 memory       Resident memory while opening up to --open-cases open cases (each waiting for an officer), the
              worklist query and step -> worklist latency at that size.
+pages        Pages each kind of transaction writes to SQLite's log (its WAL frames), by table and index.
 """
 
 from __future__ import annotations
@@ -778,6 +780,48 @@ def bench_memory(open_cases: int) -> None:
     print_latency("step completed -> next officer's worklist page", runner.latencies, f"{open_cases} open cases")
 
 
+def bench_pages(cases: int) -> None:
+    """Each transaction's WAL frames, read back from the log: SQLite appends one frame per page a commit
+    changed, with the page's number, so the pages are named by the table or index they belong to (dbstat).
+    Checkpoints are off while it counts, so the log only grows."""
+    import collections
+    import struct
+
+    service = fresh_service("pages")
+    path = service.store.url.removeprefix("sqlite:///")
+    runner = LayananRunner(service)
+    for i in range(5):
+        runner.run_case(10_000 + i)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with service.store.transaction() as conn:  # the engine's writer: no checkpoint while counting
+        conn.connection.dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+    wal, frame = Path(path + "-wal"), 24 + db.execute("PRAGMA page_size").fetchone()[0]
+    counted: dict[str, list] = collections.defaultdict(list)
+    pages: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+
+    def counting(name, action):
+        def run(*args, **kwargs):
+            start = wal.stat().st_size if wal.exists() else 0
+            result = action(*args, **kwargs)
+            data = wal.read_bytes()
+            numbers = [struct.unpack(">I", data[at:at + 4])[0] for at in range(max(32, start), len(data), frame)]
+            owners = dict((number, owner) for owner, number in db.execute("SELECT name, pageno FROM dbstat"))
+            counted[name].append(len(numbers))
+            pages[name].update(owners.get(number, "?") for number in numbers)
+            return result
+        return run
+
+    for name in ("open_case", "complete", "run_automated"):
+        setattr(service, name, counting(name, getattr(service, name)))
+    for i in range(cases):
+        runner.run_case(i)
+    print(f"\n== Pages written to SQLite's log per transaction ({cases} cases)")
+    for name, frames in counted.items():
+        top = ", ".join(f"{owner} {n / len(frames):.2f}" for owner, n in pages[name].most_common(8))
+        print(f"  {name:14} {sum(frames) / len(frames):5.1f} pages ({len(frames)} transactions): {top}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=300)
@@ -796,6 +840,8 @@ def main() -> None:
             bench_completions(args.cases, args.officers)
         if "prefect" in parts:
             bench_prefect(args.prefect_cases, args.prefect_rounds)
+        if "pages" in parts:
+            bench_pages(min(args.cases, 50))
         if "memory" in parts:
             bench_memory(args.open_cases)
             if args.keep_db:
