@@ -9,6 +9,9 @@ layanan      one bench case (bench/engine.py: intake -> process -> verify, 10% r
 floor        the same rows written through the sqlite3 driver with no engine (bench/engine.py's FloorRunner)
 spiff        the same procedure on SpiffWorkflow, its state saved after every step
 transaction  one empty write transaction of the case store (per transaction, not per case)
+layanan@16   layanan with 16 officers at once through the service's _async actions (group commit, as the
+             web pages run it: bench/engine.py --officers 16)
+spiff@16     SpiffWorkflow with the same 16 officers and the same group commit (bench/engine.py SpiffGroups)
 
 Each figure is the difference between a run of --cases items and a run of none (start-up, imports and the
 warm-up cancel out), divided by --cases. What callgrind counts is user-space work: the kernel's share of a
@@ -37,11 +40,16 @@ def child(target: str, count: int) -> None:
     bench_engine = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench_engine)
 
+    target, _at, officers = target.partition("@")
     if target == "spiff":
         runner = bench_engine.SpiffRunner(bench_engine.WORK / "spiff.db")
     else:
         service = bench_engine.fresh_service(target)
         runner = bench_engine.FloorRunner(service) if target == "floor" else bench_engine.LayananRunner(service)
+    if officers:  # the officers' event loop is started in both counts, so it cancels out too
+        bench_engine._officers_at_once(runner, 2 * int(officers), 1000, int(officers))
+        bench_engine._officers_at_once(runner, count, 0, int(officers))
+        return
     for i in range(10):  # warm-up: caches, first statements, every path of the procedure
         runner.run_case(1000 + i)
     if target == "transaction":
@@ -82,6 +90,9 @@ def main() -> None:
             print(f"  {target:12} {per[target] / 1e3:7.1f} k instructions per empty write transaction", flush=True)
         else:
             print(f"  {target:12} {per[target] / 1e6:7.2f} M instructions per case", flush=True)
+    if "layanan@16" in per and "spiff@16" in per:
+        print(f"  with 16 officers at once, SpiffWorkflow runs {per['spiff@16'] / per['layanan@16']:.2f}x the "
+              "instructions of layanan per case")
     if "layanan" in per and "spiff" in per:
         print(f"  SpiffWorkflow runs {per['spiff'] / per['layanan']:.2f}x the instructions of layanan per case"
               + (f", {per['spiff'] / per['floor']:.2f}x those of the floor" if "floor" in per else ""))
