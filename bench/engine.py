@@ -8,11 +8,11 @@ completions  Durable human-step completions per second on SQLite, layanan and Sp
              one run, on the same procedure (intake -> process -> verify, 10% returned once -> sign -> print
              -> hand-over; bench/data/bench-surat.yaml and .bpmn). Both read the case from SQLite before each
              step and commit after it. Beside them, the floor: the rows layanan writes for the same cases,
-             through the sqlite3 driver with no engine at all. Also: step completed -> next task in the next
-             officer's worklist.
+             through the sqlite3 driver with no engine at all. Then the same with --officers N officers at
+             once (group commit; the peer and the floor grouped the same way). Also: step completed -> next
+             task in the next officer's worklist.
 prefect      Prefect's share: flow runs and API requests per case, and Prefect's time per case when the
              orchestrator catches up, against a bare Prefect flow with the same number of tasks.
-             With --officers N, the same with N officers at once (group commit, the peer grouped the same way).
 memory       Resident memory while opening up to --open-cases open cases (each waiting for an officer), the
              worklist query and step -> worklist latency at that size.
 pages        Pages each kind of transaction writes to SQLite's log (its WAL frames), by table and index.
@@ -192,7 +192,8 @@ class FloorRunner:
     driver into a store with layanan's schema and indexes: the same reads before each step, the same
     inserts and updates, the events with their hash chain and the Prefect outbox, one commit per step.
     No engine: no checks, no SLA arithmetic, no SQLAlchemy, no template (the letter is a fixed text of the
-    rendered letter's size). Whatever engine keeps this history on SQLite cannot go faster than this."""
+    rendered letter's size). Whatever engine keeps this history on SQLite cannot go faster than this.
+    ``run_case_async`` runs the same steps through the same group commit as the peer's (DriverGroups)."""
 
     LETTER = "x" * 1661  # the length of the bench's rendered letter
 
@@ -207,6 +208,7 @@ class FloorRunner:
                                           (first,)).fetchone()[0]
         self.key = b"floor"
         self.serial = 0
+        self.groups = DriverGroups(self.db)
 
     @staticmethod
     def _now() -> str:
@@ -251,7 +253,6 @@ class FloorRunner:
 
     def _begin_step(self, task_id: int, username: str | None):
         """The reads before a step: the task, its case, the officer with their roles."""
-        self.db.execute("BEGIN IMMEDIATE")
         row = self.db.execute("SELECT tasks.*, cases.* FROM tasks JOIN cases ON cases.id = tasks.case_id "
                               "WHERE tasks.id = ?", (task_id,)).fetchone()
         task, case = row[:19], row[19:]
@@ -270,10 +271,17 @@ class FloorRunner:
         self.db.execute("UPDATE flow_links SET pending = 1, changed_at = ?, revision = revision + 1 "
                         "WHERE case_id = ?", (at, case_id))
 
-    def run_case(self, index: int) -> int:
+    @staticmethod
+    def _steps(index: int) -> list[tuple[str, str]]:
+        steps = [("penerimaan", "petugas_layanan"), ("pengolahan", "operator"), ("verifikasi", "subkoor_piak")]
+        if returned(index):
+            steps += [("pengolahan", "operator"), ("verifikasi", "subkoor_piak")]
+        return steps + [("tte", "kepala_dinas"), ("cetak", "sistem"), ("penyerahan", "petugas_layanan")]
+
+    def _open_case(self) -> tuple[int, int]:
+        """Opening the case (in the caller's transaction); returns (case id, its first task's id)."""
         db, at = self.db, self._now()
         self.serial += 1
-        db.execute("BEGIN IMMEDIATE")
         seq = self._next_number("__case__")
         case_id = db.execute(
             "INSERT INTO cases (number, receipt_code, office_id, standard_version_id, standard_id, status, "
@@ -288,60 +296,84 @@ class FloorRunner:
         task_id = self._task(case_id, 1, "penerimaan", "intake", "petugas_layanan", at, None)
         self._events([(case_id, None, at, None, "pemohon", "case_opened", {"standard": STANDARD, "version": "1"}),
                       (case_id, task_id, at, None, "sistem", "task_created", {"role": "petugas_layanan"})])
-        db.execute("COMMIT")
-        steps = [("penerimaan", "petugas_layanan"), ("pengolahan", "operator"), ("verifikasi", "subkoor_piak")]
-        if returned(index):
-            steps += [("pengolahan", "operator"), ("verifikasi", "subkoor_piak")]
-        steps += [("tte", "kepala_dinas"), ("cetak", "sistem"), ("penyerahan", "petugas_layanan")]
-        seq, due, human = 1, None, 0
-        for n, (step, role) in enumerate(steps):
-            at = self._now()
-            username = None if role == "sistem" else f"{OFFICE}.{role}"
-            user_id = self.users.get(username)
-            task, case = self._begin_step(task_id, username)
-            self._finish_step(task, user_id, at, {"uraian": "Data diolah"} if step == "pengolahan" else {})
-            events = [(case_id, task_id, at, user_id, username or "sistem", "task_completed",
-                       {"step": step, "action": "approve"})]
-            if step == "penerimaan":  # the clock starts: due date on the case and its open tasks
-                due = at
-                db.execute("UPDATE cases SET clock_started_at = ?, due_at = ?, sla_next_at = ?, row_version = ? "
-                           "WHERE id = ? AND row_version = ?", (at, due, due, case[21] + 1, case_id, case[21]))
-                events.append((case_id, None, at, None, "sistem", "clock_started", {"due_at": due}))
-            if step == "tte":  # number, the letter, its signature
-                number = self._next_number("400.12")
-                db.execute("INSERT INTO products (case_id, product_id, office_id, series, year, seq, number, "
-                           "issued_at) VALUES (?, 'surat_keterangan', ?, '400.12', ?, ?, ?, ?)",
-                           (case_id, OFFICE, int(at[:4]), number, f"400.12/{number:04d}/X/{at[:4]}", at))
-                db.execute("SELECT step_id, data FROM tasks WHERE case_id = ? AND status = 'done' ORDER BY seq",
-                           (case_id,)).fetchall()
-                digest = hashlib.sha256(self.LETTER.encode()).hexdigest()
-                doc = db.execute("INSERT INTO documents (case_id, product_id, media_type, content, sha256, "
-                                 "created_at) VALUES (?, 'surat_keterangan', 'text/html', ?, ?, ?)",
-                                 (case_id, self.LETTER, digest, at)).lastrowid
-                db.execute("UPDATE documents SET signed_by = ?, signed_at = ? WHERE id = ?", (user_id, at, doc))
-                events += [(case_id, None, at, None, "sistem", "product_issued", {"number": number}),
-                           (case_id, None, at, None, "sistem", "document_rendered", {"sha256": digest}),
-                           (case_id, None, at, user_id, username, "document_signed", {"sha256": digest})]
-            if step == "cetak":
-                db.execute("SELECT product_id, number FROM products WHERE case_id = ?", (case_id,)).fetchall()
-                db.execute("SELECT id, sha256 FROM documents WHERE case_id = ? AND product_id = ? "
-                           "ORDER BY id DESC LIMIT 1", (case_id, "surat_keterangan")).fetchall()
-            if n + 1 < len(steps):
-                seq += 1
-                next_step, next_role = steps[n + 1]
-                task_id = self._task(case_id, seq, next_step, "form", next_role, at, due)
-                events.append((case_id, task_id, at, None, "sistem", "task_created", {"role": next_role}))
-            else:  # the hand-over closes the case
-                db.execute("UPDATE products SET handed_over_at = ? WHERE case_id = ?", (at, case_id))
-                db.execute("UPDATE cases SET status = 'done', closed_at = ?, sla_next_at = NULL, row_version = ? "
-                           "WHERE id = ?", (at, case[21] + 1, case_id))
-                events += [(case_id, None, at, user_id, username, "products_handed_over", {}),
-                           (case_id, None, at, None, "sistem", "case_closed", {"status": "done"})]
-            self._touch(case_id, at)
-            self._events(events)
-            db.execute("COMMIT")
-            human += role != "sistem"
-        return human
+        return case_id, task_id
+
+    def _step(self, case_id: int, task_id: int, steps: list, n: int, progress: dict) -> int | None:
+        """Step ``n`` of the case (in the caller's transaction); returns the next task's id."""
+        db, at = self.db, self._now()
+        step, role = steps[n]
+        username = None if role == "sistem" else f"{OFFICE}.{role}"
+        user_id = self.users.get(username)
+        task, case = self._begin_step(task_id, username)
+        self._finish_step(task, user_id, at, {"uraian": "Data diolah"} if step == "pengolahan" else {})
+        events = [(case_id, task_id, at, user_id, username or "sistem", "task_completed",
+                   {"step": step, "action": "approve"})]
+        if step == "penerimaan":  # the clock starts: due date on the case and its open tasks
+            progress["due"] = due = at
+            db.execute("UPDATE cases SET clock_started_at = ?, due_at = ?, sla_next_at = ?, row_version = ? "
+                       "WHERE id = ? AND row_version = ?", (at, due, due, case[21] + 1, case_id, case[21]))
+            events.append((case_id, None, at, None, "sistem", "clock_started", {"due_at": due}))
+        if step == "tte":  # number, the letter, its signature
+            number = self._next_number("400.12")
+            db.execute("INSERT INTO products (case_id, product_id, office_id, series, year, seq, number, "
+                       "issued_at) VALUES (?, 'surat_keterangan', ?, '400.12', ?, ?, ?, ?)",
+                       (case_id, OFFICE, int(at[:4]), number, f"400.12/{number:04d}/X/{at[:4]}", at))
+            db.execute("SELECT step_id, data FROM tasks WHERE case_id = ? AND status = 'done' ORDER BY seq",
+                       (case_id,)).fetchall()
+            digest = hashlib.sha256(self.LETTER.encode()).hexdigest()
+            doc = db.execute("INSERT INTO documents (case_id, product_id, media_type, content, sha256, "
+                             "created_at) VALUES (?, 'surat_keterangan', 'text/html', ?, ?, ?)",
+                             (case_id, self.LETTER, digest, at)).lastrowid
+            db.execute("UPDATE documents SET signed_by = ?, signed_at = ? WHERE id = ?", (user_id, at, doc))
+            events += [(case_id, None, at, None, "sistem", "product_issued", {"number": number}),
+                       (case_id, None, at, None, "sistem", "document_rendered", {"sha256": digest}),
+                       (case_id, None, at, user_id, username, "document_signed", {"sha256": digest})]
+        if step == "cetak":
+            db.execute("SELECT product_id, number FROM products WHERE case_id = ?", (case_id,)).fetchall()
+            db.execute("SELECT id, sha256 FROM documents WHERE case_id = ? AND product_id = ? "
+                       "ORDER BY id DESC LIMIT 1", (case_id, "surat_keterangan")).fetchall()
+        following = None
+        if n + 1 < len(steps):
+            next_step, next_role = steps[n + 1]
+            following = self._task(case_id, n + 2, next_step, "form", next_role, at, progress.get("due"))
+            events.append((case_id, following, at, None, "sistem", "task_created", {"role": next_role}))
+        else:  # the hand-over closes the case
+            db.execute("UPDATE products SET handed_over_at = ? WHERE case_id = ?", (at, case_id))
+            db.execute("UPDATE cases SET status = 'done', closed_at = ?, sla_next_at = NULL, row_version = ? "
+                       "WHERE id = ?", (at, case[21] + 1, case_id))
+            events += [(case_id, None, at, user_id, username, "products_handed_over", {}),
+                       (case_id, None, at, None, "sistem", "case_closed", {"status": "done"})]
+        self._touch(case_id, at)
+        self._events(events)
+        return following
+
+    def _alone(self, work):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return result
+
+    def run_case(self, index: int) -> int:
+        case_id, task_id = self._alone(self._open_case)
+        steps, progress = self._steps(index), {}
+        for n in range(len(steps)):
+            task_id = self._alone(lambda: self._step(case_id, task_id, steps, n, progress))
+        return sum(role != "sistem" for _step, role in steps)
+
+    async def run_case_async(self, index: int) -> int:
+        """The same through ``groups``: the officers' steps submitted at one moment share a transaction,
+        each in a savepoint; the automated step commits alone, as layanan's (Prefect's task) does."""
+        case_id, task_id = await self.groups.run(self._open_case)
+        steps, progress = self._steps(index), {}
+        for n, (_step, role) in enumerate(steps):
+            def work(task_id=task_id, n=n):
+                return self._step(case_id, task_id, steps, n, progress)
+            task_id = self._alone(work) if role == "sistem" else await self.groups.run(work)
+        return sum(role != "sistem" for _step, role in steps)
 
 
 # ----------------------------------------------------------------------------------------- SpiffWorkflow
@@ -349,7 +381,7 @@ class FloorRunner:
 
 class SpiffRunner:
     """The same procedure as BPMN on SpiffWorkflow 3, its state serialized to SQLite after every step.
-    ``run_case_async`` submits each step to ``SpiffGroups``, which commits the steps submitted at the same
+    ``run_case_async`` submits each step to ``DriverGroups``, which commits the steps submitted at the same
     moment together, as layanan's ``_async`` actions are (the peer gets the same group commit)."""
 
     def __init__(self, path: Path):
@@ -366,7 +398,7 @@ class SpiffRunner:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL, "
                         "done INTEGER)")
-        self.groups = SpiffGroups(self.db)
+        self.groups = DriverGroups(self.db)
 
     def _open(self) -> int:
         from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -420,9 +452,10 @@ class SpiffRunner:
         return state["human"]
 
 
-class SpiffGroups:
-    """Group commit for the peer, the same as layanan's (engine/cases/batch.py): the steps submitted at one
-    turn of the event loop run in one transaction, each in a savepoint, and one commit answers them all."""
+class DriverGroups:
+    """Group commit for the peer and the floor, the same as layanan's (engine/cases/batch.py): the steps
+    submitted at one turn of the event loop run in one transaction, each in a savepoint, and one commit
+    answers them all."""
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
@@ -486,7 +519,8 @@ def bench_completions(cases: int, officers: int) -> None:
 
     # Officers at the same time, as on the web application: the steps submitted at one turn of the event
     # loop are committed together, each in a savepoint (layanan's _async actions; the peer the same).
-    concurrent = (("layanan", layanan, layanan.service.batch), ("SpiffWorkflow", spiff, spiff.groups))
+    concurrent = (("layanan", layanan, layanan.service.batch), ("SpiffWorkflow", spiff, spiff.groups),
+                  ("floor", floor, floor.groups))
     for _name, runner, _groups in concurrent:
         _officers_at_once(runner, 2 * officers, 30_000, officers)
     totals = {name: [0, 0.0] for name, _runner, _groups in concurrent}
@@ -502,10 +536,13 @@ def bench_completions(cases: int, officers: int) -> None:
             sizes[name][1] += groups.units - before[1]
     print(f"\n== The same, {officers} officers at the same time (group commit: the steps submitted together "
           f"share one transaction, each in a savepoint)")
-    rates = _print_rates(totals, {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow"})
+    rates = _print_rates(totals, {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow",
+                                  "floor": "floor: layanan's rows, no engine"})
     print("  steps per transaction: " + ", ".join(f"{name} {units / max(1, count):.1f}"
                                                  for name, (count, units) in sizes.items()))
-    print(f"  layanan / SpiffWorkflow = {rates['layanan'] / rates['SpiffWorkflow']:.2f}x (goal: at least 5x)")
+    print(f"  layanan / SpiffWorkflow = {rates['layanan'] / rates['SpiffWorkflow']:.2f}x (goal: at least 5x); "
+          f"the floor / SpiffWorkflow = {rates['floor'] / rates['SpiffWorkflow']:.2f}x; "
+          f"layanan / the floor = {rates['layanan'] / rates['floor']:.2f}x")
 
     watcher = LayananRunner(layanan.service, watch=True)
     for i in range(min(cases, 100)):

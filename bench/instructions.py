@@ -11,7 +11,8 @@ spiff        the same procedure on SpiffWorkflow, its state saved after every st
 transaction  one empty write transaction of the case store (per transaction, not per case)
 layanan@16   layanan with 16 officers at once through the service's _async actions (group commit, as the
              web pages run it: bench/engine.py --officers 16)
-spiff@16     SpiffWorkflow with the same 16 officers and the same group commit (bench/engine.py SpiffGroups)
+spiff@16     SpiffWorkflow with the same 16 officers and the same group commit (bench/engine.py DriverGroups)
+floor@16     the floor with the same 16 officers and the same group commit
 
 Each figure is the difference between a run of --cases items and a run of none (start-up, imports and the
 warm-up cancel out), divided by --cases. What callgrind counts is user-space work: the kernel's share of a
@@ -92,7 +93,8 @@ def main() -> None:
             print(f"  {target:12} {per[target] / 1e6:7.2f} M instructions per case", flush=True)
     if "layanan@16" in per and "spiff@16" in per:
         print(f"  with 16 officers at once, SpiffWorkflow runs {per['spiff@16'] / per['layanan@16']:.2f}x the "
-              "instructions of layanan per case")
+              "instructions of layanan per case"
+              + (f", {per['spiff@16'] / per['floor@16']:.2f}x those of the floor" if "floor@16" in per else ""))
     if "layanan" in per and "spiff" in per:
         print(f"  SpiffWorkflow runs {per['spiff'] / per['layanan']:.2f}x the instructions of layanan per case"
               + (f", {per['spiff'] / per['floor']:.2f}x those of the floor" if "floor" in per else ""))
