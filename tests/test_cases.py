@@ -243,8 +243,11 @@ def test_claim_conflicts_and_worklist(service, library):
     task = open_tasks(service, case_id)[0]
     role_user = f"{KALTIM}.{task.role}"
     service.add_user("kedua", "Petugas Kedua", KALTIM, [task.role])
-    rows = worklist(service.store, user=role_user)
-    assert [r["task"] for r in rows] == [task.id] and rows[0]["sla"]["status"] in ("on_track", "at_risk")
+    # The SLA status is read at a given moment (the case was opened on Tue 1 Dec 09:00 WITA, due Wed 2 Dec
+    # 16:00 WITA): not the test's own clock, which would turn it late once that day has passed.
+    rows = worklist(service.store, user=role_user, at=at(1, 10))
+    assert [r["task"] for r in rows] == [task.id] and rows[0]["sla"] == {"status": "on_track", "days_left": 1}
+    assert worklist(service.store, user=role_user, at=at(3))[0]["sla"] == {"status": "late", "days_left": -1}
     service.claim(task.id, role_user)
     with pytest.raises(Conflict, match="sudah diambil"):
         service.claim(task.id, "kedua")
