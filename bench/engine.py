@@ -347,21 +347,11 @@ class FloorRunner:
         self._events(events)
         return following
 
-    def _alone(self, work):
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            result = work()
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-        return result
-
     def run_case(self, index: int) -> int:
-        case_id, task_id = self._alone(self._open_case)
+        case_id, task_id = self.groups.alone(self._open_case)
         steps, progress = self._steps(index), {}
         for n in range(len(steps)):
-            task_id = self._alone(lambda: self._step(case_id, task_id, steps, n, progress))
+            task_id = self.groups.alone(lambda: self._step(case_id, task_id, steps, n, progress))
         return sum(role != "sistem" for _step, role in steps)
 
     async def run_case_async(self, index: int) -> int:
@@ -372,7 +362,7 @@ class FloorRunner:
         for n, (_step, role) in enumerate(steps):
             def work(task_id=task_id, n=n):
                 return self._step(case_id, task_id, steps, n, progress)
-            task_id = self._alone(work) if role == "sistem" else await self.groups.run(work)
+            task_id = self.groups.alone(work) if role == "sistem" else await self.groups.run(work)
         return sum(role != "sistem" for _step, role in steps)
 
 
@@ -429,19 +419,9 @@ class SpiffRunner:
         state["human"] = state.get("human", 0) + 1
         return True
 
-    def _alone(self, work):
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            result = work()
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-        return result
-
     def run_case(self, index: int) -> int:
-        workflow_id, state = self._alone(self._open), {}
-        while self._alone(lambda: self._step(workflow_id, returned(index), state)):
+        workflow_id, state = self.groups.alone(self._open), {}
+        while self.groups.alone(lambda: self._step(workflow_id, returned(index), state)):
             pass
         return state["human"]
 
@@ -462,6 +442,17 @@ class DriverGroups:
         self.waiting: list = []
         self.scheduled = False
         self.groups = self.units = 0
+
+    def alone(self, work):
+        """One unit in a transaction of its own (one officer at a time, or the automated step)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return result
 
     async def run(self, work):
         loop = asyncio.get_running_loop()
