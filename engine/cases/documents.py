@@ -21,10 +21,11 @@ def forms_dirs() -> list[Path]:
 
 @lru_cache(maxsize=4)
 def _environment(dirs: tuple[str, ...]):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    from engine.markup import environment
+
+    env = environment(ChoiceLoader([FileSystemLoader(d) for d in dirs]), undefined=StrictUndefined)
     env.filters["tanggal"] = wording.long_date
     return env
 

@@ -6,7 +6,10 @@ import csv
 import io
 import json
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import PackageLoader
+from markupsafe import Markup
+
+from engine.markup import environment
 
 COLUMNS = [("standard", "standar"), ("variant", "varian"), ("channel", "kanal"), ("received", "diterima"),
            ("completed", "selesai"), ("on_time_pct", "tepat waktu %"), ("median_working_days", "median hari"),
@@ -86,13 +89,15 @@ def chart(report: dict) -> str:
     return "".join(parts)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _escape(text) -> str:
+    return str(Markup.escape(text))
 
 
-_ENV = Environment(loader=PackageLoader("engine.web", "templates"), autoescape=select_autoescape())
+_ENV = environment(PackageLoader("engine.web", "templates"))
 
 
 def as_html(report: dict, standalone: bool = True) -> str:
-    return _ENV.get_template("report.html.j2").render(report=report, columns=COLUMNS, cell=_cell,
-                                                      chart=chart(report), standalone=standalone)
+    """The report's page (or, not standalone, its part of the auditors' page): every value escaped; the
+    chart is markup built here from escaped text."""
+    return Markup(_ENV.get_template("report.html.j2").render(report=report, columns=COLUMNS, cell=_cell,
+                                                             chart=Markup(chart(report)), standalone=standalone))

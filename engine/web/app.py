@@ -39,15 +39,7 @@ def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool
     app.state.sessions = Sessions(service.store)
     app.state.secure_cookies = secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    env = templates.env
-    env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
-    env.filters["waktu"] = _local_time
-    env.filters["rupiah"] = wording.rupiah
-    env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
-                       STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
-                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
-                       EVENT_LABELS=wording.EVENT_LABELS)
+    templates = Jinja2Templates(env=template_environment())
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -105,6 +97,23 @@ def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool
     app.include_router(auditor.router)
     app.include_router(api.router)
     return app
+
+
+def template_environment():
+    """The pages' templates, every value escaped (engine.markup), with layanan's filters and labels."""
+    from jinja2 import FileSystemLoader
+
+    from engine.markup import environment
+
+    env = environment(FileSystemLoader(str(HERE / "templates")))
+    env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
+    env.filters["waktu"] = _local_time
+    env.filters["rupiah"] = wording.rupiah
+    env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
+                       STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
+                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
+                       EVENT_LABELS=wording.EVENT_LABELS)
+    return env
 
 
 SLA_LABELS = {"on_track": "Sesuai jadwal", "at_risk": "Hampir lewat", "late": "Terlambat",
