@@ -27,6 +27,6 @@ def render_maklumat(office, fmt: str = "html", on: date | None = None) -> str | 
 
 
 def to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from engine.pdf import html_to_pdf
 
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)  # the documents carry their styles inline; nothing else is fetched

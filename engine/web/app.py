@@ -135,10 +135,10 @@ def _local_time(value, tz: str = "Asia/Makassar") -> str:
     return f"{wording.long_date(local.date())} {local:%H.%M} {zone}"
 
 
-def pdf_response(html: str, filename: str, base_url: str) -> Response:
-    """Printable HTML to PDF with WeasyPrint (pure Python layout over Pango; no browser needed)."""
-    from weasyprint import HTML
+def pdf_response(html: str, filename: str) -> Response:
+    """Printable HTML to PDF (engine.pdf: WeasyPrint, reaching only the pages' own /static/ assets)."""
+    from engine.pdf import html_to_pdf
 
-    pdf = HTML(string=html, base_url=base_url).write_pdf()
+    pdf = html_to_pdf(html, assets=HERE / "static")
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})

@@ -366,7 +366,7 @@ def receipt(request: Request, number: str, format: str = "html", who: Officer = 
         case=view, office=office, officer=who, for_pdf=format == "pdf",
         status_url=f"{request.base_url}status", **extras)
     if format == "pdf":
-        return pdf_response(html, f"tanda-terima-{number}", str(request.base_url))
+        return pdf_response(html, f"tanda-terima-{number}")
     return HTMLResponse(html)
 
 
@@ -381,6 +381,6 @@ def product_document(request: Request, number: str, product_id: str, format: str
             raise NotFound(f"dokumen {product_id} belum dibuat untuk kasus ini", "product")
         html = doc.content
     if format == "pdf":
-        return pdf_response(html, f"{product_id}-{number}", str(request.base_url))
+        return pdf_response(html, f"{product_id}-{number}")
     return HTMLResponse(html)
 
