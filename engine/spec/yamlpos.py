@@ -4,11 +4,17 @@ PyYAML's composer (the C one when available) builds the node tree; we construct 
 ourselves so that we can (a) record the line and column of each key and value by its path, (b) reject
 duplicate keys, which PyYAML silently accepts, and (c) keep dates as ISO strings so the document
 stays JSON-compatible for schema validation.
+
+A document is read within limits (a 375-byte "billion laughs" file of nested aliases once took 10 GB and
+two minutes): its size, the number of values built (an alias is built again wherever it is used, so this
+bounds their expansion), how deep collections nest, and how long building may take. Past any of them the
+document is refused with a message saying which limit it met, and nothing of it is used.
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 import yaml
@@ -23,7 +29,15 @@ except AttributeError:  # pragma: no cover
 Path = tuple  # of str | int
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+MAPPING_TAG = "tag:yaml.org,2002:map"
 _scalar_constructor = SafeConstructor()
+
+# Limits of one document. The largest seed standard is ~8 KB with ~1,500 values nested 7 deep.
+MAX_BYTES = 1_000_000
+MAX_VALUES = 200_000
+MAX_DEPTH = 40
+MAX_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -77,14 +91,31 @@ class _Builder:
     def __init__(self) -> None:
         self.values: dict = {}
         self.keys: dict = {}
+        self.built = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
 
     def build(self, node, path: Path):
+        self.built += 1
+        if self.built > MAX_VALUES:
+            # Named at the top-level entry whose aliases overflowed (the node itself may be deep inside).
+            where = path[:1]
+            raise YamlLoadError(f"dokumen terlalu besar setelah alias (*nama) diuraikan: lebih dari "
+                                f"{MAX_VALUES:,} nilai; kurangi pemakaian alias".replace(",", "."),
+                                self.keys.get(where) or _mark(node), where)
+        if len(path) > MAX_DEPTH:
+            raise YamlLoadError(f"susunan terlalu dalam (lebih dari {MAX_DEPTH} tingkat)", _mark(node), path)
+        if self.built % 4096 == 0 and time.monotonic() > self.deadline:
+            raise YamlLoadError(f"dokumen terlalu lama dibaca (lebih dari {MAX_SECONDS:g} detik)", _mark(node), path)
         self.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if isinstance(node, SequenceNode):
+            if node.tag != SEQUENCE_TAG:
+                raise YamlLoadError(f"tag YAML tidak dikenal '{node.tag}'", _mark(node), path)
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
+            if node.tag != MAPPING_TAG:
+                raise YamlLoadError(f"tag YAML tidak dikenal '{node.tag}'", _mark(node), path)
             return self._mapping(node, path)
         raise YamlLoadError("jenis node YAML tidak dikenal", _mark(node), path)  # pragma: no cover
 
@@ -133,7 +164,10 @@ class _Builder:
 
 
 def load(text: str) -> Located:
-    """Parse one YAML document. Raises YamlLoadError with a position for anything unreadable."""
+    """Parse one YAML document. Raises YamlLoadError with a position for anything unreadable or past the
+    limits above."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlLoadError(f"berkas terlalu besar: lebih dari {MAX_BYTES // 1000:,} KB".replace(",", "."), Pos(1, 1))
     try:
         loader = _Loader(text)
         try:
