@@ -89,7 +89,7 @@ def library():
 def fresh_service(name: str) -> CaseService:
     store = Store(f"sqlite:///{WORK / name}.db")
     service = CaseService(store, library())
-    service.sync_offices()
+    service.directory.sync_offices()
     users_for(service)
     return service
 

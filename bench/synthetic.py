@@ -41,7 +41,7 @@ def build(path: Path, cases: int, seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     store = Store(f"sqlite:///{path}")
     service = CaseService(store, load_library(ROOT / "standards"))
-    service.sync_offices()
+    service.directory.sync_offices()
     users_for(service)
     with store.write() as s:
         versions = []

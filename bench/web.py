@@ -68,7 +68,7 @@ def main() -> None:
         else:
             db = work / "web.db"
         service = CaseService(Store(f"sqlite:///{db}"), library(work))
-        service.sync_offices()
+        service.directory.sync_offices()
         users_for(service)
         if not args.db:
             start = time.perf_counter()
@@ -76,7 +76,7 @@ def main() -> None:
                 service.open_case("bench-surat", dict(SAMPLE_APPLICANT), requirements=["surat_permohonan", "ktp"],
                                   actor=f"{OFFICE}.petugas_layanan")
             print(f"opened {args.open_cases} cases in {time.perf_counter() - start:.0f} s")
-        service.set_password(f"{OFFICE}.operator", hash_password(PASSWORD))
+        service.directory.set_password(f"{OFFICE}.operator", hash_password(PASSWORD))
         with service.store.read() as s:
             open_tasks = s.scalar(select(func.count()).select_from(Task).where(Task.status == "open"))
             mine = s.scalar(select(func.count()).select_from(Task).where(

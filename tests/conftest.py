@@ -10,11 +10,11 @@ STANDARDS = ROOT / "standards"
 TEST_LIBRARY = ROOT / "tests" / "data" / "library"
 
 
-def run_cli(*args, cwd=ROOT, env=None, timeout=60):
+def run_cli(*args, cwd=ROOT, env=None, timeout=60, input_text=None):
     """Run `layanan` as a real process, as a user would."""
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, "-m", "engine.cli.main", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, input=input_text)
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +68,23 @@ def service(library, database_url):
 
     store = Store(database_url)
     svc = CaseService(store, library)
-    svc.sync_offices()
+    svc.directory.sync_offices()
     users_for(svc)
     yield svc
     store.dispose()
+
+
+def web_app(service, **options):
+    """The web application as tests reach it (TestClient's host, http://testserver)."""
+    from engine.web.app import create_app
+
+    return create_app(service, **{"public_url": "http://testserver", **options})
+
+
+def post_sign_in(client, username, password, **options):
+    """Sign in through the page, as a browser does: the form's own token first, then the post."""
+    import re
+
+    page = client.get("/masuk")
+    token = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
+    return client.post("/masuk", data={"username": username, "password": password, "csrf": token}, **options)

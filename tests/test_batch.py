@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.audit.verify import verify
-from engine.cases.errors import Conflict, Forbidden
+from engine.errors import Conflict, Forbidden
 from engine.cases.simulate import SAMPLE_APPLICANT
 from engine.store.models import Event, Task
 

@@ -9,7 +9,7 @@ from engine.store.models import Event, Task
 
 
 def _complete(url, standards, task_id, actor, data, barrier, results):
-    from engine.cases.errors import Conflict
+    from engine.errors import Conflict
     from engine.cases.service import CaseService
     from engine.spec.model import load_library
     from engine.store.db import Store
@@ -36,7 +36,7 @@ def test_two_processes_complete_the_same_task(service, library):
     with service.store.read() as s:
         data = sample_data(library.standard("kaltim-data-agregat").procedure.by_id[task.step_id],
                            s.get(Case, case_id))
-    service.add_user("loket2", "Petugas Loket Dua", "disdukcapil-kaltim", [task.role])
+    service.directory.add_user("loket2", "Petugas Loket Dua", "disdukcapil-kaltim", [task.role])
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_complete, args=(service.store.url, str(STANDARDS), task.id, actor, data, barrier,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, select
 
-from engine.cases.errors import Conflict
+from engine.errors import Conflict
 from engine.cases.simulate import SAMPLE_APPLICANT
 from engine.cases.txn import Record, Txn
 from engine.store.models import Case, Task

@@ -102,7 +102,9 @@ def test_report_formats(history, tmp_path):
     assert render.as_csv(report).splitlines()[0].startswith("standard,variant,channel,received")
     assert json.loads(render.as_json(report))["totals"]["completed"] == 3
     html = render.as_html(report)
-    assert "<svg" in html and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<svg" in html and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+        'http-equiv="Content-Security-Policy"', "")
+    assert "default-src 'none'" in html  # the standalone file fetches nothing and runs no script
     env = {"LAYANAN_DATABASE_URL": history.store.url}
     done = run_cli("report", "--office", OFFICE, "--from", "2026-06-01", "--to", "2026-06-30", "--format", "json",
                    env=env)

@@ -13,6 +13,8 @@ from engine.cases.simulate import SAMPLE_APPLICANT
 from engine.store.models import Case, Task, User
 
 ROOT = Path(__file__).resolve().parents[1]
+from .conftest import post_sign_in, web_app
+
 PASSWORD = "kata-sandi-uji-2026"
 OFFICE = "disdukcapil-kaltim"
 SCRIPT = "<script>alert(1)</script>"
@@ -27,7 +29,6 @@ def raw_markup_in(page: str) -> list[str]:
 
 @pytest.fixture
 def web(service, tmp_path, monkeypatch):
-    from engine.web.app import create_app
     from engine.web.auth import hash_password
 
     monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
@@ -35,12 +36,12 @@ def web(service, tmp_path, monkeypatch):
     with service.store.read() as s:
         names = s.scalars(select(User.username)).all()
     for name in names:
-        service.set_password(name, hashed)
-    return TestClient(create_app(service)), service
+        service.directory.set_password(name, hashed)
+    return TestClient(web_app(service)), service
 
 
 def _login(client, who):
-    response = client.post("/masuk", data={"username": who, "password": PASSWORD}, follow_redirects=False)
+    response = post_sign_in(client, who, PASSWORD, follow_redirects=False)
     assert response.status_code == 303, response.text
     return re.search(r'name="csrf" value="([^"]+)"', client.get("/kerja").text).group(1)
 
@@ -89,7 +90,7 @@ def test_reflected_markup_is_escaped_without_a_sign_in(web, path):
 
 def test_a_failed_sign_in_echoes_the_user_name_as_text(web):
     client, _ = web
-    page = client.post("/masuk", data={"username": '"><script>alert(1)</script>', "password": "salah"})
+    page = post_sign_in(client, '"><script>alert(1)</script>', "salah")
     assert page.status_code in (401, 429)
     assert SCRIPT not in page.text
 

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from engine.pdf import ASSET_BASE, html_to_pdf
 
+from .conftest import post_sign_in, web_app
+
 STATIC = Path(__file__).resolve().parents[1] / "engine" / "web" / "static"
 
 
@@ -140,7 +142,6 @@ def test_the_receipt_pdf_of_a_hostile_applicant_embeds_nothing(service, library,
 
     from engine.cases.simulate import SAMPLE_APPLICANT
     from engine.store.models import Case, User
-    from engine.web.app import create_app
     from engine.web.auth import hash_password
 
     monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
@@ -149,7 +150,7 @@ def test_the_receipt_pdf_of_a_hostile_applicant_embeds_nothing(service, library,
         names = s.scalars(select(User.username)).all()
     hashed = hash_password("kata-sandi-uji-2026")
     for name in names:
-        service.set_password(name, hashed)
+        service.directory.set_password(name, hashed)
     database = service.store.url.removeprefix("sqlite:///")
     hostile = f'<a rel="attachment" href="file:///etc/passwd">x</a><a rel="attachment" href="file://{database}">y</a>'
     standard = "kaltim-data-agregat"
@@ -158,8 +159,8 @@ def test_the_receipt_pdf_of_a_hostile_applicant_embeds_nothing(service, library,
                                 requirements=requirements, actor=f"{office}.petugas_layanan")
     with service.store.read() as s:
         number = s.get(Case, case_id).number
-    client = TestClient(create_app(service))
-    client.post("/masuk", data={"username": f"{office}.petugas_layanan", "password": "kata-sandi-uji-2026"})
+    client = TestClient(web_app(service))
+    post_sign_in(client, f"{office}.petugas_layanan", "kata-sandi-uji-2026")
     response = client.get(f"/kasus/{number}/tanda-terima?format=pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert _attachments(response.content) == []

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from engine.cases.simulate import SAMPLE_APPLICANT
 from engine.store.models import Case, Event, Task, WebSession
 
+from .conftest import post_sign_in, web_app
+
 PASSWORD = "kata-sandi-uji-2026"
 OFFICE = "disdukcapil-kaltim"
 
 
 @pytest.fixture
 def web(service, tmp_path, monkeypatch):
-    from engine.web.app import create_app
     from engine.web.auth import hash_password
 
     monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
@@ -26,13 +27,12 @@ def web(service, tmp_path, monkeypatch):
 
         names = s.scalars(select(User.username)).all()
     for name in names:
-        service.set_password(name, hashed)
-    return TestClient(create_app(service)), service
+        service.directory.set_password(name, hashed)
+    return TestClient(web_app(service)), service
 
 
 def _login(client, role, office=OFFICE):
-    response = client.post("/masuk", data={"username": f"{office}.{role}", "password": PASSWORD},
-                           follow_redirects=False)
+    response = post_sign_in(client, f"{office}.{role}", PASSWORD, follow_redirects=False)
     assert response.status_code == 303
     page = client.get("/kerja")
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -64,14 +64,13 @@ def test_every_officer_page_needs_a_sign_in(web):
 def test_wrong_password_and_unknown_user_are_refused_alike(web):
     client, _ = web
     for username in (f"{OFFICE}.operator", "tidak.ada"):
-        response = client.post("/masuk", data={"username": username, "password": "salah-salah-salah"})
+        response = post_sign_in(client, username, "salah-salah-salah")
         assert response.status_code == 401 and "Nama pengguna atau kata sandi salah" in response.text
 
 
 def test_session_cookie_flags_and_logout_ends_the_session(web):
     client, service = web
-    response = client.post("/masuk", data={"username": f"{OFFICE}.operator", "password": PASSWORD},
-                           follow_redirects=False)
+    response = post_sign_in(client, f"{OFFICE}.operator", PASSWORD, follow_redirects=False)
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/kerja").text).group(1)
@@ -213,7 +212,7 @@ def test_admin_page_manages_users_of_its_own_office_only(web):
     client, service = web
     csrf = _login(client, "operator")
     assert client.get("/admin/pengguna").status_code == 403  # not an admin
-    service.set_admin(f"{OFFICE}.kepala_dinas")
+    service.directory.set_admin(f"{OFFICE}.kepala_dinas")
     client.cookies.clear()
     csrf = _login(client, "kepala_dinas")
     page = client.get("/admin/pengguna")
@@ -230,8 +229,7 @@ def test_admin_page_manages_users_of_its_own_office_only(web):
                                                   "active": "1"}, follow_redirects=False)
     assert saved.status_code == 303
     client.cookies.clear()
-    assert client.post("/masuk", data={"username": "loket3", "password": "sandi-loket-tiga"},
-                       follow_redirects=False).status_code == 303
+    assert post_sign_in(client, "loket3", "sandi-loket-tiga", follow_redirects=False).status_code == 303
     # an admin cannot take over another office's user by reusing the name
     client.cookies.clear()
     csrf = _login(client, "kepala_dinas")
@@ -243,7 +241,6 @@ def test_admin_page_manages_users_of_its_own_office_only(web):
 
 def test_bundle_intake_in_a_demo_office(service, library, tmp_path, monkeypatch):
     """The Seven-in-One bundle (a draft, so offered only in the demo) opens one case with its parts."""
-    from engine.web.app import create_app
     from engine.web.auth import hash_password
 
     monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
@@ -251,10 +248,10 @@ def test_bundle_intake_in_a_demo_office(service, library, tmp_path, monkeypatch)
     first = library.standard(bundle.data["parts"][0]["standard"])
     role = next(s["role"] for s in first.data["steps"] if s["kind"] == "intake")
     username = f"{bundle.office.id}.{role}"
-    service.set_password(username, hash_password(PASSWORD))
+    service.directory.set_password(username, hash_password(PASSWORD))
     for demo in (False, True):
-        client = TestClient(create_app(service, demo=demo))
-        client.post("/masuk", data={"username": username, "password": PASSWORD})
+        client = TestClient(web_app(service, demo=demo))
+        post_sign_in(client, username, PASSWORD)
         listing = client.get("/kasus/baru").text
         assert (f"/kasus/baru/{bundle.id}" in listing) is demo
     form = client.get(f"/kasus/baru/{bundle.id}")
@@ -292,12 +289,12 @@ def test_worklist_filters_by_standard_in_the_query(web, library):
 def test_auditor_pages_are_read_only(web, library):
     client, service = web
     number, _, _ = _case(service, library)
-    service.add_user("inspektorat", "Inspektur", OFFICE, [])
-    service.set_auditor("inspektorat")
+    service.directory.add_user("inspektorat", "Inspektur", OFFICE, [])
+    service.directory.set_auditor("inspektorat")
     from engine.web.auth import hash_password
 
-    service.set_password("inspektorat", hash_password(PASSWORD))
-    client.post("/masuk", data={"username": "inspektorat", "password": PASSWORD})
+    service.directory.set_password("inspektorat", hash_password(PASSWORD))
+    post_sign_in(client, "inspektorat", PASSWORD)
     page = client.get("/audit?dari=2000-01-01&sampai=2100-01-01")
     assert page.status_code == 200 and "<svg" in page.text and "rantai utuh" in page.text
     assert "kaltim-data-agregat" in page.text

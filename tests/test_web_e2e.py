@@ -48,10 +48,10 @@ def server(library, tmp_path_factory):
     url = f"sqlite:///{folder / 'cases.db'}"
     store = Store(url)
     service = CaseService(store, library)
-    service.sync_offices()
+    service.directory.sync_offices()
     password = hash_password(PASSWORD)
     for username in users_for(service).values():
-        service.set_password(username, password)
+        service.directory.set_password(username, password)
     port = _free_port()
     env = dict(os.environ, LAYANAN_DATABASE_URL=url, PREFECT_HOME=str(folder / "prefect"),
                LAYANAN_DATA_DIR=str(folder / "data"))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.cases.errors import NotFound
+from engine.errors import NotFound
 from engine.store.db import Store
 from engine.store.models import Case, Event, Task
 

@@ -7,11 +7,24 @@ from datetime import date
 
 from engine.spec.flow import evaluate
 
-from .errors import InvalidInput
+from engine.errors import InvalidInput
 from .identity import nik_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,17}$")
+# The longest text a field takes when its standard sets no max_length (a 1 MB name made a receipt take 3 s).
+MAX_TEXT = {"text": 500, "textarea": 20_000, "file": 500}
+MAX_FIELDS = 200  # values in one submission
+MAX_REASON = 4_000
+
+
+# The applicant's own data, checked like any form (personal data: it stays in the case store).
+APPLICANT = [{"id": "nik", "type": "nik", "label": "NIK"},
+             {"id": "name", "type": "text", "max_length": 200, "label": "nama pemohon"},
+             {"id": "address", "type": "textarea", "max_length": 500, "required": False},
+             {"id": "phone", "type": "phone", "required": False}, {"id": "email", "type": "email", "required": False},
+             {"id": "birth_date", "type": "date", "required": False},
+             {"id": "sex", "type": "text", "max_length": 20, "required": False}]
 
 
 def applicable(fields: list[dict], variant, channel, answers) -> list[dict]:
@@ -21,12 +34,16 @@ def applicable(fields: list[dict], variant, channel, answers) -> list[dict]:
 def clean(fields: list[dict], data: dict | None, *, variant=None, channel=None, answers=None,
           prefix: str = "") -> dict:
     """The submitted values converted to their types; raises InvalidInput naming the first bad field."""
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("isian harus berupa objek", prefix.rstrip(".") or None)
     data = dict(data or {})
+    if len(data) > MAX_FIELDS:
+        raise InvalidInput(f"terlalu banyak isian (maksimal {MAX_FIELDS})", prefix.rstrip(".") or None)
     known = {f["id"] for f in fields or []}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"isian tidak dikenal; yang tersedia: {', '.join(sorted(known)) or '(tidak ada)'}",
-                           prefix + unknown[0])
+                           prefix + str(unknown[0])[:80])
     cleaned = {}
     for field in applicable(fields, variant, channel, {**(answers or {}), **data}):
         name = field["id"]
@@ -44,8 +61,9 @@ def _convert(field: dict, value, name: str):
     if kind in ("text", "textarea", "file"):
         if not isinstance(value, str):
             raise InvalidInput("harus berupa teks", name)
-        if field.get("max_length") and len(value) > field["max_length"]:
-            raise InvalidInput(f"paling banyak {field['max_length']} karakter", name)
+        longest = field.get("max_length") or MAX_TEXT[kind]
+        if len(value) > longest:
+            raise InvalidInput(f"paling banyak {longest:,} karakter".replace(",", "."), name)
         if field.get("pattern") and not re.search(field["pattern"], value):
             raise InvalidInput(f"format tidak sesuai ({field['pattern']})", name)
         return value
@@ -56,22 +74,30 @@ def _convert(field: dict, value, name: str):
             raise InvalidInput("harus berupa angka" + (" bulat" if kind == "integer" else ""), name) from None
         if isinstance(value, bool) or (kind == "integer" and isinstance(value, str) and not value.strip().lstrip("-").isdigit()):
             raise InvalidInput("harus berupa angka bulat", name)
+        if number != number or abs(number) > 1e15:  # NaN, infinity and absurd sizes
+            raise InvalidInput("angka di luar batas", name)
         if "min" in field and number < field["min"]:
             raise InvalidInput(f"paling kecil {field['min']}", name)
         if "max" in field and number > field["max"]:
             raise InvalidInput(f"paling besar {field['max']}", name)
         return number
     if kind == "date":
+        if isinstance(value, date):
+            return value.isoformat()
+        if not isinstance(value, str) or len(value) > 10:
+            raise InvalidInput("tanggal harus berformat YYYY-MM-DD", name)
         try:
-            return date.fromisoformat(str(value)).isoformat()
+            return date.fromisoformat(value).isoformat()
         except ValueError:
             raise InvalidInput("tanggal harus berformat YYYY-MM-DD", name) from None
     if kind == "choice":
-        if value not in (field.get("choices") or {}):
+        if not isinstance(value, str) or value not in (field.get("choices") or {}):
             raise InvalidInput(f"pilihan tidak dikenal; pilih salah satu: {', '.join(field.get('choices') or {})}", name)
         return value
     if kind == "multichoice":
         values = value if isinstance(value, list) else [value]
+        if len(values) > len(field.get("choices") or {}):
+            raise InvalidInput("pilihan terlalu banyak", name)
         bad = [v for v in values if v not in (field.get("choices") or {})]
         if bad:
             raise InvalidInput(f"pilihan '{bad[0]}' tidak dikenal; pilihan: {', '.join(field.get('choices') or {})}", name)
@@ -79,6 +105,8 @@ def _convert(field: dict, value, name: str):
     if kind == "boolean":
         if isinstance(value, bool):
             return value
+        if not isinstance(value, (str, int)) or len(str(value)) > 10:
+            raise InvalidInput("harus ya atau tidak", name)
         if str(value).lower() in ("ya", "true", "1"):
             return True
         if str(value).lower() in ("tidak", "false", "0"):
@@ -90,7 +118,7 @@ def _convert(field: dict, value, name: str):
             raise InvalidInput(problem, name)
         return value
     if kind == "email":
-        if not isinstance(value, str) or not EMAIL.match(value):
+        if not isinstance(value, str) or len(value) > 254 or not EMAIL.match(value):
             raise InvalidInput("alamat surel tidak sah", name)
         return value
     if kind == "phone":

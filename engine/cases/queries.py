@@ -11,7 +11,7 @@ from engine.store.db import Store
 from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, CaseRequirement, Document, Event,
                                  FlowLink, Product, StandardVersion, Task, User, UserRole)
 
-from .errors import NotFound
+from engine.errors import NotFound
 from .frozen import calendar_for, stored_version, thaw
 from .service import now
 

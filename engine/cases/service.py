@@ -9,12 +9,13 @@ Prefect is not involved here: actions only mark the case's flow link pending, an
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, or_, select
 
 from engine import faults
+from engine.access import policy
+from engine.access.policy import Actor
 from engine.calendar import UncoveredYear
 from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
 from engine.spec.model import Library, UnknownStandard
@@ -24,10 +25,10 @@ from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Docu
 from engine.store.prepared import Prepared
 
 from . import documents, fields, numbering
-from .errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 from .frozen import FrozenVersion, calendar_for, freeze, thaw
-from .identity import nik_problem
 from .batch import Batch
+from .directory import Directory
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
@@ -86,72 +87,12 @@ def action(build):
     return run
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The officer acting, as read with their roles at the start of the transaction."""
-    id: int
-    username: str
-    office_id: str
-    role_ids: frozenset
-
-
 class CaseService:
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library
         self.batch = Batch(store)
-
-    # ------------------------------------------------------------------ directory: offices and users
-
-    def sync_offices(self) -> int:
-        """Copy the library's offices into the store (users and cases refer to them)."""
-        with self.store.write() as s:
-            for office in self.library.offices.values():
-                row = s.get(Office, office.id) or Office(id=office.id)
-                row.name, row.timezone = office.name, office.timezone
-                s.add(row)
-        return len(self.library.offices)
-
-    def add_user(self, username: str, full_name: str, office_id: str, roles: list[str]) -> int:
-        office = self.library.offices.get(office_id) if self.library else None
-        if office is None:
-            raise InvalidInput(f"kantor '{office_id}' tidak dikenal", "office")
-        unknown = [r for r in roles if r not in office.roles]
-        if unknown:
-            raise InvalidInput(f"peran '{unknown[0]}' tidak ada di {office_id}; peran: {', '.join(office.roles)}",
-                               "roles")
-        with self.store.write() as s:
-            if s.get(Office, office_id) is None:
-                s.add(Office(id=office.id, name=office.name, timezone=office.timezone))
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                user = User(username=username, full_name=full_name, office_id=office_id, active=True)
-                s.add(user)
-            user.full_name, user.office_id = full_name, office_id
-            user.roles = [UserRole(role_id=r) for r in roles]
-            s.flush()
-            return user.id
-
-    def set_password(self, username: str, password_hash: str) -> None:
-        """Store a password hash (hashing belongs to the web layer's argon2 hasher)."""
-        self._update_user(username, password_hash=password_hash)
-
-    def set_admin(self, username: str, admin: bool = True) -> None:
-        self._update_user(username, is_admin=admin)
-
-    def set_auditor(self, username: str, auditor: bool = True) -> None:
-        self._update_user(username, is_auditor=auditor)
-
-    def set_active(self, username: str, active: bool) -> None:
-        self._update_user(username, active=active)
-
-    def _update_user(self, username: str, **values) -> None:
-        with self.store.write() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
-            for key, value in values.items():
-                setattr(user, key, value)
+        self.directory = Directory(store, library)
 
     @action
     def record_refusal(self, username: str, message: str, *, task_id: int | None = None,
@@ -206,20 +147,8 @@ class CaseService:
     def _check_applicant(self, applicant) -> dict:
         if not isinstance(applicant, dict):
             raise InvalidInput("data pemohon harus berupa objek JSON", "applicant")
-        unknown = sorted(set(applicant) - set(APPLICANT_FIELDS))
-        if unknown:
-            raise InvalidInput(f"isian tidak dikenal; yang tersedia: {', '.join(APPLICANT_FIELDS)}",
-                               f"applicant.{unknown[0]}")
-        for key in ("nik", "name"):
-            if not applicant.get(key):
-                raise InvalidInput("wajib diisi", f"applicant.{key}")
-        problem = nik_problem(applicant["nik"])
-        if problem:
-            raise InvalidInput(problem, "applicant.nik")
-        for key, kind in (("email", "email"), ("phone", "phone"), ("birth_date", "date")):
-            if applicant.get(key):
-                fields.clean([{"id": key, "type": kind}], {key: applicant[key]}, prefix="applicant.")
-        return dict(applicant)
+        return fields.clean(fields.APPLICANT, {k: v for k, v in applicant.items() if v not in (None, "")},
+                            prefix="applicant.")
 
     def _new_case(self, txn: Txn, standard, applicant, *, variant, channel, unit, answers, requirements,
                   actor, allow_incomplete, at, parent: Record | None = None, part_id: str | None = None) -> Record:
@@ -230,6 +159,9 @@ class CaseService:
         received = self._check_requirement_ids(standard, variant, channel, answers, requirements)
         missing = self._missing(standard, variant, channel, answers, received)
         officer = self._user(txn, actor) if actor and actor != APPLICANT_ROLE else None
+        if parent is None:
+            self._may_open(officer or (policy.APPLICANT if actor == APPLICANT_ROLE else policy.SYSTEM), standard,
+                           variant, channel, answers)
         if missing and not allow_incomplete and (officer or not self._starts_with_applicant(standard, variant,
                                                                                               channel, answers)):
             raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
@@ -261,9 +193,16 @@ class CaseService:
         while task is not None and task.kind == "applicant" and task.seq == 1:
             task = self._finish(txn, case, task, APPLICANT_ROLE, None, outcome=None, data={}, reason=None, at=at)
         if officer and task is not None and task.kind == "intake" and not missing:
-            self._authorize(standard, case, task, officer)
+            self._authorize(standard, case, task, officer)  # the intake's own role (checked in _may_open)
             self._finish(txn, case, task, officer.username, officer, outcome=None, data={}, reason=None, at=at)
         return case
+
+    def _may_open(self, actor: Actor, standard, variant, channel, answers) -> None:
+        """Who may register an application of this standard (engine.access.policy, rule case.open)."""
+        policy.check(actor, "case.open", policy.Target(
+            office_id=standard.office.id, office_name=standard.office.name,
+            intake_roles=standard.intake_roles(variant, channel, answers),
+            applicant_starts=self._starts_with_applicant(standard, variant, channel, answers)))
 
     def _insert_case(self, txn: Txn, version: FrozenVersion, office: dict, at: datetime, **values) -> Record:
         values.update(number=numbering.case_number(txn.conn, office, at), receipt_code=numbering.receipt_code(),
@@ -293,6 +232,12 @@ class CaseService:
             version = freeze(txn.conn, bundle.data, office, kind="bundle", cache=self.store.versions_by_digest)
             self._ensure_office(txn, bundle.office)
             officer = self._user(txn, actor) if actor and actor != APPLICANT_ROLE else None
+            first = [(self.library.standard(p["standard"]), p) for p in bundle.data["parts"] if not p.get("after")]
+            roles = frozenset().union(*(s.intake_roles(p.get("variant"), p.get("channel") or channel)
+                                        for s, p in first))
+            policy.check(officer or (policy.APPLICANT if actor == APPLICANT_ROLE else policy.SYSTEM), "case.open",
+                         policy.Target(office_id=bundle.office.id, office_name=bundle.office.name,
+                                       intake_roles=roles))
             parent = self._insert_case(txn, version, office, at, unit_id=unit, standard_id=bundle.id,
                                        applicant=applicant, answers=answers or {},
                                        created_by=officer.id if officer else None)
@@ -356,8 +301,10 @@ class CaseService:
 
     @staticmethod
     def _check_requirement_ids(standard, variant, channel, answers, received) -> set[str]:
+        if received is not None and not isinstance(received, (list, tuple, set)):
+            raise InvalidInput("daftar persyaratan harus berupa daftar id", "requirements")
         received = list(received or [])
-        if not all(isinstance(r, str) for r in received):
+        if len(received) > fields.MAX_FIELDS or not all(isinstance(r, str) and len(r) <= 80 for r in received):
             raise InvalidInput("daftar persyaratan harus berisi id persyaratan", "requirements")
         known = {r["id"] for r in standard.requirements(variant, channel, answers)}
         unknown = [r for r in received if r not in known]
@@ -425,6 +372,9 @@ class CaseService:
         """Complete a human step; returns the id of the case's next open task (None when it closed or waits
         for the system). ``requirements`` (intake steps) lists requirement ids received now."""
         at = at or now()
+        if reason is not None and (not isinstance(reason, str) or len(reason) > fields.MAX_REASON):
+            raise InvalidInput(f"alasan berupa teks paling banyak {fields.MAX_REASON:,} karakter".replace(",", "."),
+                               "reason")
 
         def work(txn: Txn):
             task, case, user = self._task_for_actor(txn, task_id, actor)
@@ -450,11 +400,10 @@ class CaseService:
             by = self._username(txn, task.completed_by) if task.completed_by else "sistem"
             raise Conflict(f"tugas {task_id} sudah {'diselesaikan' if task.status == 'done' else 'dibatalkan'}"
                            f" oleh {by}")
-        if task.role == SYSTEM_ROLE:
-            raise Forbidden("langkah otomatis dijalankan oleh sistem (Prefect), bukan oleh petugas", "task")
-        if task.role == APPLICANT_ROLE:
-            if actor != APPLICANT_ROLE:
-                raise Forbidden(f"langkah '{task.step_id}' dilakukan oleh pemohon", "as")
+        if task.role in (SYSTEM_ROLE, APPLICANT_ROLE) or actor in (SYSTEM_ROLE, APPLICANT_ROLE):
+            who = policy.APPLICANT if actor == APPLICANT_ROLE else policy.SYSTEM if actor == SYSTEM_ROLE else \
+                Actor(actor)
+            policy.check(who, "task.act", policy.Target(office_id=case.office_id, role=task.role, step=task.step_id))
             return task, case, None
         user = self._user(txn, actor)
         self._authorize(self._standard(txn, case), case, task, user)
@@ -478,16 +427,14 @@ class CaseService:
         rows = _USER.rows(txn.conn, username=username)
         if not rows or not rows[0][2]:
             raise Forbidden(f"pengguna '{username}' tidak dikenal atau tidak aktif", "as")
-        return Actor(rows[0][0], username, rows[0][1], frozenset(r[3] for r in rows if r[3]))
+        return Actor(username, rows[0][1], frozenset(r[3] for r in rows if r[3]), id=rows[0][0])
 
     @staticmethod
     def _authorize(standard, case: Record, task: Record, user: Actor) -> None:
-        if user.office_id != case.office_id:
-            raise Forbidden(f"{user.username} bukan petugas {case.office_id}", "as")
-        if task.role not in user.role_ids:
-            office = standard.office
-            raise Forbidden(f"langkah '{task.step_id}' memerlukan peran {office.role_name(task.role)} "
-                            f"({task.role}); {user.username} tidak memilikinya", "as")
+        office = standard.office
+        policy.check(user, "task.act", policy.Target(office_id=case.office_id, office_name=office.name,
+                                                     role=task.role, step=task.step_id,
+                                                     role_name=office.role_name(task.role)))
 
     @staticmethod
     def _username(txn: Txn, user_id) -> str:

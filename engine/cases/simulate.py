@@ -88,7 +88,7 @@ def users_for(service: CaseService) -> dict[tuple[str, str], str]:
     for office in service.library.offices.values():
         for role in office.roles:
             username = f"{office.id}.{role}"
-            service.add_user(username, f"Petugas {office.role_name(role)}", office.id, [role])
+            service.directory.add_user(username, f"Petugas {office.role_name(role)}", office.id, [role])
             made[(office.id, role)] = username
     return made
 

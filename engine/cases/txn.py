@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, select
 from engine.store.models import FlowLink, insert_chained
 from engine.store.prepared import Prepared
 
-from .errors import Conflict
+from engine.errors import Conflict
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from engine.cases.errors import CaseError
+from engine.errors import CaseError
 from engine.spec import wording
 from engine.store.db import StoreError
 
@@ -81,27 +81,27 @@ def cmd_user_add(args) -> int:
     if not (args.role or args.admin or args.auditor):
         raise CliError("beri sedikitnya satu --role (atau --auditor / --admin)")
     service = _service(args)
-    password = _read_password(args) if args.password_stdin else None
-    service.add_user(args.username, args.name or args.username, args.office, args.role)
+    password = _read_password(args, office=args.office, full_name=args.name or "") if args.password_stdin else None
+    service.directory.add_user(args.username, args.name or args.username, args.office, args.role)
     if args.admin:
-        service.set_admin(args.username, True)
+        service.directory.set_admin(args.username, True)
     if args.auditor:
-        service.set_auditor(args.username, True)
+        service.directory.set_auditor(args.username, True)
     if password:
-        from engine.web.auth import hash_password
+        from engine.access.passwords import hash_password
 
-        service.set_password(args.username, hash_password(password))
+        service.directory.set_password(args.username, hash_password(password))
     print(f"pengguna {args.username} ({args.office}): {', '.join(args.role) or '-'}"
           + (" · admin" if args.admin else "") + (" · auditor" if args.auditor else "") + ("" if password else
                                                   f" · atur kata sandi: layanan user password {args.username}"))
     return 0
 
 
-def _read_password(args) -> str:
+def _read_password(args, *, office: str = "", full_name: str = "") -> str:
     import getpass
     import sys
 
-    from engine.web.auth import password_problem
+    from engine.access.passwords import password_problem
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -109,7 +109,7 @@ def _read_password(args) -> str:
         password = getpass.getpass("Kata sandi baru: ")
         if getpass.getpass("Ulangi: ") != password:
             raise CliError("kata sandi tidak sama")
-    problem = password_problem(password)
+    problem = password_problem(password, username=args.username, full_name=full_name, office=office)
     if problem:
         raise CliError(problem)
     return password
@@ -117,10 +117,10 @@ def _read_password(args) -> str:
 
 @_guard
 def cmd_user_password(args) -> int:
-    from engine.web.auth import hash_password
+    from engine.access.passwords import hash_password
 
     service = _service(args, need_library=False)
-    service.set_password(args.username, hash_password(_read_password(args)))
+    service.directory.set_password(args.username, hash_password(_read_password(args)))
     print(f"kata sandi {args.username} diperbarui")
     return 0
 
@@ -333,7 +333,7 @@ def cmd_publish(args) -> int:
     from engine.publish.record import publish
 
     service = _service(args)
-    service.sync_offices()
+    service.directory.sync_offices()
     library = service.library
     try:
         chosen = [library.standard(i) for i in args.ids] if args.ids else \

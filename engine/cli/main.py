@@ -242,6 +242,12 @@ def _add_serve(sub) -> None:
                    help="basis data demo baru: kantor contoh, petugas untuk setiap peran, kasus di setiap keadaan")
     p.add_argument("--no-worker", action="store_true", help="tanpa sisi Prefect (jalankan `layanan worker` terpisah)")
     p.add_argument("--standards", help="folder standar")
+    p.add_argument("--public-url", help="alamat publik yang dipakai pemohon dan petugas, dicetak pada tanda terima "
+                                        "(default: LAYANAN_PUBLIC_URL, atau http://HOST:PORT)")
+    p.add_argument("--secure-cookies", action="store_true", default=None,
+                   help="cookie hanya lewat HTTPS (otomatis bila alamat publik https://)")
+    p.add_argument("--allowed-host", action="append", default=[],
+                   help="nama host lain yang boleh dipakai untuk mengakses aplikasi (boleh diulang)")
     p.set_defaults(run=_lazy("engine.cli.serve_command", "cmd_serve"))
 
 

@@ -53,7 +53,7 @@ def cmd_serve(args) -> int:
         os.environ["LAYANAN_DATABASE_URL"] = f"sqlite:///{(folder / 'layanan.db').resolve()}"
         os.environ.setdefault("PREFECT_HOME", str((folder / "prefect").resolve()))
     service = _service(args)
-    service.sync_offices()
+    service.directory.sync_offices()
     if args.demo:
         from engine.web.demo import seed_demo
 
@@ -63,7 +63,20 @@ def cmd_serve(args) -> int:
               f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'.", flush=True)
     from engine.web.app import create_app
 
-    app = create_app(service, demo=args.demo)
+    public_url = args.public_url or os.environ.get("LAYANAN_PUBLIC_URL")
+    if not public_url and args.host in ("0.0.0.0", "::"):
+        import socket
+
+        public_url = f"http://{socket.gethostname()}:{args.port}"
+        args.allowed_host = [*args.allowed_host, "*"]
+        print(f"Peringatan: alamat publik belum diatur; tanda terima memakai {public_url}. Atur --public-url "
+              f"(atau LAYANAN_PUBLIC_URL) dengan alamat yang dipakai pemohon dan petugas.", flush=True)
+    public_url = public_url or f"http://{args.host}:{args.port}"
+    try:
+        app = create_app(service, demo=args.demo, public_url=public_url, secure_cookies=args.secure_cookies,
+                         allowed_hosts=args.allowed_host)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     # uvicorn re-raises the signal that stopped it once it has shut down. With Python's default SIGTERM
     # action that kills the process on the spot: the worker is not stopped and Prefect's exit handler never
     # stops the ephemeral API server it started, which stayed running, orphaned. Exiting normally instead

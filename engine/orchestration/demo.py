@@ -40,7 +40,7 @@ def plan(service: CaseService) -> list[Planned]:
 
 
 async def run_demo(service: CaseService, out=print) -> tuple[list[dict], Summary]:
-    service.sync_offices()
+    service.directory.sync_offices()
     users_for(service)
     planned = plan(service)
     for item in planned:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from engine.cases.errors import Conflict
+from engine.errors import Conflict
 from engine.cases.frozen import freeze
 from engine.store.models import Event, StandardVersion
 

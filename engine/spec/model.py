@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .flow import Procedure, combinations, evaluate
+from .flow import END, Procedure, combinations, evaluate
 
 MANAGEMENT_KEYS = ("legal_basis", "facilities", "competence", "supervision", "staffing", "service_guarantee",
                    "security_guarantee", "evaluation")
@@ -141,6 +141,25 @@ class Standard:
         if isinstance(text, dict) and channel_id is not None:
             return text.get(channel_id, [])
         return text
+
+    def intake_roles(self, variant: str | None = None, channel: str | None = None, answers=None,
+                     *, any_path: bool = False) -> frozenset:
+        """The roles that receive an application of this variant and channel: the role of the first step an
+        officer takes in its case (after the applicant's own steps of an online channel): the intake, or a
+        step before it such as Bontang's customer service giving the queue number. With ``any_path``, those
+        of every variant and channel (who may take applications of this standard at all)."""
+        procedure = self.procedure
+        if any_path:
+            return frozenset(r for v, c in self.combinations() for r in self.intake_roles(v, c, answers or {}))
+        step_id, seen = (procedure.first_steps(variant, channel, answers or {}) or [END])[0], set()
+        while step_id in procedure.by_id and step_id not in seen:
+            seen.add(step_id)
+            step = procedure.by_id[step_id]
+            if step.get("kind") not in ("applicant", "automated"):
+                return frozenset([step.get("role")])
+            step_id = (procedure.resolve(procedure.default_next(step_id), variant, channel, answers or {})
+                       or [END])[0]
+        return frozenset()
 
     @property
     def products(self) -> list[dict]:

@@ -9,78 +9,15 @@ mirrors this history (``flow_links``); it is never asked what state a case is in
 from __future__ import annotations
 
 import weakref
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
-                        UniqueConstraint, bindparam, event, inspect, literal_column, select)
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, bindparam, event, inspect, select
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import chain
+from .base import Base, UTCDateTime, aware as _aware, in_literals as _in_literals  # noqa: F401
 from .prepared import Prepared
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-# A step binds its one moment many times (the task it completes, the task it creates, its events, the
-# outbox), between them the case's due date: the last two conversions to SQLite's text are kept, shared by
-# every column, as ((moment, text), (moment, text)).
-_LAST_SQLITE_MOMENTS = [((None, None), (None, None))]
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes stored as UTC; SQLite keeps no zone, so it is restored on the way out."""
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the case store")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-    # On SQLite the two conversions (to naive UTC, then to SQLAlchemy's text form) are done in one step: a
-    # step writes and reads a dozen of these, and the general path costs ~10 µs each. The text is the same
-    # as SQLite's DATETIME writes ("2026-03-02 01:30:15.123456"), and it is read back by the same
-    # datetime.fromisoformat (tests/test_prepared.py compares both paths).
-    def bind_processor(self, dialect):
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-        utc, kept = timezone.utc, _LAST_SQLITE_MOMENTS
-
-        def process(value):
-            if value is None:
-                return None
-            latest, before = kept[0]
-            if latest[0] is value:
-                return latest[1]
-            if before[0] is value:
-                return before[1]
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to the case store")
-            text = value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
-            kept[0] = ((value, text), latest)  # one assignment: threads sharing it never see half of it
-            return text
-        return process
-
-    def result_processor(self, dialect, coltype):
-        if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
-        parse = datetime.fromisoformat
-
-        def process(value):  # appending the zone is ~6x faster than datetime.replace(tzinfo=...)
-            return None if value is None else parse(value + "+00:00")
-        return process
-
-
-def _aware(column_name: str, nullable: bool = True):
-    return mapped_column(column_name, UTCDateTime(), nullable=nullable)
 
 
 class Office(Base):
@@ -187,13 +124,6 @@ class CaseRequirement(Base):
     requirement_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     received: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[datetime | None] = _aware("received_at")
-
-
-def _in_literals(column, values: tuple[str, ...]):
-    """``column IN ('a', 'b')`` with the values written into the SQL. A partial index's condition is written
-    this way, and SQLite uses such an index only for a query whose WHERE holds the same term word for word
-    (bound parameters do not match it)."""
-    return column.in_([literal_column(f"'{value}'") for value in values])
 
 
 class Task(Base):
@@ -346,18 +276,6 @@ class Lease(Base):
     expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
 
 
-class WebSession(Base):
-    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a copy of the
-    database does not let anyone sign in. Logging out deletes the row."""
-    __tablename__ = "web_sessions"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = _aware("created_at", nullable=False)
-    last_seen_at: Mapped[datetime] = _aware("last_seen_at", nullable=False)
-    expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
-
-
 def _advance_chain(session, items: list, content, set_hashes) -> None:
     """Chain items after the head (locked for the rest of the transaction), in the given order."""
     head = session.info.get("audit_head")  # read and locked once per transaction, not at every flush
@@ -460,3 +378,7 @@ def _chain_new_events(session, _flush_context, _instances):
 @event.listens_for(Event, "before_delete")
 def _events_are_append_only(mapper, connection, target):
     raise PermissionError("riwayat kasus hanya dapat ditambah, tidak dapat diubah atau dihapus")
+
+
+# Sign-in, sessions and devices (imported here so that this module names every table, for Alembic).
+from .access_tables import SigninThrottle, TrustedDevice, WebSession  # noqa: E402,F401

@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from engine.cases.errors import CaseError, Forbidden, InvalidInput
+from engine.access import policy
+from engine.errors import CaseError, Forbidden, InvalidInput
 from engine.store.models import User
 
 from .auth import Officer, hash_password, password_problem
@@ -18,9 +19,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def admin(request: Request, who: Officer = Depends(officer)) -> Officer:
-    if not who.is_admin:
-        request.app.state.service.record_refusal(who.username, "halaman admin hanya untuk admin")
-        raise Forbidden("halaman ini hanya untuk admin kantor", "admin")
+    problem = policy.refusal(who.actor, "users.manage", policy.Target(office_id=who.office_id))
+    if problem:
+        request.app.state.service.record_refusal(who.username, problem)
+        raise Forbidden(problem, "admin")
     return who
 
 
@@ -54,14 +56,17 @@ async def save_user(request: Request, who: Officer = Depends(admin)):
             raise InvalidInput("wajib diisi", "username")
         with service.store.read() as s:
             existing = s.scalar(select(User.office_id).where(User.username == username))
-        if existing is not None and existing != who.office_id:
+        if existing is not None and not policy.allowed(who.actor, "users.manage",
+                                                       policy.Target(office_id=existing)):
             raise Forbidden("nama pengguna ini milik kantor lain", "username")
-        if password and (problem := password_problem(password)):
+        full_name = str(form.get("full_name") or username).strip()
+        if password and (problem := password_problem(password, username=username, full_name=full_name,
+                                                     office=who.office_id)):
             raise InvalidInput(problem, "password")
-        service.add_user(username, str(form.get("full_name") or username).strip(), who.office_id, roles)
+        service.directory.add_user(username, full_name, who.office_id, roles)
         if password:
-            service.set_password(username, hash_password(password))
-        service.set_active(username, form.get("active") == "1")
+            service.directory.set_password(username, hash_password(password))
+        service.directory.set_active(username, form.get("active") == "1")
     except CaseError as exc:
         _refused(request, who, exc)
         return _page(request, who, status_code=403 if isinstance(exc, Forbidden) else 400, error=exc.message,

@@ -7,21 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from engine.cases.errors import CaseError, Forbidden, NotFound
+from engine.access import policy
+from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.queries import case_view, worklist
 
-from .app import COOKIE
-from .auth import Officer, csrf_ok
+from .auth import Officer, csrf_ok, sign_in, signed_in
 from .pages import _refused, officer
 
 router = APIRouter(prefix="/api/v1", tags=["layanan"])
 
 
 class Credentials(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
 
 
 class SignedIn(BaseModel):
@@ -56,14 +57,18 @@ def writer(who: Officer = Depends(officer), x_csrf_token: str | None = Header(No
     return who
 
 
-@router.post("/masuk", response_model=SignedIn)
-def sign_in(request: Request, response: Response, body: Credentials):
-    found = request.app.state.sessions.login(body.username, body.password)
-    if found is None:
-        raise Forbidden("nama pengguna atau kata sandi salah", "password")
-    token, who = found
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies,
-                        max_age=10 * 3600, path="/")
+@router.post("/masuk", response_model=SignedIn, responses={401: {"description": "salah"},
+                                                           429: {"description": "terlalu banyak percobaan"}})
+def api_sign_in(request: Request, response: Response, body: Credentials):
+    """Sign in (throttled like the page: see engine.access.signin); the session cookie is set, and the CSRF
+    token to send as X-CSRF-Token is returned."""
+    attempt = sign_in(request, body.username, body.password)  # a sync route: FastAPI runs it in a thread
+    if attempt.refused:
+        headers = {"Retry-After": str(attempt.retry_after)} if attempt.retry_after else {}
+        return JSONResponse({"error": attempt.refused, "field": "password"}, status_code=attempt.status,
+                            headers=headers)
+    signed_in(response, request, attempt)
+    who = attempt.officer
     return SignedIn(username=who.username, office=who.office_id, roles=sorted(who.roles), csrf_token=who.csrf)
 
 
@@ -76,7 +81,7 @@ def my_worklist(request: Request, who: Officer = Depends(officer)) -> list[dict]
 @router.get("/kasus/{number}")
 def read_case(request: Request, number: str, who: Officer = Depends(officer)) -> dict:
     view = case_view(request.app.state.service.store, number)
-    if view["office"] != who.office_id:
+    if not policy.allowed(who.actor, "case.read", policy.Target(office_id=view["office"])):
         raise NotFound(f"kasus '{number}' tidak ditemukan", "case")
     return view
 

@@ -7,8 +7,10 @@ cases of their own office and on steps of their roles, and a refusal is recorded
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,43 +18,58 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from engine.cases.errors import CaseError, Conflict, Forbidden, NotFound
+from engine.errors import CaseError, Conflict, Forbidden, NotFound
 from engine.cases.service import CaseService
 from engine.spec import wording
 
-from .auth import Sessions
+from engine.access.sessions import Sessions
+from engine.access.signin import Limits, SignIn
+
+from .auth import COOKIE  # noqa: F401  (the pages' import)
+from .guards import Guards
 
 HERE = Path(__file__).resolve().parent
-COOKIE = "layanan_sesi"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class NotSignedIn(Exception):
     pass
 
 
-def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool = False) -> FastAPI:
-    """The application over one case service (its store and standards library)."""
+def create_app(service: CaseService, *, public_url: str | None = None, secure_cookies: bool | None = None,
+               demo: bool = False, allowed_hosts: list[str] | None = None, limits: Limits | None = None,
+               clock=None) -> FastAPI:
+    """The application over one case service (its store and standards library).
+
+    ``public_url``: the address citizens and officers use (``LAYANAN_PUBLIC_URL``), printed on receipts and
+    QR codes; the Host header of a request is never used for that. Requests naming another host than it,
+    ``allowed_hosts`` or the machine itself are refused. ``secure_cookies``: cookies only over HTTPS (by
+    default when the public URL is https)."""
+    public_url = (public_url or os.environ.get("LAYANAN_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"alamat publik tidak sah: {public_url!r} (mis. https://layanan.kantor.go.id)")
     app = FastAPI(title="layanan", version="1", description="API layanan: kasus, tugas dan standar pelayanan.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                  docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
     app.state.service = service
-    app.state.sessions = Sessions(service.store)
-    app.state.secure_cookies = secure_cookies
+    extra = {"clock": clock} if clock is not None else {}
+    app.state.sessions = Sessions(service.store, **extra)
+    app.state.signin = SignIn(service.store, app.state.sessions, limits or Limits(), **extra)
+    app.state.public_url = public_url
+    app.state.secure_cookies = parts.scheme == "https" if secure_cookies is None else secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
     templates = Jinja2Templates(env=template_environment())
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        # Nothing is fetched from elsewhere; pages may not be framed (clickjacking on officers' actions).
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                    "frame-ancestors 'none'; form-action 'self'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    hosts = {parts.hostname, "127.0.0.1", "localhost", *(allowed_hosts or []),
+             *filter(None, os.environ.get("LAYANAN_ALLOWED_HOSTS", "").split(","))}
+    origins = {f"{parts.scheme}://{parts.netloc}".lower()}
+    origins |= {f"{scheme}://{host}{f':{parts.port}' if parts.port else ''}" for scheme in ("http", "https")
+                for host in ("127.0.0.1", "localhost")}
+    app.add_middleware(Guards, origins=origins)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted(hosts))
 
     @app.exception_handler(NotSignedIn)
     async def _to_login(request: Request, exc: NotSignedIn):
@@ -89,8 +106,9 @@ def create_app(service: CaseService, *, secure_cookies: bool = False, demo: bool
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import admin, api, auditor, pages, public
+    from . import admin, api, api_docs, auditor, pages, public
 
+    app.include_router(api_docs.router)
     app.include_router(public.router)
     app.include_router(pages.router)
     app.include_router(admin.router)

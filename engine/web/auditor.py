@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from engine.audit.verify import verify
-from engine.cases.errors import Forbidden, InvalidInput
+from engine.access import policy
+from engine.errors import Forbidden, InvalidInput
 from engine.reports.render import as_html
 from engine.reports.report import build
 
@@ -21,9 +22,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def auditor(request: Request, who: Officer = Depends(officer)) -> Officer:
-    if not (who.is_auditor or who.is_admin):
-        request.app.state.service.record_refusal(who.username, "halaman audit hanya untuk auditor")
-        raise Forbidden("halaman ini untuk auditor dan admin kantor", "auditor")
+    problem = policy.refusal(who.actor, "audit.read", policy.Target(office_id=who.office_id))
+    if problem:
+        request.app.state.service.record_refusal(who.username, problem)
+        raise Forbidden(problem, "auditor")
     return who
 
 

@@ -23,15 +23,15 @@ PLAN = (("baru", "approve", 0, 0), ("berjalan", "approve", 1, 1), ("belum lengka
 
 
 def seed_demo(service: CaseService) -> dict:
-    service.sync_offices()
+    service.directory.sync_offices()
     made = users_for(service)
     password = hash_password(DEMO_PASSWORD)
     for username in made.values():
-        service.set_password(username, password)
+        service.directory.set_password(username, password)
     admin_office = next(iter(service.library.offices))
-    service.add_user("admin", "Admin Layanan", admin_office, [])
-    service.set_admin("admin")
-    service.set_password("admin", password)
+    service.directory.add_user("admin", "Admin Layanan", admin_office, [])
+    service.directory.set_admin("admin")
+    service.directory.set_password("admin", password)
     cases = 0
     # Drafts too: the demo shows every seed standard (the pages mark drafts as such).
     for standard in service.library.standards.values():

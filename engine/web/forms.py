@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from engine.cases.errors import InvalidInput
+from engine.errors import InvalidInput
 from engine.store.db import data_dir
 
 MAX_UPLOAD_BYTES = 5 * 2**20

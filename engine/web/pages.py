@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
-from engine.cases.errors import CaseError, Forbidden, NotFound
+from engine.access import policy
+from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.fields import applicable
 from engine.cases.frozen import thaw
 from engine.cases.queries import case_view, escalations, find_case, worklist
@@ -14,8 +16,9 @@ from engine.cases.service import APPLICANT_FIELDS
 from engine.store.models import Case, Document, Task
 
 from . import forms
-from .auth import Officer, csrf_ok
-from .app import COOKIE, SLA_LABELS, NotSignedIn, pdf_response
+from .app import SLA_LABELS, NotSignedIn, pdf_response
+from .auth import (COOKIE, LOGIN_COOKIE, Officer, csrf_ok, login_token_ok, new_login_token, set_login_cookie,
+                   sign_in, signed_in)
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,27 +64,39 @@ async def _refused_here(request: Request, who: Officer, exc: CaseError, task_id:
 
 @router.get("/masuk", response_class=HTMLResponse)
 def login_page(request: Request, lanjut: str = "/kerja"):
-    return _render(request, "login.html.j2", None, next=_safe_next(lanjut))
+    token = request.cookies.get(LOGIN_COOKIE) or new_login_token()
+    response = _render(request, "login.html.j2", None, next=_safe_next(lanjut), login_token=token)
+    set_login_cookie(response, request, token)
+    return response
 
 
 @router.post("/masuk")
 async def login(request: Request):
     form = await request.form()
-    found = request.app.state.sessions.login(str(form.get("username", "")), str(form.get("password", "")))
-    if found is None:
-        return _render(request, "login.html.j2", None, status_code=401, next=_safe_next(form.get("lanjut")),
-                       error="Nama pengguna atau kata sandi salah.", username=form.get("username", ""))
-    token, _who = found
-    response = RedirectResponse(_safe_next(form.get("lanjut")), status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies,
-                        max_age=10 * 3600, path="/")
-    return response
+    username, password = str(form.get("username", ""))[:200], str(form.get("password", ""))
+    nxt = _safe_next(form.get("lanjut"))
+    if not login_token_ok(request, form.get("csrf")):
+        # Not from our own sign-in page (login CSRF: another site signing the browser in as someone else).
+        token = new_login_token()
+        response = _render(request, "login.html.j2", None, status_code=403, next=nxt, login_token=token,
+                           error="Formulir masuk kedaluwarsa atau bukan dari halaman ini; silakan coba lagi.",
+                           username=username)
+        set_login_cookie(response, request, token)
+        return response
+    attempt = await run_in_threadpool(sign_in, request, username, password)  # Argon2: off the event loop
+    if attempt.refused:
+        response = _render(request, "login.html.j2", None, status_code=attempt.status, next=nxt,
+                           login_token=request.cookies.get(LOGIN_COOKIE), error=attempt.refused, username=username)
+        if attempt.retry_after:
+            response.headers["Retry-After"] = str(attempt.retry_after)
+        return response
+    return signed_in(RedirectResponse(nxt, status_code=303), request, attempt)
 
 
 @router.post("/keluar")
 async def logout(request: Request, who: Officer = Depends(officer)):
     await _form(request, who)
-    request.app.state.sessions.logout(request.cookies.get(COOKIE))
+    request.app.state.sessions.end(request.cookies.get(COOKIE))
     response = RedirectResponse("/masuk", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -139,24 +154,25 @@ async def release(request: Request, task_id: int, who: Officer = Depends(officer
 # ------------------------------------------------------------------------------------------ intake
 
 
-def _intake_roles(standard) -> set[str]:
-    return {s.get("role") for s in standard.data.get("steps") or [] if s.get("kind") == "intake"}
-
-
 def _offered(request: Request, document: dict) -> bool:
     """Published standards take applications; drafts only in the demo (marked as such)."""
     return document.get("status") != "draft" or request.app.state.demo
 
 
+def _open_target(item, standards) -> policy.Target:
+    """What opening a case of a standard or bundle acts on (the first parts' intake roles, for a bundle)."""
+    return policy.Target(office_id=item.office.id, office_name=item.office.name,
+                         intake_roles=frozenset().union(*(s.intake_roles(any_path=True) for s in standards)))
+
+
 def _intake_standards(request: Request, who: Officer) -> list:
-    """Standards and bundles of the officer's office whose intake one of their roles performs."""
+    """Standards and bundles the officer may take applications of (engine.access.policy, case.open)."""
     service = request.app.state.service
     found = [s for s in service.library.standards.values()
-             if s.office.id == who.office_id and _offered(request, s.data) and _intake_roles(s) & who.roles]
+             if _offered(request, s.data) and policy.allowed(who.actor, "case.open", _open_target(s, [s]))]
     for bundle in service.library.bundles.values():
         first = [service.library.standard(p["standard"]) for p in bundle.data["parts"] if not p.get("after")]
-        if bundle.office.id == who.office_id and _offered(request, bundle.data) \
-                and any(_intake_roles(s) & who.roles for s in first):
+        if _offered(request, bundle.data) and policy.allowed(who.actor, "case.open", _open_target(bundle, first)):
             found.append(bundle)
     return sorted(found, key=lambda s: s.title)
 
@@ -171,8 +187,7 @@ def _intake_context(request, who, standard_id, variant, channel):
     standard = request.app.state.service.library.standard(standard_id)
     if not _offered(request, standard.data):
         raise NotFound(f"standar '{standard_id}' masih draf dan belum menerima permohonan", "standard")
-    if standard.office.id != who.office_id:
-        raise Forbidden(f"standar ini milik {standard.office.name}", "standard")
+    policy.check(who.actor, "case.open", _open_target(standard, [standard]))
     variants, channels = standard.variants, standard.channels
     variant = variant or (variants[0]["id"] if variants else None)
     channel = channel or (channels[0]["id"] if channels else None)
@@ -194,8 +209,8 @@ def _bundle_context(request, who, bundle_id):
     bundle = service.library.bundles[bundle_id]
     if not _offered(request, bundle.data):
         raise NotFound(f"paket '{bundle_id}' masih draf dan belum menerima permohonan", "standard")
-    if bundle.office.id != who.office_id:
-        raise Forbidden(f"paket ini milik {bundle.office.name}", "standard")
+    first = [service.library.standard(p["standard"]) for p in bundle.data["parts"] if not p.get("after")]
+    policy.check(who.actor, "case.open", _open_target(bundle, first))
     parts = []
     for part in bundle.data["parts"]:
         standard = service.library.standard(part["standard"])
@@ -273,7 +288,7 @@ async def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, a
 
 def _own_case(request: Request, who: Officer, number: str) -> dict:
     view = case_view(request.app.state.service.store, number)
-    if view["office"] != who.office_id:
+    if not policy.allowed(who.actor, "case.read", policy.Target(office_id=view["office"])):
         raise NotFound(f"kasus '{number}' tidak ditemukan", "case")  # other offices' cases do not exist here
     return view
 
@@ -364,7 +379,7 @@ def receipt(request: Request, number: str, format: str = "html", who: Officer = 
     office = extras["standard"].office if extras["standard"] else None
     html = request.app.state.templates.get_template("receipt.html.j2").render(
         case=view, office=office, officer=who, for_pdf=format == "pdf",
-        status_url=f"{request.base_url}status", **extras)
+        status_url=f"{request.app.state.public_url}/status", **extras)
     if format == "pdf":
         return pdf_response(html, f"tanda-terima-{number}")
     return HTMLResponse(html)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from engine.cases.errors import NotFound
+from engine.errors import NotFound
 from engine.cases.frozen import thaw
 from engine.cases.queries import sla_status
 from engine.cases.service import now

@@ -1,4 +1,5 @@
-"""Errors a user can act on. Messages are Indonesian and name the thing to fix; nothing was written."""
+"""Errors a user can act on, raised by every layer. Messages are Indonesian and name the thing to fix;
+nothing was written."""
 
 
 class CaseError(Exception):
