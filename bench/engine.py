@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import functools
 import hashlib
-import hmac
 import json
 import os
 import random
@@ -52,6 +51,7 @@ from engine.cases.queries import worklist  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
 from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
 from engine.spec.model import load_library  # noqa: E402
+from engine.store import chain  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Task  # noqa: E402
 from engine.store.prepared import Prepared  # noqa: E402
@@ -207,6 +207,7 @@ class FloorRunner:
         self.version_id = self.db.execute("SELECT standard_version_id FROM cases WHERE id = ?",
                                           (first,)).fetchone()[0]
         self.key = b"floor"
+        self.case_column = {row[1]: row[0] for row in self.db.execute("PRAGMA table_info(cases)")}
         self.serial = 0
         self.groups = DriverGroups(self.db)
 
@@ -214,27 +215,22 @@ class FloorRunner:
     def _now() -> str:
         return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
-    def _events(self, rows: list[tuple]) -> None:
-        """Chain the events after the audit head and insert them, as models.insert_chained does: after the
-        head this process last wrote, moved by one guarded UPDATE (read first only when that fails)."""
-        known = getattr(self, "head", None)
-        last, count = known or self.db.execute("SELECT hash, count FROM audit_head WHERE id = 1").fetchone()
+    def _events(self, case_id: int, head: tuple, rows: list[tuple]) -> None:
+        """Chain the case's events after its head (hash, length: read with the case row, as the engine's
+        transaction holds it) and insert them; the moved head and its seal go back into the case row, as
+        engine/store/audit_writer.py does: one chain per case."""
+        last, seq = head[0] or chain.GENESIS, head[1]
         chained = []
-        for case_id, task_id, at, actor_id, actor, kind, data in rows:
-            text = json.dumps(data, sort_keys=True)
-            content = json.dumps([case_id, task_id, at, actor_id, actor, kind, data], sort_keys=True,
-                                 separators=(",", ":"), ensure_ascii=False).encode()
-            digest = hmac.new(self.key, last.encode() + b"\n" + content, hashlib.sha256).hexdigest()
-            chained.append((case_id, task_id, at, actor_id, actor, kind, text, last, digest))
+        for task_id, at, actor_id, actor, kind, data in rows:
+            content = chain.canonical([case_id, task_id, at, actor_id, actor, kind, data])
+            digest = chain.link(last, content, self.key)
+            seq += 1
+            chained.append((case_id, seq, task_id, at, actor_id, actor, kind, json.dumps(data), last, digest))
             last = digest
-        moved = self.db.execute("UPDATE audit_head SET hash = ?, count = ? WHERE id = 1 AND hash = ? AND count = ?",
-                                (last, count + len(rows), chained[0][7], count)).rowcount
-        if not moved:  # another writer moved it: read it and chain again
-            self.head = None
-            return self._events(rows)
-        self.head = (last, count + len(rows))
-        self.db.executemany("INSERT INTO events (case_id, task_id, at, actor_id, actor, kind, data, prev_hash, "
-                            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chained)
+        self.db.execute("UPDATE cases SET audit_hash = ?, audit_seq = ?, audit_seal = ? WHERE id = ?",
+                        (last, seq, chain.seal(chain.chain_name(case_id), seq, last, self.key), case_id))
+        self.db.executemany("INSERT INTO events (case_id, seq, task_id, at, actor_id, actor, kind, data, "
+                            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chained)
 
     def _next_number(self, series: str) -> int:
         year = datetime.now(timezone.utc).year
@@ -255,7 +251,8 @@ class FloorRunner:
         """The reads before a step: the task, its case, the officer with their roles."""
         row = self.db.execute("SELECT tasks.*, cases.* FROM tasks JOIN cases ON cases.id = tasks.case_id "
                               "WHERE tasks.id = ?", (task_id,)).fetchone()
-        task, case = row[:19], row[19:]
+        task, whole = row[:19], row[19:]
+        case = tuple(whole[self.case_column[name]] for name in ("row_version", "audit_hash", "audit_seq"))
         if username:
             self.db.execute("SELECT users.id, users.office_id, users.active, user_roles.role_id FROM users "
                             "LEFT OUTER JOIN user_roles ON user_roles.user_id = users.id WHERE users.username = ?",
@@ -285,8 +282,8 @@ class FloorRunner:
         seq = self._next_number("__case__")
         case_id = db.execute(
             "INSERT INTO cases (number, receipt_code, office_id, standard_version_id, standard_id, status, "
-            "applicant, answers, received_at, sla_mark, sla_level, row_version) "
-            "VALUES (?, ?, ?, ?, ?, 'open', ?, '{}', ?, '', 0, 1)",
+            "applicant, answers, received_at, sla_mark, sla_level, row_version, audit_seq) "
+            "VALUES (?, ?, ?, ?, ?, 'open', ?, '{}', ?, '', 0, 1, 0)",
             (f"FLOOR-2026-{seq:06d}", f"F{self.serial:09d}", OFFICE, self.version_id, STANDARD,
              json.dumps(SAMPLE_APPLICANT), at)).lastrowid
         db.executemany("INSERT INTO case_requirements (case_id, requirement_id, received, received_at) "
@@ -294,8 +291,9 @@ class FloorRunner:
         db.execute("INSERT INTO flow_links (case_id, flow_name, state, pending, revision, changed_at, attempts) "
                    "VALUES (?, ?, 'new', 1, 1, ?, 0)", (case_id, STANDARD, at))
         task_id = self._task(case_id, 1, "penerimaan", "intake", "petugas_layanan", at, None)
-        self._events([(case_id, None, at, None, "pemohon", "case_opened", {"standard": STANDARD, "version": "1"}),
-                      (case_id, task_id, at, None, "sistem", "task_created", {"role": "petugas_layanan"})])
+        self._events(case_id, (None, 0), [(None, at, None, "pemohon", "case_opened",
+                                           {"standard": STANDARD, "version": "1"}),
+                                          (task_id, at, None, "sistem", "task_created", {"role": "petugas_layanan"})])
         return case_id, task_id
 
     def _step(self, case_id: int, task_id: int, steps: list, n: int, progress: dict) -> int | None:
@@ -306,13 +304,13 @@ class FloorRunner:
         user_id = self.users.get(username)
         task, case = self._begin_step(task_id, username)
         self._finish_step(task, user_id, at, {"uraian": "Data diolah"} if step == "pengolahan" else {})
-        events = [(case_id, task_id, at, user_id, username or "sistem", "task_completed",
+        events = [(task_id, at, user_id, username or "sistem", "task_completed",
                    {"step": step, "action": "approve"})]
         if step == "penerimaan":  # the clock starts: due date on the case and its open tasks
             progress["due"] = due = at
             db.execute("UPDATE cases SET clock_started_at = ?, due_at = ?, sla_next_at = ?, row_version = ? "
-                       "WHERE id = ? AND row_version = ?", (at, due, due, case[21] + 1, case_id, case[21]))
-            events.append((case_id, None, at, None, "sistem", "clock_started", {"due_at": due}))
+                       "WHERE id = ? AND row_version = ?", (at, due, due, case[0] + 1, case_id, case[0]))
+            events.append((None, at, None, "sistem", "clock_started", {"due_at": due}))
         if step == "tte":  # number, the letter, its signature
             number = self._next_number("400.12")
             db.execute("INSERT INTO products (case_id, product_id, office_id, series, year, seq, number, "
@@ -325,9 +323,9 @@ class FloorRunner:
                              "created_at) VALUES (?, 'surat_keterangan', 'text/html', ?, ?, ?)",
                              (case_id, self.LETTER, digest, at)).lastrowid
             db.execute("UPDATE documents SET signed_by = ?, signed_at = ? WHERE id = ?", (user_id, at, doc))
-            events += [(case_id, None, at, None, "sistem", "product_issued", {"number": number}),
-                       (case_id, None, at, None, "sistem", "document_rendered", {"sha256": digest}),
-                       (case_id, None, at, user_id, username, "document_signed", {"sha256": digest})]
+            events += [(None, at, None, "sistem", "product_issued", {"number": number}),
+                       (None, at, None, "sistem", "document_rendered", {"sha256": digest}),
+                       (None, at, user_id, username, "document_signed", {"sha256": digest})]
         if step == "cetak":
             db.execute("SELECT product_id, number FROM products WHERE case_id = ?", (case_id,)).fetchall()
             db.execute("SELECT id, sha256 FROM documents WHERE case_id = ? AND product_id = ? "
@@ -336,15 +334,15 @@ class FloorRunner:
         if n + 1 < len(steps):
             next_step, next_role = steps[n + 1]
             following = self._task(case_id, n + 2, next_step, "form", next_role, at, progress.get("due"))
-            events.append((case_id, following, at, None, "sistem", "task_created", {"role": next_role}))
+            events.append((following, at, None, "sistem", "task_created", {"role": next_role}))
         else:  # the hand-over closes the case
             db.execute("UPDATE products SET handed_over_at = ? WHERE case_id = ?", (at, case_id))
             db.execute("UPDATE cases SET status = 'done', closed_at = ?, sla_next_at = NULL, row_version = ? "
-                       "WHERE id = ?", (at, case[21] + 1, case_id))
-            events += [(case_id, None, at, user_id, username, "products_handed_over", {}),
-                       (case_id, None, at, None, "sistem", "case_closed", {"status": "done"})]
+                       "WHERE id = ?", (at, case[0] + 1, case_id))
+            events += [(None, at, user_id, username, "products_handed_over", {}),
+                       (None, at, None, "sistem", "case_closed", {"status": "done"})]
         self._touch(case_id, at)
-        self._events(events)
+        self._events(case_id, case[1:], events)
         return following
 
     def run_case(self, index: int) -> int:

@@ -122,12 +122,17 @@ def test_a_group_that_cannot_commit_writes_nothing_and_answers_everyone(service,
     tasks = [_open_task(service, c) for c in cases]
     events_before = _events(service)
 
-    from engine.cases import batch as batch_module
+    from contextlib import contextmanager
 
-    def broken_chain(conn, rows):
-        raise OSError("disk penuh")
+    real = service.store.transaction
 
-    monkeypatch.setattr(batch_module, "insert_chained", broken_chain)
+    @contextmanager
+    def failing_commit():
+        with real() as conn:
+            yield conn
+            raise OSError("disk penuh")  # after every unit's writes, before the commit
+
+    monkeypatch.setattr(service.store, "transaction", failing_commit)
 
     async def officers():
         return await asyncio.gather(*(service.complete_async(t.id, f"{OFFICE}.{t.role}", data=FORM) for t in tasks),

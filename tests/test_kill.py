@@ -170,3 +170,51 @@ def test_sigkill_mid_step_and_mid_prefect_run_loses_and_duplicates_nothing(servi
             Event.case_id == case_id, Event.kind == "task_completed").group_by(Event.task_id)).all()
     assert per_task and all(count == 1 for _, count in per_task)
     assert _prefect_runs(env, number) == ["COMPLETED"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\nState:\tZ" not in status.read()
+    except OSError:
+        return False
+
+
+def test_prefect_ephemeral_api_ends_with_a_killed_parent(tmp_path):
+    """SIGKILL of the process that started Prefect's ephemeral API (only that process, not its group):
+    the API server, unauthenticated on a local port, must not outlive it."""
+    script = ("import time, engine.orchestration\n"
+              "from prefect import get_client\n"
+              "with get_client(sync_client=True) as client: client.api_healthcheck()\n"
+              "print('ready', flush=True)\n"
+              "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect")), start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        servers = _children(proc.pid)
+        assert servers, "no API server child found"
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in servers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in servers), "the API server outlived its parent"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -25,7 +25,8 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.store.db import Store
-from engine.store.models import SigninThrottle, TrustedDevice, User, append_events
+from engine.store.audit_writer import append_events
+from engine.store.models import SigninThrottle, TrustedDevice, User
 
 from . import passwords
 from .sessions import Officer, Sessions, digest, utcnow

@@ -3,10 +3,10 @@
 Each officer's action (opening a case, claiming or completing a step) is one unit of work on the case
 store. When several are submitted at once, committing each alone repeats for every one of them what they
 could share: the commit, the write lock, the pages of the tables and indexes they all append to (the end of
-the task and event tables, the audit chain's head). Here the actions submitted while the event loop is busy
-are run together, in the order they came, as one transaction: each unit in a savepoint of its own, so a
-unit that fails is undone alone and its caller gets its error; the events of the units that succeeded are
-chained once, in that order; one commit answers them all. A caller's action is durable when its await
+the task and event tables). Here the actions submitted while the event loop is busy are run together, in
+the order they came, as one transaction: each unit in a savepoint of its own (its events chained in its
+cases' chains within it), so a unit that fails is undone alone and its caller gets its error; one commit
+answers them all. A caller's action is durable when its await
 returns, as it would be after its own commit.
 
 The group is run on the event loop itself, at its next turn: the transaction is a few milliseconds of work
@@ -21,7 +21,6 @@ import weakref
 from collections.abc import Callable
 
 from engine.store.db import Store
-from engine.store.models import insert_chained
 
 from .txn import Txn
 
@@ -80,28 +79,24 @@ class Batch:
         answers: list[tuple[asyncio.Future, object, BaseException | None]] = []
         try:
             with self.store.transaction() as conn:
-                events: list[dict] = []
                 if len(group) == 1:  # alone: its own transaction, no savepoint
                     work, future = group[0]
                     try:
-                        answers.append((future, self._unit(conn, work, events), None))
+                        answers.append((future, self._unit(conn, work), None))
                     except Exception as exc:
                         raise _Failed(exc) from exc  # the transaction is rolled back
                 else:
                     cursor = conn.connection.dbapi_connection.cursor()
                     for work, future in group:
                         cursor.execute("SAVEPOINT layanan_unit")
-                        mark = len(events)
                         try:
-                            result = self._unit(conn, work, events)
+                            result = self._unit(conn, work)
                         except Exception as exc:  # undone alone; the others go on
                             cursor.execute("ROLLBACK TO SAVEPOINT layanan_unit")
-                            del events[mark:]
                             answers.append((future, None, exc))
                         else:
                             answers.append((future, result, None))
                         cursor.execute("RELEASE SAVEPOINT layanan_unit")
-                insert_chained(conn, events)
         except _Failed as failed:
             group[0][1].set_exception(failed.error)
             return
@@ -123,8 +118,8 @@ class Batch:
             else:
                 future.set_exception(error)
 
-    def _unit(self, conn, work, events: list[dict]):
-        txn = Txn(conn, self.store.versions_by_id, events=events)
+    def _unit(self, conn, work):
+        txn = Txn(conn, self.store.versions_by_id)
         result = work(txn)
         txn.finish()
         return result

@@ -19,6 +19,7 @@ from engine.access.policy import Actor
 from engine.calendar import UncoveredYear
 from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
 from engine.spec.model import Library, UnknownStandard
+from engine.store import chain
 from engine.store.db import Store
 from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Document, FlowLink, Office, Product,
                                  Task, User, UserRole)
@@ -207,7 +208,7 @@ class CaseService:
     def _insert_case(self, txn: Txn, version: FrozenVersion, office: dict, at: datetime, **values) -> Record:
         values.update(number=numbering.case_number(txn.conn, office, at), receipt_code=numbering.receipt_code(),
                       office_id=office["id"], standard_version_id=version.id, status="open", received_at=at,
-                      sla_mark="", sla_level=0, row_version=1)
+                      sla_mark="", sla_level=0, audit_seq=0, row_version=1)
         values["answers"] = values.get("answers") or {}
         case = txn.adopt(CASES, dict(values, id=txn.insert(CASES, values)))
         if version.id not in txn.versions:
@@ -583,7 +584,7 @@ class CaseService:
         if task.assignee_id is None and user is not None:
             task.assignee_id = user.id
         self._event(txn, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
-                    reason=reason)
+                    reason=reason, data_sha256=chain.data_digest(task.data) if task.data else None)
         if task.kind == "signature" and action == "approve":
             self._sign(txn, case, step, user, actor, at)
         if task.kind == "handover" and action == "approve":

@@ -9,7 +9,8 @@ explicitly:
   changed row in one UPDATE guarded by its ``row_version`` (a concurrent change is a Conflict, not a lost
   update) and bumps that version, as the ORM's version counter did;
 - one record per row and transaction (an identity map), so two paths of the same step see the same row;
-- events are buffered and appended at the end, in order, as one chained insert (engine.store.chain);
+- events are buffered and appended at the end, in order, each in its case's chain (engine.store.audit_writer):
+  the heads of the cases this transaction holds move with the rest of their rows;
 - the Prefect outbox (``flow_links``) is touched once per transaction for every case that changed.
 """
 
@@ -19,13 +20,15 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from engine.store.models import FlowLink, insert_chained
+from engine.store import audit_writer
+from engine.store.models import Case, FlowLink
 from engine.store.prepared import Prepared
 
 from engine.errors import Conflict
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
+_CASES = Case.__table__
 _TOUCH = Prepared(_LINKS.update().where(_LINKS.c.case_id == bindparam("c")).values(
     pending=True, changed_at=bindparam("at"), revision=_LINKS.c.revision + 1))
 
@@ -109,11 +112,8 @@ class Record:
 class Txn:
     """A write transaction: statements on ``conn``, records to flush, events to chain."""
 
-    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion], events: list[dict] | None = None):
-        """``events``: where ``finish`` leaves the chained-to-be events when a group of units chains them
-        together (engine.cases.batch); by default ``finish`` chains and inserts them itself."""
+    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion]):
         self.conn = conn
-        self.deferred_events = events
         self.versions = versions  # the store's cache of committed versions: id -> FrozenVersion
         self.fresh_versions: dict[int, FrozenVersion] = {}  # inserted by this transaction
         self.records: list[Record] = []
@@ -210,13 +210,20 @@ class Txn:
             self.touched[case_id] = at
 
     def finish(self) -> None:
-        """Write what is still buffered: changed records, the outbox marks and the chained events."""
+        """Write what is still buffered: the chained events, changed records (the cases' moved chain heads
+        among them) and the outbox marks."""
+        if self.events:
+            identity = self.identity
+            held = {}
+            for case_id in {event["case_id"] for event in self.events}:
+                record = identity.get((_CASES.name, case_id))
+                if record is not None:
+                    held[case_id] = (record.audit_hash, record.audit_seq)
+            for case_id, (digest, seq, seal) in audit_writer.append(self.conn, self.events, held).items():
+                record = identity[(_CASES.name, case_id)]
+                record.audit_hash, record.audit_seq, record.audit_seal = digest, seq, seal
+            self.events = []
         self.flush()
         marked = [{"c": case_id, "at": at} for case_id, at in self.touched.items() if case_id not in self.new_links]
         _TOUCH.run_many(self.conn, marked)
         self.touched.clear()
-        if self.deferred_events is not None:
-            self.deferred_events.extend(self.events)
-        else:
-            insert_chained(self.conn, self.events)
-        self.events = []

@@ -13,13 +13,33 @@ from .errors import CliError
 
 @_guard
 def cmd_audit_verify(args) -> int:
+    from pathlib import Path
+
     from engine.audit.verify import verify
 
-    verdict = verify(_service(args, need_library=False).store)
+    verdict = verify(_service(args, need_library=False).store, anchors=Path(args.anchors) if args.anchors else None)
     print(verdict.message)
     if not verdict.ok and verdict.case_number:
         print(f"kasus: {verdict.case_number}")
+    for note in verdict.notes:
+        print(f"catatan: {note}", file=sys.stderr)
     return 0 if verdict.ok else 1
+
+
+@_guard
+def cmd_audit_checkpoint(args) -> int:
+    from pathlib import Path
+
+    from engine.audit.checkpoints import anchors_path, make_checkpoint
+
+    anchors = Path(args.anchors) if args.anchors else anchors_path()
+    made = make_checkpoint(_service(args, need_library=False).store, anchors=anchors)
+    if made.checkpoint is None:
+        print("tidak ada peristiwa baru sejak titik periksa terakhir")
+        return 0
+    print(f"titik periksa #{made.checkpoint.id}: {made.heads} rantai disegel; baris jangkar ditambahkan ke {anchors}:")
+    print(made.line)
+    return 0
 
 
 def _day(text: str | None, end: bool = False):

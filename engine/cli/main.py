@@ -151,8 +151,15 @@ def _add_worker(sub) -> None:
 def _add_audit(sub) -> None:
     p = sub.add_parser("audit", help="jejak audit: periksa rantai hash, ekspor riwayat")
     asub = p.add_subparsers(dest="audit_command", metavar="AKSI", required=True)
-    check = asub.add_parser("verify", help="hitung ulang rantai; keluar 1 dan sebut peristiwa pertama yang rusak")
+    check = asub.add_parser("verify", help="hitung ulang rantai, ujung, titik periksa dan baris kasus; keluar 1 dan "
+                                           "sebut yang pertama rusak")
+    check.add_argument("--anchors", help="berkas jangkar titik periksa (bawaan: LAYANAN_AUDIT_ANCHORS atau "
+                                         "data/jangkar-audit.jsonl)")
     check.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_audit_verify"))
+    point = asub.add_parser("checkpoint", help="segel ujung setiap rantai yang berubah dan tulis barisnya ke berkas "
+                                               "jangkar (serve melakukannya tiap putaran pemantauan SLA)")
+    point.add_argument("--anchors", help="berkas jangkar (bawaan: LAYANAN_AUDIT_ANCHORS atau data/jangkar-audit.jsonl)")
+    point.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_audit_checkpoint"))
     out = asub.add_parser("export", help="riwayat sebuah kasus atau sebuah periode sebagai CSV atau JSON Lines")
     out.add_argument("--case", help="nomor kasus (termasuk bagian-bagian paket)")
     out.add_argument("--from", dest="date_from", help="tanggal awal YYYY-MM-DD (UTC)")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from prefect import flow, task
 
+from engine.audit.checkpoints import make_checkpoint
 from engine.sla.monitor import run_pass
 
 from . import ledger
@@ -30,8 +31,17 @@ def check_sla() -> dict:
             "escalations": summary.escalations, "by_office": summary.by_office}
 
 
+@task(name="titik-periksa-audit", persist_result=False)
+def audit_checkpoint() -> dict:
+    """Seal the audit chains' heads and anchor them outside the database (engine.audit.checkpoints)."""
+    made = make_checkpoint(ledger._service().store)
+    return {"checkpoint": made.checkpoint.id if made.checkpoint else None, "chains": made.heads}
+
+
 @flow(name=FLOW, persist_result=False, description="Pemantauan batas waktu layanan dan eskalasi ke atasan")
 async def sla_monitor() -> dict:
     # Async like the case flows, so the orchestrator runs it in its own event loop; the pass itself is
     # synchronous database work, kept off the loop.
-    return await asyncio.to_thread(check_sla)
+    summary = await asyncio.to_thread(check_sla)
+    summary["audit"] = await asyncio.to_thread(audit_checkpoint)
+    return summary

@@ -14,26 +14,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from . import environment
+from prefect import get_client  # (the package's __init__ put layanan's settings in place before Prefect)
+from prefect.context import AsyncClientContext, SyncClientContext
+from prefect.exceptions import Pause
+from prefect.flow_engine import run_flow_async
+from prefect.client.schemas.actions import DeploymentScheduleCreate
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.client.schemas.responses import SetStateStatus
+from prefect.client.schemas.schedules import IntervalSchedule
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.states import Scheduled
 
-environment.prepare()
+from engine.cases.service import CaseService
+from engine.store.lease import Holder, Lease
 
-from prefect import get_client  # noqa: E402  (settings must be in place before Prefect is imported)
-from prefect.context import AsyncClientContext, SyncClientContext  # noqa: E402
-from prefect.exceptions import Pause  # noqa: E402
-from prefect.flow_engine import run_flow_async  # noqa: E402
-from prefect.client.schemas.actions import DeploymentScheduleCreate  # noqa: E402
-from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId  # noqa: E402
-from prefect.client.schemas.responses import SetStateStatus  # noqa: E402
-from prefect.client.schemas.schedules import IntervalSchedule  # noqa: E402
-from prefect.client.schemas.sorting import FlowRunSort  # noqa: E402
-from prefect.states import Scheduled  # noqa: E402
-
-from engine.cases.service import CaseService  # noqa: E402
-from engine.store.lease import Holder, Lease  # noqa: E402
-
-from . import ledger, monitoring  # noqa: E402
-from .flows import entrypoint_name, flow_for  # noqa: E402
+from . import ledger, monitoring
+from .flows import entrypoint_name, flow_for
 
 DEPLOYMENT = "layanan"
 MONITOR_CHECK_EVERY = timedelta(minutes=1)

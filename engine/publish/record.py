@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from engine.errors import Conflict
 from engine.cases.frozen import freeze
+from engine.store.audit_writer import append_events
 from engine.store.models import Event, StandardVersion
 
 
@@ -40,9 +41,10 @@ def publish(service, standards) -> list[Recorded]:
                                f"naikkan 'version' (dan 'effective') sebelum menerbitkan", "version")
             is_new = frozen.digest not in published
             if is_new:
-                s.add(Event(case_id=None, task_id=None, at=at, actor="sistem", kind="standard_published",
-                            data={"standard": std.id, "version": version, "digest": frozen.digest,
-                                  "effective": str(std.data.get("effective") or ""),
-                                  "first_use": frozen.digest not in before}))
+                append_events(s, [{"case_id": None, "task_id": None, "at": at, "actor_id": None, "actor": "sistem",
+                                   "kind": "standard_published",
+                                   "data": {"standard": std.id, "version": version, "digest": frozen.digest,
+                                            "effective": str(std.data.get("effective") or ""),
+                                            "first_use": frozen.digest not in before}}])
             done.append(Recorded(std.id, version, is_new))
     return done

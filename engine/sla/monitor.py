@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases.frozen import calendar_for, thaw
 from engine.cases.queries import risk_threshold
-from engine.store.models import Case, StandardVersion, Task, append_events
+from engine.store.audit_writer import append_events
+from engine.store.models import Case, StandardVersion, Task
 
 BATCH = 5000
 MARKS = {1: "at_risk", 2: "late", 3: "late"}

@@ -1,7 +1,24 @@
-"""The hash chain over the event log: each event's hash covers its own content and the previous event's
-hash, so changing, inserting or removing a row breaks the chain from that row on. With an audit key
-(``LAYANAN_AUDIT_KEY``) the hash is an HMAC: someone who can write to the database but does not hold the
-key cannot recompute a consistent chain after tampering."""
+"""The hash chains over the event log (pure functions; the one writer is engine/store/audit_writer.py).
+
+Every case has a chain of its own: each of its events' hash covers the event's content and the previous
+event's hash in that case, so changing, inserting or removing an event breaks the chain from there on.
+Events that belong to no case (a refused sign-in, a published standard) form the system chain. With one
+chain per case, writers of different cases never wait for each other (a single head row serialised every
+writer of the database before).
+
+The chain's head, kept in the case row (the system chain's in ``audit_heads``), names the last event and
+how many there are, sealed with the audit key: removing the last events and moving the head back would
+need the key to seal the earlier head again. Periodic checkpoints (engine/audit/checkpoints.py), written
+to a file outside the database as well, seal every head at a moment, so that even someone holding the key,
+or an old copy of the database, cannot cut a chain below its last checkpoint unnoticed.
+
+With an audit key (``LAYANAN_AUDIT_KEY``) every hash and seal is an HMAC-SHA256; without one, plain
+SHA-256 (anyone who can write to the database could then recompute a consistent chain; only the anchored
+checkpoints would show it).
+
+Events written before these chains (migration 0011) keep the single chain they were written in, in the
+order of their ids, with its head in ``audit_head``; ``layanan audit verify`` still checks it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +29,7 @@ import os
 from datetime import datetime, timezone
 
 GENESIS = "0" * 64
+SYSTEM_CHAIN = "sistem"  # the chain of the events that belong to no case
 
 
 def audit_key() -> bytes | None:
@@ -34,14 +52,36 @@ def _moment(at: datetime) -> str:
     return text
 
 
+def canonical(value) -> bytes:
+    """Compact JSON with sorted keys: the one form hashed (events, checkpoints, task data)."""
+    return _CANONICAL(value).encode()
+
+
 def payload(case_id, task_id, at: datetime, actor_id, actor, kind, data) -> bytes:
     """The event's content in one canonical form (the same before insertion and after reading back):
     the compact JSON array of its fields, keys sorted, time in UTC with microseconds."""
     return _CANONICAL([case_id, task_id, _moment(at), actor_id, actor, kind, data or {}]).encode()
 
 
-def link(previous: str, content: bytes, key: bytes | None = None) -> str:
-    message = previous.encode() + b"\n" + content
+def _digest(message: bytes, key: bytes | None) -> str:
     if key:
         return hmac.new(key, message, hashlib.sha256).hexdigest()
     return hashlib.sha256(message).hexdigest()
+
+
+def link(previous: str, content: bytes, key: bytes | None = None) -> str:
+    return _digest(previous.encode() + b"\n" + content, key)
+
+
+def chain_name(case_id: int | None) -> str:
+    return SYSTEM_CHAIN if case_id is None else f"kasus:{case_id}"
+
+
+def seal(chain: str, seq: int, last: str, key: bytes | None = None) -> str:
+    """The seal of a chain's head: its name, its length and its last hash."""
+    return _digest(f"kepala\n{chain}\n{seq}\n{last}".encode(), key)
+
+
+def data_digest(data) -> str:
+    """SHA-256 of a step's form data (recorded with its completion; the data itself stays in the task)."""
+    return hashlib.sha256(canonical(data or {})).hexdigest()

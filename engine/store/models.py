@@ -8,16 +8,13 @@ mirrors this history (``flow_links``); it is never asked what state a case is in
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, bindparam, event, inspect, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import chain
 from .base import Base, UTCDateTime, aware as _aware, in_literals as _in_literals  # noqa: F401
-from .prepared import Prepared
 
 
 class Office(Base):
@@ -104,6 +101,11 @@ class Case(Base):
     sla_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_next_at: Mapped[datetime | None] = _aware("sla_next_at")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # The head of the case's event chain (engine/store/chain.py): the last event's hash, how many events,
+    # and the seal over both.
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_seal: Mapped[str | None] = mapped_column(String(64), nullable=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -211,20 +213,24 @@ class Event(Base):
     """Append-only history: who did what to which case, when. Rows are never updated or deleted."""
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    # The event's place in its chain (its case's, or the system chain's); NULL for the events of the single
+    # chain written before migration 0011, which verify in the order of their ids.
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
     at: Mapped[datetime] = _aware("at", nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     actor: Mapped[str] = mapped_column(String(80))  # username, 'pemohon' or 'sistem'
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # The hash chain (engine/store/chain.py), filled when the event is flushed.
+    # The hash chain (engine/store/chain.py), filled by the one writer (engine/store/audit_writer.py).
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    def content(self) -> bytes:
-        return chain.payload(self.case_id, self.task_id, self.at, self.actor_id, self.actor, self.kind,
-                             self.data)
+
+# A case's events in the order of its chain (one entry per event: the place is unique); also how a case's
+# history is read.
+Index("ix_events_case_seq", Event.case_id, Event.seq, unique=True)
 
 
 # The kinds of event looked up by kind: by reports over a period (breaches; returns and rejections, which
@@ -236,14 +242,6 @@ KIND_INDEXED_EVENTS = ("task_completed", "sla_breached", "clock_resumed", "sla_e
 EVENT_KIND_IS_INDEXED = _in_literals(Event.kind, KIND_INDEXED_EVENTS)
 Index("ix_events_kind_at", Event.kind, Event.at, sqlite_where=EVENT_KIND_IS_INDEXED,
       postgresql_where=EVENT_KIND_IS_INDEXED)
-
-
-class AuditHead(Base):
-    """The chain's last hash and length; appending events locks this row, so the chain has one order."""
-    __tablename__ = "audit_head"
-    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
-    hash: Mapped[str] = mapped_column(String(64))
-    count: Mapped[int] = mapped_column(Integer)
 
 
 class FlowLink(Base):
@@ -276,109 +274,13 @@ class Lease(Base):
     expires_at: Mapped[datetime] = _aware("expires_at", nullable=False)
 
 
-def _advance_chain(session, items: list, content, set_hashes) -> None:
-    """Chain items after the head (locked for the rest of the transaction), in the given order."""
-    head = session.info.get("audit_head")  # read and locked once per transaction, not at every flush
-    if head is None:
-        head = session.get(AuditHead, 1, with_for_update=True)
-        if head is None:
-            head = AuditHead(id=1, hash=chain.GENESIS, count=0)
-            session.add(head)
-        session.info["audit_head"] = head
-    key, last = chain.audit_key(), head.hash
-    for item in items:
-        digest = chain.link(last, content(item), key)
-        set_hashes(item, last, digest)
-        last = digest
-    head.hash, head.count = last, head.count + len(items)
-
-
-_HEAD = AuditHead.__table__
-_READ_HEAD = Prepared(select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update())
-_MOVE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(hash=bindparam("h"), count=bindparam("n")))
-# Moves the head only from the hash this process believes it has (see insert_chained).
-_MOVE_HEAD_FROM = Prepared(_HEAD.update().where(_HEAD.c.id == 1, _HEAD.c.hash == bindparam("was"),
-                                                 _HEAD.c.count == bindparam("count_was"))
-                           .values(hash=bindparam("h"), count=bindparam("n")))
-_NEW_HEAD = Prepared(_HEAD.insert().values(id=1, hash=chain.GENESIS, count=0))
-_EVENT_COLUMNS = ("case_id", "task_id", "at", "actor_id", "actor", "kind", "data", "prev_hash", "hash")
-_INSERT_EVENT = Prepared(Event.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
-# Connection pool (one per database and Store) -> (hash, count) this process last moved the head to.
-_LAST_HEAD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _chain(rows: list[dict], last: str) -> str:
-    key = chain.audit_key()
-    for row in rows:
-        row["prev_hash"] = last
-        row["hash"] = last = chain.link(last, chain.payload(row["case_id"], row["task_id"], row["at"],
-                                                            row["actor_id"], row["actor"], row["kind"],
-                                                            row["data"]), key)
-    return last
-
-
-def insert_chained(conn, rows: list[dict]) -> None:
-    """Chain ``rows`` (event columns without the hashes) after the audit head, locked until the transaction
-    ends, and insert them at once: the engine's write path and ``append_events`` both come here.
-
-    The head is usually where this process left it (on SQLite one process writes at a time, and the busy
-    one is usually the same). So the rows are first chained after that head and the head is moved in one
-    UPDATE guarded by its expected hash, which also locks it; only when another process moved it in between
-    (or the transaction that moved it rolled back) is it read, and the rows chained again."""
-    if not rows:
-        return
-    pool = conn.engine.pool
-    known = _LAST_HEAD.get(pool)
-    if known is not None:
-        last = _chain(rows, known[0])
-        if _MOVE_HEAD_FROM.run(conn, was=known[0], count_was=known[1], h=last, n=known[1] + len(rows)) == 1:
-            _LAST_HEAD[pool] = (last, known[1] + len(rows))
-            _INSERT_EVENT.run_many(conn, rows)
-            return
-    head = _READ_HEAD.first(conn)
-    if head is None:
-        _NEW_HEAD.run(conn)
-        head = (chain.GENESIS, 0)
-    last = _chain(rows, head[0])
-    _MOVE_HEAD.run(conn, h=last, n=head[1] + len(rows))
-    _LAST_HEAD[pool] = (last, head[1] + len(rows))
-    _INSERT_EVENT.run_many(conn, rows)
-
-
-def append_events(session, rows: list[dict]) -> None:
-    """Insert many events at once from an ORM session, chained after any the session added itself."""
-    if not rows:
-        return
-    session.flush()  # events added through the ORM take their place in the chain first
-    head = session.info.pop("audit_head", None)
-    if head is not None:
-        session.expire(head)  # moved below the ORM; read again if the session chains more events
-    insert_chained(session.connection(), rows)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_audit_head(session):
-    session.info.pop("audit_head", None)
-
-
-@event.listens_for(Session, "before_flush")
-def _chain_new_events(session, _flush_context, _instances):
-    new = [obj for obj in session.new if isinstance(obj, Event)]
-    if not new:
-        return
-
-    def set_hashes(item, previous, digest):
-        item.prev_hash, item.hash = previous, digest
-
-    _advance_chain(session, sorted(new, key=lambda obj: inspect(obj).insert_order), Event.content, set_hashes)
-
-
 @event.listens_for(Event, "before_update")
 @event.listens_for(Event, "before_delete")
 def _events_are_append_only(mapper, connection, target):
     raise PermissionError("riwayat kasus hanya dapat ditambah, tidak dapat diubah atau dihapus")
 
 
-# Sign-in, sessions and devices (imported here so that this module names every table, for Alembic).
+# Sign-in, sessions and devices, and the audit chains' heads and checkpoints (imported here so that this
+# module names every table, for Alembic).
 from .access_tables import SigninThrottle, TrustedDevice, WebSession  # noqa: E402,F401
+from .audit_tables import AuditCheckpoint, AuditHead, ChainHead  # noqa: E402,F401

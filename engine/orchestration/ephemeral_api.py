@@ -1,0 +1,73 @@
+"""Prefect's ephemeral API server, bound to the process that started it.
+
+Without a configured server (``PREFECT_API_URL``), Prefect starts its API as a child process
+(``SubprocessASGIServer``: uvicorn on 127.0.0.1, no authentication) and stops it at exit. A process killed
+with SIGKILL runs no exit handler, and the server stayed up, orphaned, on its local port. Here the same
+command runs through this module, which watches its parent: once the parent is gone (the child is adopted
+by another process) it stops the server, and exits for good five seconds later. The watch runs inside the
+child, so it holds whichever thread of the parent started the server (Linux's parent-death signal follows
+the thread, and Prefect may start its server from a worker thread that ends).
+
+``bind_to_parent()`` installs this into Prefect's class; ``tests/test_kill.py`` kills a process with
+SIGKILL and checks that its server went with it (should Prefect rename what is replaced here, that test
+fails).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+PARENT_ENV = "LAYANAN_API_PARENT"
+WATCH_EVERY = 0.5  # seconds
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY)
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn shuts down cleanly on SIGTERM
+    time.sleep(5)
+    os._exit(1)
+
+
+def bind_to_parent() -> None:
+    """Make Prefect start its ephemeral server through this module (idempotent)."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    if getattr(SubprocessASGIServer._run_uvicorn_command, "bound_to_parent", False):
+        return
+    SubprocessASGIServer._run_uvicorn_command = _run_bound
+    _run_bound.bound_to_parent = True
+
+
+def _run_bound(server) -> subprocess.Popen:
+    """Prefect's own command for its ephemeral server (prefect/server/api/server.py, 3.x), run through
+    this module's ``main`` with the parent's pid."""
+    import prefect
+    from prefect.settings import get_current_settings
+
+    return subprocess.Popen(
+        args=[sys.executable, "-m", __name__, "--app-dir", str(prefect.__module_path__.parent), "--factory",
+              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(server.port),
+              "--log-level", "error", "--lifespan", "on"],
+        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+             "PREFECT__SERVER_FINAL": "1", **get_current_settings().to_environment_variables(exclude_unset=True),
+             PARENT_ENV: str(os.getpid())},
+    )
+
+
+def main() -> None:
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
+    threading.Thread(target=_watch, args=(parent,), name="layanan-parent-watch", daemon=True).start()
+    import uvicorn
+
+    sys.argv = ["uvicorn", *sys.argv[1:]]
+    uvicorn.main()
+
+
+if __name__ == "__main__":
+    main()
