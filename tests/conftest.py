@@ -17,6 +17,12 @@ def run_cli(*args, cwd=ROOT, env=None, timeout=60, input_text=None):
                           capture_output=True, text=True, timeout=timeout, input=input_text)
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchors(tmp_path, monkeypatch):
+    """Each test's checkpoints anchor in a file of its own (the default, data/, is shared by the checkout)."""
+    monkeypatch.setenv("LAYANAN_AUDIT_ANCHORS", str(tmp_path / "jangkar-audit.jsonl"))
+
+
 @pytest.fixture(scope="session")
 def library():
     from engine.spec.model import load_library

@@ -222,6 +222,33 @@ def test_checkpoints_and_their_anchor_file(history, anchors, tmp_path):
     assert first.checkpoint.id == 1
 
 
+def test_an_anchor_file_shared_with_another_database_applies_only_to_its_own_lines(history, anchors, library,
+                                                                                   tmp_path):
+    """One anchor file may outlive a database (a fresh demo office) or serve several: lines name their
+    database (its first checkpoint's digest), and another database's lines neither fail nor pass this one."""
+    service, _ids, _cases = history
+    make_checkpoint(service.store)
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import users_for
+    from engine.store.db import Store
+
+    fresh = CaseService(Store(f"sqlite:///{tmp_path / 'baru.db'}"), library)
+    fresh.directory.sync_offices()
+    users_for(fresh)
+    reqs = [r["id"] for r in library.standard(STANDARD).requirements(None, None, {})]
+    fresh.open_case(STANDARD, dict(SAMPLE_APPLICANT), requirements=reqs, actor=f"{OFFICE}.petugas_layanan")
+    verdict = verify(fresh.store)
+    assert verdict.ok and any("basis data lain" in note for note in verdict.notes)
+    assert make_checkpoint(fresh.store).checkpoint.id == 1
+    assert verify(fresh.store).ok and verify(service.store).ok
+    owners = {json.loads(line)["database"] for line in anchors.read_text().splitlines()}
+    assert len(owners) == 2
+    # This database's checkpoints all removed: the anchor file still names them.
+    _raw(fresh, "DELETE FROM audit_checkpoints")
+    assert not verify(fresh.store).ok
+    fresh.store.dispose()
+
+
 def test_a_database_put_back_to_an_older_copy_is_noticed(history, anchors, tmp_path):
     if not history[0].store.url.startswith("sqlite"):
         pytest.skip("copies the SQLite file")

@@ -310,6 +310,24 @@ def test_conditional_requirements_follow_the_answers_in_chromium(server, browser
     _shot(page, "11-persyaratan-bersyarat")
 
 
+def test_api_docs_render_within_the_csp_in_chromium(server, browser):
+    """The API documentation draws its operations from local assets (it was blank: the CSP blocked the
+    CDN it loaded from), and the browser reports no CSP violation."""
+    base, _ = server
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20000)
+    shown = page.inner_text("body")
+    assert "/api/v1/kasus" in shown and "/api/v1/tugas/{task_id}/selesai" in shown
+    assert not blocked, blocked
+    assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]
+
+
 def test_static_site_is_searchable_offline_in_chromium(browser, tmp_path, library):
     from engine.publish.site import build
 

@@ -41,10 +41,36 @@ def seal_of(digest: str, key: bytes | None) -> str:
     return chain.seal("titik-periksa", 0, digest, key)
 
 
-def anchor_line(point: AuditCheckpoint) -> str:
-    return json.dumps({"id": point.id, "at": point.at.astimezone(timezone.utc).isoformat(),
+def anchor_line(point: AuditCheckpoint, database: str, first_event: str | None) -> str:
+    """The checkpoint's line in the anchor file. ``database`` names the database it belongs to: the digest
+    of that database's first checkpoint (one anchor file may serve several databases, or outlive one);
+    ``first_event``, the hash of its first event, recognises it even after its checkpoints were removed."""
+    return json.dumps({"database": database, "first_event": first_event, "id": point.id, "at": point.at.astimezone(timezone.utc).isoformat(),
                        "last_event_id": point.last_event_id, "digest": point.digest, "seal": point.seal},
                       sort_keys=True)
+
+
+def _identity(s, point: AuditCheckpoint | None = None) -> str | None:
+    first = s.get(AuditCheckpoint, 1)
+    return first.digest if first is not None else (point.digest if point is not None and point.id == 1 else None)
+
+
+def first_event_hash(s) -> str | None:
+    return s.scalar(select(Event.hash).order_by(Event.id).limit(1))
+
+
+def _anchor_lines(anchors: Path):
+    """(line number, parsed line or None when unreadable) of the anchor file."""
+    if not anchors.exists():
+        return
+    for number, line in enumerate(anchors.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            anchor = json.loads(line)
+            yield number, (anchor if isinstance(anchor, dict) else None)
+        except ValueError:
+            yield number, None
 
 
 @dataclass
@@ -83,7 +109,7 @@ def make_checkpoint(store: Store, *, at: datetime | None = None, anchors: Path |
                                 digest=digest, seal=seal_of(digest, key))
         s.add(point)
         s.flush()
-        line = anchor_line(point)
+        line = anchor_line(point, _identity(s, point), first_event_hash(s))
     _append(anchors, [line])
     return Made(point, line, len(heads))
 
@@ -97,17 +123,21 @@ def _append(anchors: Path, lines: list[str]) -> None:
 
 
 def _catch_up_anchors(s, anchors: Path) -> None:
-    """Append the lines of committed checkpoints newer than the anchor file's last line."""
+    """Append the lines of this database's committed checkpoints newer than its last line in the file."""
+    database = _identity(s)
+    if database is None:
+        return
     last = 0
-    if anchors.exists():
-        for line in anchors.read_text(encoding="utf-8").splitlines():
-            try:
-                last = max(last, int(json.loads(line)["id"]))
-            except (ValueError, KeyError, TypeError):
-                continue
+    for _number, anchor in _anchor_lines(anchors):
+        try:
+            if anchor["database"] == database:
+                last = max(last, int(anchor["id"]))
+        except (KeyError, TypeError, ValueError):
+            continue
     missed = s.scalars(select(AuditCheckpoint).where(AuditCheckpoint.id > last).order_by(AuditCheckpoint.id)).all()
     if missed:
-        _append(anchors, [anchor_line(point) for point in missed])
+        first = first_event_hash(s)
+        _append(anchors, [anchor_line(point, database, first) for point in missed])
 
 
 @dataclass
@@ -117,6 +147,7 @@ class Expectations:
     heads: dict
     problem: str | None
     count: int
+    other_databases: int = 0  # anchor lines of other databases (ignored; noted when this one has none)
 
 
 def check_checkpoints(s, key: bytes | None, anchors: Path) -> Expectations:
@@ -136,34 +167,42 @@ def check_checkpoints(s, key: bytes | None, anchors: Path) -> Expectations:
         for case_id, seq, digest in point.heads:
             heads[case_id] = (seq, digest)
         previous = point.digest
-    problem = _check_anchors(stored, key, anchors)
-    return Expectations(heads, problem, count)
+    problem, others = _check_anchors(stored, key, anchors, first_event_hash(s))
+    return Expectations(heads, problem, count, others)
 
 
-def _check_anchors(stored: dict, key: bytes | None, anchors: Path) -> str | None:
+def _check_anchors(stored: dict, key: bytes | None, anchors: Path,
+                   first_event: str | None) -> tuple[str | None, int]:
+    """The problem the anchor file shows for this database, and how many lines of other databases it has."""
     if not anchors.exists():
         return (f"berkas jangkar {anchors} tidak ditemukan, padahal ada {len(stored)} titik periksa"
-                if stored else None)
-    seen = set()
-    for number, line in enumerate(anchors.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+                if stored else None), 0
+    database = stored[1].digest if 1 in stored else None
+    seen, others = set(), 0
+    for number, anchor in _anchor_lines(anchors):
         try:
-            anchor = json.loads(line)
             ident, digest, seal = int(anchor["id"]), anchor["digest"], anchor["seal"]
-        except (ValueError, KeyError, TypeError):
-            return f"{anchors}:{number}: baris jangkar rusak"
+            owner = anchor.get("database")
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return f"{anchors}:{number}: baris jangkar rusak", others
         if seal_of(digest, key) != seal:
-            return f"{anchors}:{number}: segel jangkar #{ident} tidak cocok"
+            return f"{anchors}:{number}: segel jangkar #{ident} tidak cocok", others
+        if database is None and first_event is not None and anchor.get("first_event") == first_event:
+            return (f"{anchors}:{number}: titik periksa #{ident} basis data ini tercatat di berkas jangkar, tetapi "
+                    f"basis data tidak lagi memiliki titik periksa: semuanya dihapus"), others
+        if owner != database or database is None:
+            others += 1
+            continue
         point = stored.get(ident)
         if point is None or point.digest != digest:
             return (f"titik periksa #{ident} tercatat di berkas jangkar tetapi tidak ada (atau lain) di basis data: "
-                    f"basis data dipotong atau dikembalikan ke salinan lama")
+                    f"basis data dipotong atau dikembalikan ke salinan lama"), others
         seen.add(ident)
     missing = sorted(set(stored) - seen)
     if missing:
-        return f"titik periksa #{missing[0]} tidak ada di berkas jangkar {anchors}: berkas jangkar dipotong atau diganti"
-    return None
+        return (f"titik periksa #{missing[0]} tidak ada di berkas jangkar {anchors}: berkas jangkar dipotong atau "
+                f"diganti"), others
+    return None, others
 
 
 def system_head(s):

@@ -59,7 +59,10 @@ def verify(store: Store, key: bytes | None = None, anchors: Path | None = None) 
             if expected.problem:
                 raise _Broken(expected.problem)
             if expected.count == 0:
-                notes.append("belum ada titik periksa (layanan audit checkpoint)")
+                notes.append("belum ada titik periksa (layanan audit checkpoint)"
+                             + (f"; berkas jangkar memuat {expected.other_databases} titik periksa basis data lain: "
+                                "bila basis data ini seharusnya punya titik periksa, semuanya telah dihapus"
+                                if expected.other_databases else ""))
             checked += _legacy(s, key)
             checked += _system_chain(s, key, expected.heads)
             checked += _case_chains(s, key, expected.heads)

@@ -1,0 +1,180 @@
+"""Officers' throughput while someone floods the sign-in with wrong passwords (issue 17).
+
+    .venv/bin/python bench/signin_flood.py [--officers 20] [--flooders 4] [--seconds 20]
+
+The app runs under uvicorn in a child process (one worker, as `layanan serve`; SQLite file). In this
+process, --officers threads each hold a signed-in API session and repeat one action (open a case through
+POST /api/v1/kasus, then read their worklist); the number of actions in --seconds is the throughput. The
+same load then runs again beside --flooders threads posting wrong passwords as fast as the server answers,
+half to the page sign-in and half to the API's, for random officers' accounts. The figure to hold:
+throughput under the flood at least 80 % of throughput without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import httpx  # noqa: E402
+
+PASSWORD = "bench-password-2026"
+OFFICE = "disdukcapil-kaltim"
+APPLICANT = {"nik": "6472011203850001", "name": "Pemohon Uji", "address": "Jl. Uji 1, Samarinda"}
+
+SERVER = """
+import sys, uvicorn
+sys.path.insert(0, {root!r})
+from engine.cases.service import CaseService
+from engine.spec.model import load_library
+from engine.store.db import Store
+from engine.web.app import create_app
+service = CaseService(Store({url!r}), load_library({library!r}))
+uvicorn.run(create_app(service, public_url="http://127.0.0.1:{port}"), host="127.0.0.1", port={port},
+            log_level="warning")
+"""
+
+
+def prepare(work: Path, officers: int) -> tuple[str, Path, list[str]]:
+    from engine.cases.service import CaseService
+    from engine.spec.model import load_library
+    from engine.store.db import Store
+    from engine.web.auth import hash_password
+
+    folder = work / "library"
+    shutil.copytree(ROOT / "standards" / "offices", folder / "offices")
+    shutil.copy(ROOT / "bench" / "data" / "bench-surat.yaml", folder)
+    url = f"sqlite:///{work / 'flood.db'}"
+    service = CaseService(Store(url), load_library(folder))
+    service.directory.sync_offices()
+    hashed = hash_password(PASSWORD)
+    names = []
+    for n in range(officers):
+        name = f"{OFFICE}.loket{n + 1:02d}"
+        service.directory.add_user(name, f"Petugas Loket {n + 1}", OFFICE, ["petugas_layanan"])
+        service.directory.set_password(name, hashed)
+        names.append(name)
+    service.store.dispose()
+    return url, folder, names
+
+
+def run_load(base: str, names: list[str], seconds: float, flooders: int) -> dict:
+    stop = threading.Event()
+    done, latencies, errors, refused = Counter(), [], Counter(), Counter()
+    lock = threading.Lock()
+    clients = []
+    for name in names:
+        client = httpx.Client(base_url=base, timeout=60)
+        signed = client.post("/api/v1/masuk", json={"username": name, "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+        client.headers["Origin"] = base
+        clients.append(client)
+
+    def officer(client):
+        while not stop.is_set():
+            start = time.perf_counter()
+            opened = client.post("/api/v1/kasus", json={"standard": "bench-surat", "applicant": APPLICANT,
+                                                        "requirements": ["surat_permohonan", "ktp"]})
+            listed = client.get("/api/v1/tugas")
+            with lock:
+                if opened.status_code == 201 and listed.status_code == 200:
+                    done["actions"] += 2
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    errors[(opened.status_code, listed.status_code)] += 1
+
+    def flooder(index):
+        client = httpx.Client(base_url=base, timeout=60)
+        token = None
+        while not stop.is_set():
+            victim = random.choice(names)
+            if index % 2:
+                answer = client.post("/api/v1/masuk", json={"username": victim, "password": "salah-sekali-123"},
+                                     headers={"Origin": base})
+            else:
+                if token is None:
+                    page = client.get("/masuk")
+                    token = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+                answer = client.post("/masuk", data={"username": victim, "password": "salah-sekali-123",
+                                                     "csrf": token}, headers={"Origin": base})
+            with lock:
+                refused[answer.status_code] += 1
+
+    threads = [threading.Thread(target=officer, args=(c,)) for c in clients]
+    threads += [threading.Thread(target=flooder, args=(i,)) for i in range(flooders)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+    for client in clients:
+        client.close()
+    return {"actions": done["actions"], "per_second": done["actions"] / seconds, "errors": dict(errors),
+            "p50": statistics.median(latencies) if latencies else None,
+            "p95": sorted(latencies)[int(0.95 * (len(latencies) - 1))] if latencies else None,
+            "flood": dict(refused)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--officers", type=int, default=20)
+    parser.add_argument("--flooders", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="layanan-bench-flood-"))
+    env = dict(os.environ, LAYANAN_DATA_DIR=str(work / "data"))
+    os.environ.update(LAYANAN_DATA_DIR=env["LAYANAN_DATA_DIR"])
+    try:
+        url, library, names = prepare(work, args.officers)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen([sys.executable, "-c", SERVER.format(root=str(ROOT), url=url,
+                                                                        library=str(library), port=port)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/masuk", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        try:
+            # Alternating rounds (quiet, flood, quiet, flood), so that a store growing with the cases opened
+            # weighs on both the same.
+            results = {"quiet": [], "flood": []}
+            for label in ("quiet", "flood", "quiet", "flood"):
+                result = run_load(base, names, args.seconds / 2, args.flooders if label == "flood" else 0)
+                results[label].append(result)
+                print(f"{label:5}: {result['actions']:5d} actions, {result['per_second']:6.1f}/s, "
+                      f"p50 {1000 * (result['p50'] or 0):.0f} ms, p95 {1000 * (result['p95'] or 0):.0f} ms, "
+                      f"errors {result['errors']}, sign-in answers {result['flood']}", flush=True)
+                time.sleep(1)
+        finally:
+            server.terminate()
+            server.wait(30)
+        quiet = sum(r["actions"] for r in results["quiet"])
+        flood = sum(r["actions"] for r in results["flood"])
+        print(f"{args.officers} officers, {args.flooders} flooding threads, {args.seconds:.0f} s each: "
+              f"{quiet / args.seconds:.1f} actions/s quiet, {flood / args.seconds:.1f} actions/s under the flood "
+              f"= {100 * flood / quiet:.0f} % (goal: at least 80 %)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
