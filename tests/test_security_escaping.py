@@ -160,7 +160,7 @@ def _template_environments():
     """Every Jinja environment of layanan: the pages, the HTML report, and forms/ (products, publishing)."""
     from engine.cases.documents import _environment, forms_dirs
     from engine.reports.render import _ENV
-    from engine.web.app import template_environment
+    from engine.web.views import template_environment
 
     return {"web": template_environment(), "report": _ENV,
             "forms": _environment(tuple(str(d) for d in forms_dirs()))}

@@ -31,6 +31,11 @@ def applicable(fields: list[dict], variant, channel, answers) -> list[dict]:
     return [f for f in fields or [] if evaluate(f.get("when"), variant, channel, answers) is not False]
 
 
+# Control characters no text of a case may hold (tab, line feed and carriage return are text); NUL also
+# cannot be stored by PostgreSQL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean(fields: list[dict], data: dict | None, *, variant=None, channel=None, answers=None,
           prefix: str = "") -> dict:
     """The submitted values converted to their types; raises InvalidInput naming the first bad field."""
@@ -62,6 +67,8 @@ def _convert(field: dict, value, name: str):
         if not isinstance(value, str):
             raise InvalidInput("harus berupa teks", name)
         longest = field.get("max_length") or MAX_TEXT[kind]
+        if CONTROL.search(value):
+            raise InvalidInput("memuat karakter kendali yang tidak diterima", name)
         if len(value) > longest:
             raise InvalidInput(f"paling banyak {longest:,} karakter".replace(",", "."), name)
         if field.get("pattern") and not re.search(field["pattern"], value):

@@ -13,16 +13,10 @@ from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, Case
 
 from engine.errors import NotFound
 from .frozen import calendar_for, stored_version, thaw
+from .sla_levels import risk_threshold
 from .service import now
 
 # A case is "at risk" once this share of its time limit is used (time_limit.at_risk_share in the standard).
-AT_RISK_SHARE = 0.75
-
-
-def risk_threshold(limit: dict) -> int:
-    """Working days left at which a case becomes at risk."""
-    total = limit.get("working_days") or limit.get("calendar_days") or 1
-    return int(total * (1 - limit.get("at_risk_share", AT_RISK_SHARE)))
 
 
 def sla_status(case: Case, at: datetime) -> dict:

@@ -25,11 +25,13 @@ from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Docu
                                  Task, User, UserRole)
 from engine.store.prepared import Prepared
 
-from . import documents, fields, numbering
 from engine.errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
-from .frozen import FrozenVersion, calendar_for, freeze, thaw
+
+from . import documents, fields, numbering
 from .batch import Batch
 from .directory import Directory
+from .frozen import FrozenVersion, calendar_for, freeze, thaw
+from .sla_levels import next_check
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
@@ -86,6 +88,9 @@ def action(build):
 
     run.batched = run_batched
     return run
+
+
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER: 32-bit on PostgreSQL (a larger one is no row, not a database error)
 
 
 class CaseService:
@@ -376,6 +381,8 @@ class CaseService:
         if reason is not None and (not isinstance(reason, str) or len(reason) > fields.MAX_REASON):
             raise InvalidInput(f"alasan berupa teks paling banyak {fields.MAX_REASON:,} karakter".replace(",", "."),
                                "reason")
+        if reason and fields.CONTROL.search(reason):
+            raise InvalidInput("alasan memuat karakter kendali yang tidak diterima", "reason")
 
         def work(txn: Txn):
             task, case, user = self._task_for_actor(txn, task_id, actor)
@@ -415,7 +422,7 @@ class CaseService:
         """The task and its case, locked for this transaction. An open task is the latest of its case (a case
         has one open task at a time, and the next one is numbered after it: the unique (case, seq) index
         refuses a second task in the same place), so its seq is the case's last."""
-        found = txn.get_with_parent(TASKS, task_id, CASES, "case_id")
+        found = txn.get_with_parent(TASKS, task_id, CASES, "case_id") if 1 <= task_id <= MAX_ROW_ID else None
         if found is None:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
         task, case = found
@@ -702,8 +709,6 @@ class CaseService:
     @staticmethod
     def _plan_sla(txn: Txn, case: Record) -> None:
         """When the SLA monitor should next look at the case (its due date just started or moved)."""
-        from engine.sla.monitor import next_check  # the monitor reads cases through engine.cases.queries
-
         case.sla_next_at = next_check(case, txn.version(case.standard_version_id))
 
     @staticmethod

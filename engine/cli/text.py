@@ -5,22 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from ..spec import wording
+from ..textgrid import grid, table  # noqa: F401  (the CLI's tables)
 
 time_limit = wording.time_limit_short
 fee = wording.fee
-
-
-def table(rows: list[dict], columns: list[tuple[str, str]], wrap: dict | None = None) -> str:
-    wrap = wrap or {}
-    cells = [[str(row.get(key, "")) for key, _ in columns] for row in rows]
-    for r in cells:
-        for i, (key, _) in enumerate(columns):
-            if key in wrap and len(r[i]) > wrap[key]:
-                r[i] = r[i][: wrap[key] - 1] + "…"
-    widths = [max([len(title)] + [len(r[i]) for r in cells]) for i, (_, title) in enumerate(columns)]
-    lines = ["  ".join(title.ljust(w) for (_, title), w in zip(columns, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    return "\n".join(lines)
 
 
 def _numbered(items, indent="   ") -> list[str]:
@@ -103,8 +91,3 @@ def bundle_summary(bundle, library) -> str:
         variant = f", varian {part['variant']}" if part.get("variant") else ""
         lines.append(f"   {n}. {part.get('label') or title} — {part['standard']}{variant}{after}")
     return "\n".join(lines)
-
-
-def grid(rows: list[list], headers: list[str]) -> str:
-    """A table from rows of cells in header order."""
-    return table([dict(zip(headers, row)) for row in rows], [(h, h) for h in headers])

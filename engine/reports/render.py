@@ -10,6 +10,7 @@ from jinja2 import PackageLoader
 from markupsafe import Markup
 
 from engine.markup import environment
+from engine.textgrid import grid
 
 COLUMNS = [("standard", "standar"), ("variant", "varian"), ("channel", "kanal"), ("received", "diterima"),
            ("completed", "selesai"), ("on_time_pct", "tepat waktu %"), ("median_working_days", "median hari"),
@@ -26,8 +27,6 @@ def _cell(value) -> str:
 
 
 def as_text(report: dict) -> str:
-    from engine.cli.text import grid
-
     rows = [[_cell(g[key]) for key, _ in COLUMNS] for g in report["groups"]]
     t = report["totals"]
     rows.append(["JUMLAH", "", "", *(_cell(t.get(k)) for k, _ in COLUMNS[3:6]), "", "",

@@ -12,13 +12,13 @@ so a pass reads only the cases whose time has come: a second pass over the same 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.cases.frozen import calendar_for, thaw
-from engine.cases.queries import risk_threshold
+from engine.cases.frozen import thaw
+from engine.cases.sla_levels import level_at, next_moment, thresholds
 from engine.store.audit_writer import append_events
 from engine.store.models import Case, StandardVersion, Task
 
@@ -33,41 +33,6 @@ class PassSummary:
     late: int = 0
     escalations: int = 0
     by_office: dict = field(default_factory=dict)
-
-
-def _opening(calendar, day):
-    hours = calendar.hours[day.weekday()] if hasattr(calendar, "hours") else None
-    start = hours[0] if hours else datetime.min.time()
-    return datetime.combine(day, start, tzinfo=calendar.tz)
-
-
-def thresholds(version, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
-    """When a case becomes at risk, late, and late for one more working day."""
-    calendar = calendar_for(version, unit)
-    due = due_at.astimezone(calendar.tz)
-    threshold = risk_threshold(thaw(version).time_limit(variant))
-    risk_day = calendar.add_working_days(due.date(), -threshold) if threshold else due.date()
-    return _opening(calendar, risk_day), due_at, calendar.due(due.date(), 1)
-
-
-def _next(moments: tuple, level: int) -> datetime | None:
-    if level >= 3:
-        return None
-    risk_at, due_at, escalate_at = moments
-    return (risk_at, due_at + timedelta(microseconds=1), escalate_at)[level].astimezone(timezone.utc)
-
-
-def _level(moments: tuple, at: datetime) -> int:
-    risk_at, due_at, escalate_at = moments
-    return 3 if at >= escalate_at else 2 if at > due_at else 1 if at >= risk_at else 0
-
-
-def next_check(case, version) -> datetime | None:
-    """The moment the case's SLA level can next rise (None: the clock is stopped or all levels are reached).
-    ``case`` is any object with the case's columns; ``version`` its stored standard version."""
-    if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
-        return None
-    return _next(thresholds(version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
 
 
 def supervisors(office, role: str) -> list[str]:
@@ -99,7 +64,7 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
         if row.due_at is not None and row.closed_at is None and row.clock_paused_at is None:
             version = versions[row.standard_version_id]
             moments = thresholds(version, row.unit_id, row.variant, row.due_at)
-            target = _level(moments, at)
+            target = level_at(moments, at)
             if target > level:
                 task_id, step, role = waiting.get(row.id, (None, None, "sistem"))
                 office = thaw(version).office
@@ -119,7 +84,7 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
                     summary.escalations += 1
                     summary.by_office[row.office_id] = summary.by_office.get(row.office_id, 0) + 1
                 level, mark = target, MARKS[target]
-            next_at = _next(moments, level)
+            next_at = next_moment(moments, level)
         updates.append({"b_id": row.id, "b_version": row.row_version, "b_level": level, "b_mark": mark,
                         "b_next": next_at})
     append_events(s, events)

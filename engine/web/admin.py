@@ -13,7 +13,7 @@ from engine.errors import CaseError, Forbidden, InvalidInput
 from engine.store.models import User
 
 from .auth import Officer, hash_password, password_problem
-from .pages import _form, _refused, _render, officer
+from .views import officer, record_refusal, render, submitted_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,7 @@ def _users(service, office_id: str) -> list[User]:
 def _page(request: Request, who: Officer, status_code: int = 200, **context):
     service = request.app.state.service
     office = service.library.offices[who.office_id]
-    return _render(request, "admin_users.html.j2", who, status_code=status_code, users=_users(service, who.office_id),
+    return render(request, "admin_users.html.j2", who, status_code=status_code, users=_users(service, who.office_id),
                    roles=office.roles, role_name=office.role_name, **context)
 
 
@@ -47,7 +47,7 @@ def users_page(request: Request, who: Officer = Depends(admin)):
 @router.post("/admin/pengguna", response_class=HTMLResponse)
 async def save_user(request: Request, who: Officer = Depends(admin)):
     service = request.app.state.service
-    form = await _form(request, who)
+    form = await submitted_form(request, who)
     username = str(form.get("username", "")).strip()
     roles = [str(r) for r in form.getlist("roles")]
     password = str(form.get("password", ""))
@@ -68,7 +68,7 @@ async def save_user(request: Request, who: Officer = Depends(admin)):
             service.directory.set_password(username, hash_password(password))
         service.directory.set_active(username, form.get("active") == "1")
     except CaseError as exc:
-        _refused(request, who, exc)
+        record_refusal(request, who, exc)
         return _page(request, who, status_code=403 if isinstance(exc, Forbidden) else 400, error=exc.message,
                      error_field=exc.field,
                      form={"username": username, "full_name": form.get("full_name", ""), "roles": roles})

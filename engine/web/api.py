@@ -15,7 +15,7 @@ from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.queries import case_view, worklist
 
 from .auth import Officer, csrf_ok, sign_in, signed_in
-from .pages import _refused, officer
+from .views import RowId, officer, record_refusal
 
 router = APIRouter(prefix="/api/v1", tags=["layanan"])
 
@@ -94,7 +94,7 @@ def open_case(request: Request, body: NewCase, who: Officer = Depends(writer)) -
                                     unit=body.unit, answers=body.answers, requirements=body.requirements,
                                     actor=who.username, allow_incomplete=body.incomplete)
     except CaseError as exc:
-        _refused(request, who, exc)
+        record_refusal(request, who, exc)
         raise
     view = case_view(service.store, case_id)
     return {"number": view["number"], "receipt_code": view["receipt_code"], "status": view["status"],
@@ -102,22 +102,22 @@ def open_case(request: Request, body: NewCase, who: Officer = Depends(writer)) -
 
 
 @router.post("/tugas/{task_id}/ambil")
-def claim(request: Request, task_id: int, who: Officer = Depends(writer)) -> dict:
+def claim(request: Request, task_id: RowId, who: Officer = Depends(writer)) -> dict:
     try:
         request.app.state.service.claim(task_id, who.username)
     except CaseError as exc:
-        _refused(request, who, exc, task_id)
+        record_refusal(request, who, exc, task_id)
         raise
     return {"task": task_id, "status": "claimed"}
 
 
 @router.post("/tugas/{task_id}/selesai")
-def complete(request: Request, task_id: int, body: Completion, who: Officer = Depends(writer)) -> dict:
+def complete(request: Request, task_id: RowId, body: Completion, who: Officer = Depends(writer)) -> dict:
     try:
         following = request.app.state.service.complete(
             task_id, who.username, outcome=body.outcome, data=body.data, reason=body.reason,
             requirements=body.requirements, expected_version=body.version)
     except CaseError as exc:
-        _refused(request, who, exc, task_id)
+        record_refusal(request, who, exc, task_id)
         raise
     return {"task": task_id, "status": "done", "next_task": following}

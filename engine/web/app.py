@@ -8,13 +8,11 @@ cases of their own office and on steps of their roles, and a refusal is recorded
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,20 +20,27 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from engine.errors import CaseError, Conflict, Forbidden, NotFound
 from engine.cases.service import CaseService
-from engine.spec import wording
 
 from engine.access.sessions import Sessions
 from engine.access.signin import Limits, SignIn
 
-from .auth import COOKIE  # noqa: F401  (the pages' import)
 from .guards import Guards
+from .views import HERE, NotSignedIn, template_environment
 
-HERE = Path(__file__).resolve().parent
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
-class NotSignedIn(Exception):
-    pass
+HTTP_MESSAGES = {400: "Isi permintaan tidak dapat dibaca.", 401: "Silakan masuk terlebih dahulu.",
+                 403: "Akses ditolak.", 404: "Halaman tidak ditemukan.", 405: "Cara akses tidak diizinkan.",
+                 413: "Permintaan terlalu besar.", 415: "Jenis isi permintaan tidak diterima.",
+                 429: "Terlalu banyak permintaan; coba lagi nanti."}
+VALIDATION_MESSAGES = {  # pydantic's error types
+    "missing": "wajib diisi", "string_type": "harus berupa teks", "int_parsing": "harus berupa angka bulat",
+    "int_type": "harus berupa angka bulat", "float_parsing": "harus berupa angka", "bool_parsing": "harus ya atau tidak",
+    "bool_type": "harus ya atau tidak", "string_too_long": "terlalu panjang", "dict_type": "harus berupa objek",
+    "list_type": "harus berupa daftar", "json_invalid": "JSON tidak sah", "model_attributes_type": "harus berupa objek",
+    "int_from_float": "harus berupa angka bulat", "greater_than_equal": "terlalu kecil", "less_than_equal": "terlalu besar",
+}
 
 
 def create_app(service: CaseService, *, public_url: str | None = None, secure_cookies: bool | None = None,
@@ -88,10 +93,10 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
+        # Starlette's and FastAPI's own details are English: the user reads the status in Indonesian.
+        message = HTTP_MESSAGES.get(exc.status_code, "Permintaan tidak dapat dilayani.")
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc.detail), "field": None}, status_code=exc.status_code)
-        message = {404: "Halaman tidak ditemukan.", 405: "Cara akses tidak diizinkan."}.get(
-            exc.status_code, str(exc.detail))
+            return JSONResponse({"error": message, "field": None}, status_code=exc.status_code)
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": None,
                                                                     "officer": None},
                                           status_code=exc.status_code)
@@ -100,7 +105,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     async def _validation(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", [])[1:]) or None
-        message = "isian tidak sah: " + str(first.get("msg", ""))
+        message = "isian tidak sah: " + VALIDATION_MESSAGES.get(first.get("type"), "nilainya tidak dapat diterima")
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message, "field": field}, status_code=422)
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
@@ -115,48 +120,3 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(auditor.router)
     app.include_router(api.router)
     return app
-
-
-def template_environment():
-    """The pages' templates, every value escaped (engine.markup), with layanan's filters and labels."""
-    from jinja2 import FileSystemLoader
-
-    from engine.markup import environment
-
-    env = environment(FileSystemLoader(str(HERE / "templates")))
-    env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
-    env.filters["waktu"] = _local_time
-    env.filters["rupiah"] = wording.rupiah
-    env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
-                       STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
-                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
-                       EVENT_LABELS=wording.EVENT_LABELS)
-    return env
-
-
-SLA_LABELS = {"on_track": "Sesuai jadwal", "at_risk": "Hampir lewat", "late": "Terlambat",
-              "paused": "Jam berhenti", "not_started": "Belum dimulai", "met": "Tepat waktu",
-              "missed": "Terlambat"}
-
-
-def _local_time(value, tz: str = "Asia/Makassar") -> str:
-    if not value:
-        return "-"
-    from zoneinfo import ZoneInfo
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(ZoneInfo(tz))
-    zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
-    return f"{wording.long_date(local.date())} {local:%H.%M} {zone}"
-
-
-def pdf_response(html: str, filename: str) -> Response:
-    """Printable HTML to PDF (engine.pdf: WeasyPrint, reaching only the pages' own /static/ assets)."""
-    from engine.pdf import html_to_pdf
-
-    pdf = html_to_pdf(html, assets=HERE / "static")
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})

@@ -16,7 +16,7 @@ from engine.reports.render import as_html
 from engine.reports.report import build
 
 from .auth import Officer
-from .pages import _render, officer
+from .views import officer, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,5 +48,5 @@ def audit_page(request: Request, dari: str = "", sampai: str = "", who: Officer 
         raise InvalidInput("tanggal akhir sebelum tanggal awal", "sampai")
     office = service.library.offices[who.office_id]
     report = build(service.store, who.office_id, start, end, office.timezone)
-    return _render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False), start=start, end=end,
+    return render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False), start=start, end=end,
                    chain=verify(service.store))

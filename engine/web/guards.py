@@ -1,6 +1,9 @@
 """What every request passes before a page sees it (plain ASGI middleware, cheap on every request):
 
 - a body size limit (the whole request, read as it streams; a Content-Length over it is refused at once);
+- no NUL character in the path, the query or a form or JSON body (raw, %00 or \\u0000): no text layanan keeps
+  may hold one, and PostgreSQL refuses it (multipart bodies carry files; their text fields are checked by
+  engine/cases/fields.py);
 - state-changing requests only from this application's own pages: an ``Origin`` (or, without one, a
   ``Referer``) of another site is refused, and the JSON API accepts writes only as ``application/json``,
   which a form on another site cannot send without the browser asking first (no CORS is offered);
@@ -16,6 +19,8 @@ from urllib.parse import urlsplit
 MAX_BODY = 1_000_000  # a form or a JSON request
 MAX_UPLOAD_BODY = 25_000_000  # a multipart form with its files (each file is limited again by the form)
 SAFE_METHODS = {b"GET", b"HEAD", b"OPTIONS"}
+NUL_FORMS = (b"\x00", b"%00", b"\\u0000", b"\\U0000")  # as sent raw, in a form or URL, in JSON
+NUL_MESSAGE = "permintaan memuat karakter NUL, yang tidak diterima"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -37,7 +42,9 @@ async def _refuse(send, status: int, message: str, api: bool) -> None:
         kind = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
-                            (b"cache-control", b"no-store"), (b"content-security-policy", CSP.encode())]})
+                            (b"cache-control", b"no-store"), (b"content-security-policy", CSP.encode()),
+                            (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                            (b"referrer-policy", b"same-origin")]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -56,16 +63,36 @@ class Guards:
             problem = self._foreign(scope, api)
             if problem:
                 return await _refuse(send, 403, problem, api)
+        if "\x00" in path or any(form in (scope.get("query_string") or b"") for form in NUL_FORMS[:2]):
+            return await _refuse(send, 400, NUL_MESSAGE, api)
         kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         limit = MAX_UPLOAD_BODY if kind == "multipart/form-data" else MAX_BODY
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             return await _refuse(send, 413, f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)", api)
+        if kind != "multipart/form-data" and method not in SAFE_METHODS:
+            # A form or JSON body (at most 1 MB) is read whole here, checked, then handed on: an error raised
+            # while the app itself reads would become its parser's message.
+            body, more = b"", True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > limit:
+                    return await _refuse(send, 413, f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)",
+                                         api)
+            if any(form in body for form in NUL_FORMS):
+                return await _refuse(send, 400, NUL_MESSAGE, api)
+            upstream = _replay(body, receive)
+        else:
+            upstream = receive
         received = 0
 
         async def limited_receive():
             nonlocal received
-            message = await receive()
+            message = await upstream()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
@@ -112,4 +139,22 @@ class Guards:
 
 
 class _TooLarge(Exception):
+    pass
+
+
+def _replay(body: bytes, receive):
+    """A receive that hands the app the body read already, then whatever the client sends next."""
+    handed = False
+
+    async def replay():
+        nonlocal handed
+        if handed:
+            return await receive()  # a disconnect, when the client goes away
+        handed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class _HasNul(Exception):
     pass

@@ -16,47 +16,11 @@ from engine.cases.service import APPLICANT_FIELDS
 from engine.store.models import Case, Document, Task
 
 from . import forms
-from .app import SLA_LABELS, NotSignedIn, pdf_response
-from .auth import (COOKIE, LOGIN_COOKIE, Officer, csrf_ok, login_token_ok, new_login_token, set_login_cookie,
+from .views import SLA_LABELS, RowId, officer, pdf_response, record_refusal_here, render, submitted_form
+from .auth import (COOKIE, LOGIN_COOKIE, Officer, login_token_ok, new_login_token, set_login_cookie,
                    sign_in, signed_in)
 
 router = APIRouter(include_in_schema=False)
-
-
-def officer(request: Request) -> Officer:
-    found = request.app.state.sessions.lookup(request.cookies.get(COOKIE))
-    if found is None:
-        raise NotSignedIn()
-    return found
-
-
-def _render(request: Request, template: str, officer: Officer | None, status_code: int = 200, **context):
-    return request.app.state.templates.TemplateResponse(request, template, {"officer": officer, **context},
-                                                        status_code=status_code)
-
-
-async def _form(request: Request, who: Officer) -> dict:
-    """The submitted form, after its CSRF token was checked."""
-    form = await request.form()
-    if not csrf_ok(who, form.get("csrf")):
-        # Recorded: a form posted without this session's token may be a cross-site request.
-        await request.app.state.service.record_refusal_async(who.username,
-                                                              f"formulir tanpa token CSRF sah: {request.url.path}")
-        raise Forbidden("formulir kedaluwarsa atau bukan dari halaman ini; muat ulang halaman", "csrf")
-    return form
-
-
-def _refused(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
-    """A refused action goes into the case's history (from the JSON API's endpoints, run in threads)."""
-    if isinstance(exc, Forbidden):
-        request.app.state.service.record_refusal(who.username, exc.message, task_id=task_id)
-
-
-async def _refused_here(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
-    """The same from the pages' handlers, which run on the event loop: the officers' actions submitted at the
-    same moment are committed together (CaseService's ``_async`` actions, engine/cases/batch.py)."""
-    if isinstance(exc, Forbidden):
-        await request.app.state.service.record_refusal_async(who.username, exc.message, task_id=task_id)
 
 
 # ------------------------------------------------------------------------------------------ sign-in
@@ -65,7 +29,7 @@ async def _refused_here(request: Request, who: Officer, exc: CaseError, task_id:
 @router.get("/masuk", response_class=HTMLResponse)
 def login_page(request: Request, lanjut: str = "/kerja"):
     token = request.cookies.get(LOGIN_COOKIE) or new_login_token()
-    response = _render(request, "login.html.j2", None, next=_safe_next(lanjut), login_token=token)
+    response = render(request, "login.html.j2", None, next=_safe_next(lanjut), login_token=token)
     set_login_cookie(response, request, token)
     return response
 
@@ -78,14 +42,14 @@ async def login(request: Request):
     if not login_token_ok(request, form.get("csrf")):
         # Not from our own sign-in page (login CSRF: another site signing the browser in as someone else).
         token = new_login_token()
-        response = _render(request, "login.html.j2", None, status_code=403, next=nxt, login_token=token,
+        response = render(request, "login.html.j2", None, status_code=403, next=nxt, login_token=token,
                            error="Formulir masuk kedaluwarsa atau bukan dari halaman ini; silakan coba lagi.",
                            username=username)
         set_login_cookie(response, request, token)
         return response
     attempt = await run_in_threadpool(sign_in, request, username, password)  # Argon2: off the event loop
     if attempt.refused:
-        response = _render(request, "login.html.j2", None, status_code=attempt.status, next=nxt,
+        response = render(request, "login.html.j2", None, status_code=attempt.status, next=nxt,
                            login_token=request.cookies.get(LOGIN_COOKIE), error=attempt.refused, username=username)
         if attempt.retry_after:
             response.headers["Retry-After"] = str(attempt.retry_after)
@@ -95,7 +59,7 @@ async def login(request: Request):
 
 @router.post("/keluar")
 async def logout(request: Request, who: Officer = Depends(officer)):
-    await _form(request, who)
+    await submitted_form(request, who)
     request.app.state.sessions.end(request.cookies.get(COOKIE))
     response = RedirectResponse("/masuk", status_code=303)
     response.delete_cookie(COOKIE, path="/")
@@ -127,26 +91,26 @@ def worklist_page(request: Request, standar: str = "", status: str = "", who: Of
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
     escalated = escalations(service.store, office=who.office_id, roles=sorted(who.roles))
-    return _render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
+    return render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
                    escalated=escalated,
                    chosen_standard=standar, chosen_status=status, sla_labels=SLA_LABELS,
                    can_intake=bool(_intake_standards(request, who)))
 
 
 @router.post("/tugas/{task_id}/ambil")
-async def claim(request: Request, task_id: int, who: Officer = Depends(officer)):
-    await _form(request, who)
+async def claim(request: Request, task_id: RowId, who: Officer = Depends(officer)):
+    await submitted_form(request, who)
     try:
         await request.app.state.service.claim_async(task_id, who.username)
     except CaseError as exc:
-        await _refused_here(request, who, exc, task_id)
+        await record_refusal_here(request, who, exc, task_id)
         raise
     return RedirectResponse(f"/tugas/{task_id}", status_code=303)
 
 
 @router.post("/tugas/{task_id}/lepas")
-async def release(request: Request, task_id: int, who: Officer = Depends(officer)):
-    await _form(request, who)
+async def release(request: Request, task_id: RowId, who: Officer = Depends(officer)):
+    await submitted_form(request, who)
     await request.app.state.service.release_async(task_id, who.username)
     return RedirectResponse("/kerja", status_code=303)
 
@@ -179,7 +143,7 @@ def _intake_standards(request: Request, who: Officer) -> list:
 
 @router.get("/kasus/baru", response_class=HTMLResponse)
 def intake_choose(request: Request, who: Officer = Depends(officer)):
-    return _render(request, "intake_choose.html.j2", who,
+    return render(request, "intake_choose.html.j2", who,
                    standards=_intake_standards(request, who))
 
 
@@ -221,20 +185,20 @@ def _bundle_context(request, who, bundle_id):
 
 
 @router.get("/kasus/baru/{standard_id}", response_class=HTMLResponse)
-def intake_form(request: Request, standard_id: str, varian: str = "", kanal: str = "",
+def intakesubmitted_form(request: Request, standard_id: str, varian: str = "", kanal: str = "",
                 who: Officer = Depends(officer)):
     service = request.app.state.service
     if standard_id in service.library.bundles:
-        return _render(request, "intake_bundle.html.j2", who, values={}, received=set(),
+        return render(request, "intake_bundle.html.j2", who, values={}, received=set(),
                        **_bundle_context(request, who, standard_id))
     context = _intake_context(request, who, standard_id, varian or None, kanal or None)
-    return _render(request, "intake.html.j2", who, values={}, received=set(), **context)
+    return render(request, "intake.html.j2", who, values={}, received=set(), **context)
 
 
 @router.post("/kasus/baru/{standard_id}", response_class=HTMLResponse)
 async def intake_submit(request: Request, standard_id: str, who: Officer = Depends(officer)):
     service = request.app.state.service
-    form = await _form(request, who)
+    form = await submitted_form(request, who)
     applicant = {k: str(form.get(f"applicant.{k}", "")).strip() for k in APPLICANT_FIELDS}
     applicant = {k: v for k, v in applicant.items() if v}
     if standard_id in service.library.bundles:
@@ -250,8 +214,8 @@ async def intake_submit(request: Request, standard_id: str, who: Officer = Depen
                                                 answers=answers, requirements=received, actor=who.username,
                                                 allow_incomplete=incomplete)
     except CaseError as exc:
-        await _refused_here(request, who, exc)
-        return _render(request, "intake.html.j2", who, status_code=400, error=exc.message, error_field=exc.field,
+        await record_refusal_here(request, who, exc)
+        return render(request, "intake.html.j2", who, status_code=400, error=exc.message, error_field=exc.field,
                        values={**{f"applicant.{k}": v for k, v in applicant.items()},
                                **{f"answers.{k}": v for k, v in answers.items()}},
                        received=set(received), **context)
@@ -276,8 +240,8 @@ async def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, a
                                                 unit=form.get("unit") or None,
                                                 allow_incomplete=form.get("incomplete") == "1")
     except CaseError as exc:
-        await _refused_here(request, who, exc)
-        return _render(request, "intake_bundle.html.j2", who, status_code=400, error=exc.message,
+        await record_refusal_here(request, who, exc)
+        return render(request, "intake_bundle.html.j2", who, status_code=400, error=exc.message,
                        error_field=exc.field, values={f"applicant.{k}": v for k, v in applicant.items()},
                        received=set(ticked), **context)
     return _to_receipt(service, case_id)
@@ -296,7 +260,7 @@ def _own_case(request: Request, who: Officer, number: str) -> dict:
 @router.get("/kasus/{number}", response_class=HTMLResponse)
 def case_page(request: Request, number: str, who: Officer = Depends(officer)):
     view = _own_case(request, who, number)
-    return _render(request, "case.html.j2", who, case=view, **_case_extras(request, view))
+    return render(request, "case.html.j2", who, case=view, **_case_extras(request, view))
 
 
 def _case_extras(request: Request, view: dict) -> dict:
@@ -327,9 +291,9 @@ def _task_case(request: Request, who: Officer, task_id: int) -> dict:
 
 
 @router.get("/tugas/{task_id}", response_class=HTMLResponse)
-def task_page(request: Request, task_id: int, who: Officer = Depends(officer)):
+def task_page(request: Request, task_id: RowId, who: Officer = Depends(officer)):
     view = _task_case(request, who, task_id)
-    return _render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
+    return render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
                    **_case_extras(request, view))
 
 
@@ -338,9 +302,9 @@ def _task_of(view: dict, task_id: int) -> dict:
 
 
 @router.post("/tugas/{task_id}", response_class=HTMLResponse)
-async def task_submit(request: Request, task_id: int, who: Officer = Depends(officer)):
+async def task_submit(request: Request, task_id: RowId, who: Officer = Depends(officer)):
     service = request.app.state.service
-    form = await _form(request, who)
+    form = await submitted_form(request, who)
     view = _task_case(request, who, task_id)
     number = view["number"]
     extras = _case_extras(request, view)
@@ -355,8 +319,8 @@ async def task_submit(request: Request, task_id: int, who: Officer = Depends(off
                                      reason=form.get("reason") or None, requirements=requirements,
                                      expected_version=_int(form.get("version")))
     except CaseError as exc:
-        await _refused_here(request, who, exc, task_id)
-        return _render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
+        await record_refusal_here(request, who, exc, task_id)
+        return render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
                        case=view, task=_task_of(view, task_id), error=exc.message, error_field=exc.field,
                        values={f"data.{k}": v for k, v in data.items()}, **extras)
     return RedirectResponse(f"/kasus/{number}?selesai={task_id}", status_code=303)

@@ -1,0 +1,52 @@
+"""The moments of a case's SLA levels (pure: no database, no clock): when it becomes at risk, late, and
+late for one more working day, and when its level can next rise. The case engine plans its next check
+with them; the SLA monitor (engine/sla/monitor.py) raises levels with them; the worklist shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from .frozen import calendar_for, thaw
+
+AT_RISK_SHARE = 0.75  # the share of the time limit used at which a case is at risk, unless its standard says
+
+
+def risk_threshold(limit: dict) -> int:
+    """Working days left at which a case becomes at risk."""
+    total = limit.get("working_days") or limit.get("calendar_days") or 1
+    return int(total * (1 - limit.get("at_risk_share", AT_RISK_SHARE)))
+
+
+def _opening(calendar, day):
+    hours = calendar.hours[day.weekday()] if hasattr(calendar, "hours") else None
+    start = hours[0] if hours else datetime.min.time()
+    return datetime.combine(day, start, tzinfo=calendar.tz)
+
+
+def thresholds(version, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
+    """When a case becomes at risk, late, and late for one more working day."""
+    calendar = calendar_for(version, unit)
+    due = due_at.astimezone(calendar.tz)
+    threshold = risk_threshold(thaw(version).time_limit(variant))
+    risk_day = calendar.add_working_days(due.date(), -threshold) if threshold else due.date()
+    return _opening(calendar, risk_day), due_at, calendar.due(due.date(), 1)
+
+
+def next_moment(moments: tuple, level: int) -> datetime | None:
+    if level >= 3:
+        return None
+    risk_at, due_at, escalate_at = moments
+    return (risk_at, due_at + timedelta(microseconds=1), escalate_at)[level].astimezone(timezone.utc)
+
+
+def level_at(moments: tuple, at: datetime) -> int:
+    risk_at, due_at, escalate_at = moments
+    return 3 if at >= escalate_at else 2 if at > due_at else 1 if at >= risk_at else 0
+
+
+def next_check(case, version) -> datetime | None:
+    """The moment the case's SLA level can next rise (None: the clock is stopped or all levels are reached).
+    ``case`` is any object with the case's columns; ``version`` its stored standard version."""
+    if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
+        return None
+    return next_moment(thresholds(version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)

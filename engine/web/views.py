@@ -1,0 +1,107 @@
+"""What every router of the web application shares: the signed-in officer, page rendering with the
+escaping template environment, submitted forms with their CSRF check, recorded refusals, PDF answers.
+The routers (pages, admin, auditor, public, api) import this; engine/web/app.py assembles them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from typing import Annotated
+
+from fastapi import Path as PathParameter, Request
+from fastapi.responses import Response
+
+from engine.errors import CaseError, Forbidden
+from engine.spec import wording
+
+from .auth import COOKIE, Officer, csrf_ok
+
+HERE = Path(__file__).resolve().parent
+# A row id in a URL: a positive integer that fits the databases' INTEGER (PostgreSQL's is 32-bit).
+RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+def officer(request: Request) -> Officer:
+    found = request.app.state.sessions.lookup(request.cookies.get(COOKIE))
+    if found is None:
+        raise NotSignedIn()
+    return found
+
+
+def render(request: Request, template: str, officer: Officer | None, status_code: int = 200, **context):
+    return request.app.state.templates.TemplateResponse(request, template, {"officer": officer, **context},
+                                                        status_code=status_code)
+
+
+async def submitted_form(request: Request, who: Officer) -> dict:
+    """The submitted form, after its CSRF token was checked."""
+    form = await request.form()
+    if not csrf_ok(who, form.get("csrf")):
+        # Recorded: a form posted without this session's token may be a cross-site request.
+        await request.app.state.service.record_refusal_async(who.username,
+                                                              f"formulir tanpa token CSRF sah: {request.url.path}")
+        raise Forbidden("formulir kedaluwarsa atau bukan dari halaman ini; muat ulang halaman", "csrf")
+    return form
+
+
+def record_refusal(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
+    """A refused action goes into the case's history (from the JSON API's endpoints, run in threads)."""
+    if isinstance(exc, Forbidden):
+        request.app.state.service.record_refusal(who.username, exc.message, task_id=task_id)
+
+
+async def record_refusal_here(request: Request, who: Officer, exc: CaseError, task_id: int | None = None) -> None:
+    """The same from the pages' handlers, which run on the event loop: the officers' actions submitted at the
+    same moment are committed together (CaseService's ``_async`` actions, engine/cases/batch.py)."""
+    if isinstance(exc, Forbidden):
+        await request.app.state.service.record_refusal_async(who.username, exc.message, task_id=task_id)
+
+
+def template_environment():
+    """The pages' templates, every value escaped (engine.markup), with layanan's filters and labels."""
+    from jinja2 import FileSystemLoader
+
+    from engine.markup import environment
+
+    env = environment(FileSystemLoader(str(HERE / "templates")))
+    env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
+    env.filters["waktu"] = local_time
+    env.filters["rupiah"] = wording.rupiah
+    env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
+                       STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
+                       OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
+                       EVENT_LABELS=wording.EVENT_LABELS)
+    return env
+
+
+SLA_LABELS = {"on_track": "Sesuai jadwal", "at_risk": "Hampir lewat", "late": "Terlambat",
+              "paused": "Jam berhenti", "not_started": "Belum dimulai", "met": "Tepat waktu",
+              "missed": "Terlambat"}
+
+
+def local_time(value, tz: str = "Asia/Makassar") -> str:
+    if not value:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    local = value.astimezone(ZoneInfo(tz))
+    zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
+    return f"{wording.long_date(local.date())} {local:%H.%M} {zone}"
+
+
+def pdf_response(html: str, filename: str) -> Response:
+    """Printable HTML to PDF (engine.pdf: WeasyPrint, reaching only the pages' own /static/ assets)."""
+    from engine.pdf import html_to_pdf
+
+    pdf = html_to_pdf(html, assets=HERE / "static")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})
