@@ -80,11 +80,15 @@ def service(library, database_url):
     store.dispose()
 
 
+async def not_waiting(seconds: float) -> None:
+    """The sign-in throttle's waits, skipped in tests (tests never wait on the real clock)."""
+
+
 def web_app(service, **options):
     """The web application as tests reach it (TestClient's host, http://testserver)."""
     from engine.web.app import create_app
 
-    return create_app(service, **{"public_url": "http://testserver", **options})
+    return create_app(service, **{"public_url": "http://testserver", "sleep": not_waiting, **options})
 
 
 def post_sign_in(client, username, password, **options):

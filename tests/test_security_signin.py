@@ -82,6 +82,37 @@ def test_an_address_is_locked_after_its_limit_and_further_guesses_hash_nothing(a
     assert [e.data["locked"] for e in locked] == ["addr"] and locked[0].data["address"] == "10.6.6.6"
 
 
+def test_refused_attempts_are_answered_late_without_holding_a_thread(service, clock, tmp_path, monkeypatch):
+    """A guessing loop gets its answers slowly (half a second for a wrong password, two seconds once
+    locked), waited on the event loop; the refusals of a locked address run no query and no Argon2."""
+    monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
+    service.directory.set_password(OPERATOR, passwords.hash_password(PASSWORD))
+    waited = []
+
+    async def recorded(seconds):
+        waited.append(seconds)
+
+    app = web_app(service, clock=clock, sleep=recorded, limits=Limits(per_address=3, per_account=50))
+    attacker = _client(app, "10.6.6.8")
+    for n in range(3):
+        assert post_sign_in(attacker, OPERATOR, f"tebakan-{n}").status_code == 401
+    assert waited == [0.5, 0.5, 0.5]
+    queries = []
+    from sqlalchemy import event
+
+    listener = lambda *args: queries.append(args[2])  # noqa: E731
+    event.listen(service.store.engine, "before_cursor_execute", listener)
+    try:
+        for n in range(5):
+            assert attacker.post("/api/v1/masuk", json={"username": OPERATOR, "password": "x"}).status_code == 429
+    finally:
+        event.remove(service.store.engine, "before_cursor_execute", listener)
+    assert waited[3:] == [2.0] * 5
+    assert not [q for q in queries if "signin" in q or "users" in q]
+    assert post_sign_in(_client(app, "10.0.0.9"), OPERATOR, PASSWORD, follow_redirects=False).status_code == 303
+    assert waited[-1] == 2.0 and len(waited) == 8  # a successful sign-in waits for nothing
+
+
 def test_a_lock_ends_after_its_time(app, clock):
     attacker = _client(app, "10.6.6.7")
     for n in range(10):

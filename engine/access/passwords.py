@@ -25,7 +25,11 @@ COMMON_WORDS = (
     "sabtu", "minggu", "asdfghjkl", "qwertyuiop",
 )
 
-_HASHER = PasswordHasher()
+# Argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane): argon2-cffi's default (64 MiB,
+# 3 passes, 4 lanes) took 121 ms of both cores of a 2-core office server per attempt, so that a few guesses
+# a second halved the officers' throughput (bench/signin_flood.py, docs/performance.md). Hashes made with
+# other parameters are rehashed at the next successful sign-in (needs_rehash).
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this keeps a wrong username as slow as a wrong password (no user enumeration by timing).
 _DUMMY_HASH = _HASHER.hash("layanan-dummy-password")
 

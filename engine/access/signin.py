@@ -44,6 +44,11 @@ class Limits:
     per_device: int = 5
     window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
+    # How long a refused attempt waits before it is answered (seconds; the web layer waits without holding a
+    # thread or the event loop). A guessing loop then gets a handful of answers a second instead of hundreds,
+    # each costing the server next to nothing.
+    wrong_delay: float = 0.5
+    locked_delay: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -68,11 +73,21 @@ class SignIn:
         self.limits = limits
         self.clock = clock
         self.hashes = 0  # passwords verified by this process (the tests read it)
+        self._locked_addresses: dict[str, datetime] = {}  # this process's view: refused before any query
+
+    def delay(self, attempt: Attempt) -> float:
+        """Seconds to wait before answering a refused attempt."""
+        if not attempt.refused:
+            return 0.0
+        return self.limits.locked_delay if attempt.status == 429 else self.limits.wrong_delay
 
     def attempt(self, username: str, password: str, *, address: str, device: str | None = None) -> Attempt:
         now = self.clock()
         name = (username or "").strip()[:MAX_USERNAME]
         keys = (f"addr:{address}"[:160], f"user:{name.lower()}"[:160])
+        known_lock = self._locked_addresses.get(keys[0])
+        if not device and known_lock is not None and known_lock > now:
+            return self._locked(known_lock, now, "alamat ini")  # a flood's attempts cost no query
         with self.store.read() as s:
             user = s.scalar(select(User).where(User.username == name))
             stored = user.password_hash if user is not None and user.active else None
@@ -85,6 +100,8 @@ class SignIn:
         else:
             for key, until in locks.items():
                 if until is not None and until > now:
+                    if key == keys[0]:
+                        self._locked_addresses[key] = until
                     return self._locked(until, now, "alamat ini" if key.startswith("addr:") else "akun ini")
         with _HASHING:
             self.hashes += 1
@@ -150,6 +167,10 @@ class SignIn:
                                    "actor": "sistem", "kind": "signin_locked",
                                    "data": {"locked": kind, "username": known, "address": address,
                                             "until": (now + limits.lock).isoformat()}} for kind in started])
+        if "addr" in started:
+            self._locked_addresses[keys[0]] = now + limits.lock
+            for key in [k for k, until in self._locked_addresses.items() if until <= now]:
+                del self._locked_addresses[key]
         for kind in started:
             log.warning("sign-in locked (%s) for %s from %s until %s", kind, name if user is not None else "?",
                         address, (now + limits.lock).isoformat(timespec="minutes"))

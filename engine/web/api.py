@@ -14,7 +14,7 @@ from engine.access import policy
 from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.queries import case_view, worklist
 
-from .auth import Officer, csrf_ok, sign_in, signed_in
+from .auth import Officer, attempt_sign_in, csrf_ok, signed_in
 from .views import RowId, officer, record_refusal
 
 router = APIRouter(prefix="/api/v1", tags=["layanan"])
@@ -59,10 +59,10 @@ def writer(who: Officer = Depends(officer), x_csrf_token: str | None = Header(No
 
 @router.post("/masuk", response_model=SignedIn, responses={401: {"description": "salah"},
                                                            429: {"description": "terlalu banyak percobaan"}})
-def api_sign_in(request: Request, response: Response, body: Credentials):
+async def api_sign_in(request: Request, response: Response, body: Credentials):
     """Sign in (throttled like the page: see engine.access.signin); the session cookie is set, and the CSRF
     token to send as X-CSRF-Token is returned."""
-    attempt = sign_in(request, body.username, body.password)  # a sync route: FastAPI runs it in a thread
+    attempt = await attempt_sign_in(request, body.username, body.password)
     if attempt.refused:
         headers = {"Retry-After": str(attempt.retry_after)} if attempt.retry_after else {}
         return JSONResponse({"error": attempt.refused, "field": "password"}, status_code=attempt.status,

@@ -7,6 +7,7 @@ cases of their own office and on steps of their roles, and a refusal is recorded
 
 from __future__ import annotations
 
+import asyncio
 import os
 from urllib.parse import urlsplit
 
@@ -45,7 +46,7 @@ VALIDATION_MESSAGES = {  # pydantic's error types
 
 def create_app(service: CaseService, *, public_url: str | None = None, secure_cookies: bool | None = None,
                demo: bool = False, allowed_hosts: list[str] | None = None, limits: Limits | None = None,
-               clock=None) -> FastAPI:
+               clock=None, sleep=None) -> FastAPI:
     """The application over one case service (its store and standards library).
 
     ``public_url``: the address citizens and officers use (``LAYANAN_PUBLIC_URL``), printed on receipts and
@@ -62,6 +63,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     extra = {"clock": clock} if clock is not None else {}
     app.state.sessions = Sessions(service.store, **extra)
     app.state.signin = SignIn(service.store, app.state.sessions, limits or Limits(), **extra)
+    app.state.sleep = sleep or asyncio.sleep  # the throttle's waits (tests pass one that records them)
     app.state.public_url = public_url
     app.state.secure_cookies = parts.scheme == "https" if secure_cookies is None else secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from starlette.concurrency import run_in_threadpool
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -60,3 +61,13 @@ def sign_in(request: Request, username: str, password: str) -> Attempt:
     """One attempt (blocking: Argon2; run it in a worker thread)."""
     return request.app.state.signin.attempt(username, password, address=client_address(request),
                                             device=request.cookies.get(DEVICE_COOKIE))
+
+
+async def attempt_sign_in(request: Request, username: str, password: str) -> Attempt:
+    """One attempt from a page or the API: Argon2 in a worker thread, then a refusal answered only after the
+    throttle's delay, waited on the event loop (no thread is held)."""
+    attempt = await run_in_threadpool(sign_in, request, username, password)
+    wait = request.app.state.signin.delay(attempt)
+    if wait:
+        await request.app.state.sleep(wait)
+    return attempt

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from engine.access import policy
@@ -18,7 +17,7 @@ from engine.store.models import Case, Document, Task
 from . import forms
 from .views import SLA_LABELS, RowId, officer, pdf_response, record_refusal_here, render, submitted_form
 from .auth import (COOKIE, LOGIN_COOKIE, Officer, login_token_ok, new_login_token, set_login_cookie,
-                   sign_in, signed_in)
+                   attempt_sign_in, signed_in)
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +46,7 @@ async def login(request: Request):
                            username=username)
         set_login_cookie(response, request, token)
         return response
-    attempt = await run_in_threadpool(sign_in, request, username, password)  # Argon2: off the event loop
+    attempt = await attempt_sign_in(request, username, password)
     if attempt.refused:
         response = render(request, "login.html.j2", None, status_code=attempt.status, next=nxt,
                            login_token=request.cookies.get(LOGIN_COOKIE), error=attempt.refused, username=username)
