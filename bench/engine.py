@@ -50,7 +50,7 @@ from sqlalchemy import bindparam, select  # noqa: E402
 from engine.cases.queries import worklist  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
 from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
-from engine.spec.model import load_library  # noqa: E402
+from engine.standard.model import load_library  # noqa: E402
 from engine.store import chain  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Task  # noqa: E402

@@ -42,7 +42,7 @@ SERVER = """
 import sys, uvicorn
 sys.path.insert(0, {root!r})
 from engine.cases.service import CaseService
-from engine.spec.model import load_library
+from engine.standard.model import load_library
 from engine.store.db import Store
 from engine.web.app import create_app
 service = CaseService(Store({url!r}), load_library({library!r}))
@@ -53,7 +53,7 @@ uvicorn.run(create_app(service, public_url="http://127.0.0.1:{port}"), host="127
 
 def prepare(work: Path, officers: int) -> tuple[str, Path, list[str]]:
     from engine.cases.service import CaseService
-    from engine.spec.model import load_library
+    from engine.standard.model import load_library
     from engine.store.db import Store
     from engine.web.auth import hash_password
 

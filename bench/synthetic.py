@@ -26,7 +26,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from engine.cases.frozen import calendar_for, freeze  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
 from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
-from engine.spec.model import load_library  # noqa: E402
+from engine.standard.model import load_library  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Case, Event, Product, StandardVersion, Task  # noqa: E402
 

@@ -31,7 +31,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from engine.cases.service import CaseService  # noqa: E402
 from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
-from engine.spec.model import load_library  # noqa: E402
+from engine.standard.model import load_library  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Task  # noqa: E402
 from engine.web.app import create_app  # noqa: E402

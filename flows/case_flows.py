@@ -15,7 +15,7 @@ environment.prepare()
 from engine.cases.service import CaseService  # noqa: E402
 from engine.orchestration import ledger  # noqa: E402
 from engine.orchestration.flows import entrypoint_name, flow_for  # noqa: E402
-from engine.spec.model import load_library  # noqa: E402
+from engine.standard.model import load_library  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 
 _library = load_library(os.environ.get("LAYANAN_STANDARDS"))

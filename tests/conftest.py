@@ -25,7 +25,7 @@ def _own_audit_anchors(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def library():
-    from engine.spec.model import load_library
+    from engine.standard.model import load_library
 
     return load_library(STANDARDS)
 

@@ -218,7 +218,7 @@ def test_products_are_numbered_per_office_and_year_and_signatures_hash_the_docum
 def test_running_case_keeps_its_standard_version(service, library, tmp_path):
     import shutil
 
-    from engine.spec.model import load_library
+    from engine.standard.model import load_library
 
     from .conftest import STANDARDS
 

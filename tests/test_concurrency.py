@@ -11,7 +11,7 @@ from engine.store.models import Event, Task
 def _complete(url, standards, task_id, actor, data, barrier, results):
     from engine.errors import Conflict
     from engine.cases.service import CaseService
-    from engine.spec.model import load_library
+    from engine.standard.model import load_library
     from engine.store.db import Store
 
     service = CaseService(Store(url), load_library(standards))

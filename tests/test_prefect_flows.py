@@ -156,7 +156,7 @@ def test_flow_entrypoints_load_every_standard(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    from engine.spec.model import load_library
+    from engine.standard.model import load_library
 
     library = load_library(ROOT / "standards")
     assert set(__import__("json").loads(done.stdout.splitlines()[-1])) == set(library.standards) | set(library.bundles)

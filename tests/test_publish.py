@@ -10,7 +10,7 @@ import pytest
 
 from engine.publish.document import components
 from engine.publish.render import render_maklumat, render_standard
-from engine.spec import wording
+from engine.standard import wording
 
 from .conftest import run_cli
 
@@ -106,7 +106,7 @@ def test_new_standard_is_valid_as_is_for_every_office(library, tmp_path):
 
 def test_the_field_guide_is_generated_from_the_schema_and_up_to_date():
     from engine.publish.guide import generate
-    from engine.spec.schema import schema
+    from engine.standard.schema import schema
 
     from .conftest import ROOT, STANDARDS
 

@@ -4,7 +4,7 @@ import shutil
 
 import yaml
 
-from engine.spec.validate import validate_paths
+from engine.standard.validate import validate_paths
 
 from .conftest import STANDARDS
 
@@ -28,7 +28,7 @@ def _library_with(tmp_path, relative, change):
     path = target / relative
     data = yaml.safe_load(path.read_text())
     change(data)
-    path.write_text("# yaml-language-server: $schema=../../engine/spec/layanan.schema.json\n"
+    path.write_text("# yaml-language-server: $schema=../../engine/standard/layanan.schema.json\n"
                     + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return [d for d in validate_paths([target]).diagnostics if d.file.endswith(relative)]
 

@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from engine.spec import yamlpos
-from engine.spec.yamlpos import YamlLoadError, load
+from engine.standard import yamlpos
+from engine.standard.yamlpos import YamlLoadError, load
 
 from .conftest import run_cli
 

@@ -2,8 +2,8 @@
 
 import json
 
-from engine.spec import schema as schema_mod
-from engine.spec.validate import SCHEMA_COMMENT, validate_paths
+from engine.standard import schema as schema_mod
+from engine.standard.validate import SCHEMA_COMMENT, validate_paths
 
 from .conftest import STANDARDS, run_cli
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.spec.validate import validate_paths
+from engine.standard.validate import validate_paths
 
 from .conftest import TEST_LIBRARY, run_cli
 

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.spec.validate import validate_paths
+from engine.standard.validate import validate_paths
 
 from .conftest import STANDARDS
 

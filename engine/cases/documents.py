@@ -7,7 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from engine.spec import wording
+from engine.standard import wording
 
 # The repository's forms/ (layanan is installed editable from its checkout).
 PACKAGE_FORMS = Path(__file__).resolve().parents[2] / "forms"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from engine.spec.flow import evaluate
+from engine.standard.flow import evaluate
 
 from engine.errors import InvalidInput
 from .identity import nik_problem

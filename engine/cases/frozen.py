@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import bindparam, select
 
 from engine.calendar import WorkingCalendar
-from engine.spec.model import Office, Standard
+from engine.standard.model import Office, Standard
 from engine.store.models import StandardVersion
 from engine.store.prepared import Prepared
 

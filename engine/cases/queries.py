@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer, bindparam, func, select, union_all
 
-from engine.spec import wording
+from engine.standard import wording
 from engine.store.db import Store
 from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, CaseRequirement, Document, Event,
                                  FlowLink, Product, StandardVersion, Task, User, UserRole)

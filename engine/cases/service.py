@@ -17,8 +17,8 @@ from engine import faults
 from engine.access import policy
 from engine.access.policy import Actor
 from engine.calendar import UncoveredYear
-from engine.spec.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
-from engine.spec.model import Library, UnknownStandard
+from engine.standard.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
+from engine.standard.model import Library, UnknownStandard
 from engine.store import chain
 from engine.store.db import Store
 from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Document, FlowLink, Office, Product,

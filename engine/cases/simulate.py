@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine.spec.flow import APPLICANT_ROLE, SYSTEM_ROLE
+from engine.standard.flow import APPLICANT_ROLE, SYSTEM_ROLE
 from engine.store.models import Case, Task
 
 from .fields import applicable

@@ -24,14 +24,14 @@ def tanggal(day: datetime.date) -> str:
 def _calendar(args) -> WorkingCalendar:
     if not args.office:
         return national_calendar()
-    from ..spec.model import LibraryError, load_library
+    from ..standard.model import LibraryError, load_library
 
     try:
         library = load_library(args.standards)
     except LibraryError as exc:
         raise CliError(f"standar tidak sah ({len(exc.diagnostics)} kesalahan): jalankan layanan validate", 1) from None
     if args.office not in library.offices:
-        from ..spec.diagnostics import suggest
+        from ..standard.diagnostics import suggest
 
         hint = suggest(args.office, library.offices)
         raise CliError(f"kantor '{args.office}' tidak dikenal" + (f" (maksud Anda '{hint}'?)" if hint else ""))

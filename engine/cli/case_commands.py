@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from engine.errors import CaseError
-from engine.spec import wording
+from engine.standard import wording
 from engine.store.db import StoreError
 
 from .errors import CliError
@@ -16,7 +16,7 @@ from .errors import CliError
 
 def _service(args, need_library: bool = True):
     from engine.cases.service import CaseService
-    from engine.spec.model import LibraryError, load_library
+    from engine.standard.model import LibraryError, load_library
     from engine.store.db import Store
 
     library = None

@@ -16,26 +16,26 @@ def _add_validate(sub) -> None:
     p.add_argument("paths", nargs="*", help="berkas atau folder (bawaan: standards/)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--no-warnings", action="store_true", help="tampilkan hanya kesalahan")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_validate"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_validate"))
 
 
 def _add_schema(sub) -> None:
     p = sub.add_parser("schema", help="cetak JSON Schema standar (Draft 2020-12)")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_schema"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_schema"))
 
 
 def _add_list(sub) -> None:
     p = sub.add_parser("list", help="daftar standar: id, judul, kantor, jangka waktu, biaya")
     p.add_argument("--standards", help="folder standar (bawaan: standards/ atau $LAYANAN_STANDARDS)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_list"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_list"))
 
 
 def _add_show(sub) -> None:
     p = sub.add_parser("show", help="ringkasan satu standar dalam bahasa Indonesia")
     p.add_argument("id", help="id standar atau paket")
     p.add_argument("--standards", help="folder standar (bawaan: standards/ atau $LAYANAN_STANDARDS)")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_show"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_show"))
 
 
 def _add_deadline(sub) -> None:
@@ -195,7 +195,7 @@ def _add_render(sub) -> None:
     p.add_argument("--format", choices=["html", "pdf", "md"], default="html")
     p.add_argument("--out", help="berkas tujuan (wajib untuk pdf; bawaan: layar)")
     p.add_argument("--standards", help="folder standar")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_render"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_render"))
 
 
 def _add_diff(sub) -> None:
@@ -205,7 +205,7 @@ def _add_diff(sub) -> None:
     p.add_argument("--format", choices=["text", "html", "pdf"], default="text",
                    help="html/pdf: dokumen untuk Forum Konsultasi Publik")
     p.add_argument("--out", help="berkas tujuan (wajib untuk pdf)")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_diff"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_diff"))
 
 
 def _add_new(sub) -> None:
@@ -214,7 +214,7 @@ def _add_new(sub) -> None:
     p.add_argument("--id", dest="ident", help="id standar baru (bawaan: OFFICE-layanan-baru)")
     p.add_argument("--out", help="berkas tujuan (bawaan: layar)")
     p.add_argument("--standards", help="folder standar")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_new"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_new"))
 
 
 def _add_site(sub) -> None:
@@ -224,14 +224,14 @@ def _add_site(sub) -> None:
     p.add_argument("--drafts", action="store_true", help="ikutkan standar berstatus draf")
     p.add_argument("--no-pdf", action="store_true", help="tanpa berkas PDF (lebih cepat)")
     p.add_argument("--standards", help="folder standar")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_site"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_site"))
 
 
 def _add_guide(sub) -> None:
     p = sub.add_parser("guide", help="panduan isian untuk penyusun standar, dibuat dari skema dan standar contoh")
     p.add_argument("--out", help="berkas tujuan (bawaan: layar), mis. docs/panduan-isian.md")
     p.add_argument("--standards", help="folder standar contoh")
-    p.set_defaults(run=_lazy("engine.cli.spec_commands", "cmd_guide"))
+    p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_guide"))
 
 
 def _add_publish(sub) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..spec import wording
+from ..standard import wording
 from ..textgrid import grid, table  # noqa: F401  (the CLI's tables)
 
 time_limit = wording.time_limit_short

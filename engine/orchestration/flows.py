@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.flow_runs import suspend_flow_run
 
 from engine import faults
-from engine.spec.flow import SYSTEM_ROLE
+from engine.standard.flow import SYSTEM_ROLE
 
 from . import ledger, tuning
 

@@ -8,8 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.spec import wording
-from engine.spec.yamlpos import YamlLoadError, load
+from engine.standard import wording
+from engine.standard.yamlpos import YamlLoadError, load
 
 
 class DiffError(Exception):

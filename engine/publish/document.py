@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec import wording
+from engine.standard import wording
 
 PART_A = "Komponen standar pelayanan yang terkait dengan proses penyampaian pelayanan (service delivery)"
 PART_B = "Komponen standar pelayanan yang terkait dengan proses pengelolaan pelayanan di internal organisasi " \

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine.spec.schema import schema as load_schema
+from engine.standard.schema import schema as load_schema
 
 # The key under which each object of the schema appears in the documents (for finding seed examples).
 OWNER = {"requirement": "requirements", "step": "steps", "product": "products", "variant": "variants",
@@ -93,7 +93,7 @@ def generate(library_dir: Path) -> str:
     schema = load_schema()
     examples = _examples(library_dir)
     out = ["# Panduan isian standar pelayanan", "",
-           "Dibuat otomatis dari skema (`engine/spec/layanan.schema.json`) dan standar contoh (`standards/`) dengan "
+           "Dibuat otomatis dari skema (`engine/standard/layanan.schema.json`) dan standar contoh (`standards/`) dengan "
            "`layanan guide`; jangan diubah dengan tangan. Setiap isian, jenisnya, artinya, dan contohnya.", ""]
     done: set[str] = set()
     queue = [(kind, title) for kind, title in SECTIONS]

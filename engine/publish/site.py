@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from engine.cases.documents import render_named
-from engine.spec import wording
+from engine.standard import wording
 
 from .render import render_maklumat, render_standard, to_pdf
 

@@ -11,7 +11,7 @@ from engine.errors import NotFound
 from engine.cases.frozen import thaw
 from engine.cases.queries import sla_status
 from engine.cases.service import now
-from engine.spec import wording
+from engine.standard import wording
 from engine.store.models import Case, Task
 
 router = APIRouter(include_in_schema=False)

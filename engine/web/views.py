@@ -13,7 +13,7 @@ from fastapi import Path as PathParameter, Request
 from fastapi.responses import Response
 
 from engine.errors import CaseError, Forbidden
-from engine.spec import wording
+from engine.standard import wording
 
 from .auth import COOKIE, Officer, csrf_ok
 

@@ -1,5 +1,5 @@
 // Shows a conditional requirement or field only while the answers make it apply, as the server's
-// engine.spec.flow.evaluate decides (the server checks again on submission). Unknown answers keep it shown.
+// engine.standard.flow.evaluate decides (the server checks again on submission). Unknown answers keep it shown.
 (function () {
   "use strict";
   const form = document.querySelector("form[data-variant]");

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from ..spec import model
-from ..spec.validate import validate_paths
+from ..standard import model
+from ..standard.validate import validate_paths
 from . import text as fmt
 from .errors import CliError
 
@@ -34,7 +34,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from ..spec.schema import schema_text
+    from ..standard.schema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
