@@ -18,6 +18,7 @@ from sqlalchemy import select
 from engine.cases.core.state import HistoryError, Recorded, replay
 from engine.cases.frozen import thaw
 from engine.cases.numbering import CASE_SERIES
+from engine.standard.kinds import DEFAULT, KINDS, kind_of
 from engine.store import chain
 from engine.store.audit_tables import AuditHead
 from engine.store.db import Store
@@ -244,6 +245,6 @@ class _Kinds:
             if version.kind != "standard":
                 found = {}
             else:
-                found = {k: v.get("kind", "form") for k, v in thaw(version).procedure.by_id.items()}
+                found = {k: kind_of(v) for k, v in thaw(version).procedure.by_id.items()}
             self.cache[version_id] = found
-        return lambda step: found.get(step, "form")
+        return lambda step: found.get(step, KINDS[DEFAULT])

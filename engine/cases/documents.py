@@ -27,6 +27,7 @@ def _environment(dirs: tuple[str, ...]):
 
     env = environment(ChoiceLoader([FileSystemLoader(d) for d in dirs]), undefined=StrictUndefined)
     env.filters["tanggal"] = wording.long_date
+    env.filters["rupiah"] = wording.rupiah
     return env
 
 

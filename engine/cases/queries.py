@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, bindparam, func, select, union_all
 
 from engine.standard import wording
+from engine.standard.kinds import KINDS
 from engine.store.db import Store
 from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, CaseRequirement, Document, Event,
                                  FlowLink, Product, StandardVersion, Task, User, UserRole)
@@ -136,7 +137,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
             "kind": kind, "role": role, "status": status, "assignee": assignees.get(assignee_id),
             "case_status": case_status, "due_at": due_at,
             "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
-            "outcomes": list((step.get("outcomes") or {}).keys()),
+            "outcomes": list(KINDS[kind].outcomes_of(step).keys()),
         })
     return rows
 

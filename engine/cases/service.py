@@ -17,21 +17,23 @@ from engine import faults
 from engine.access import policy
 from engine.access.policy import Actor
 from engine.calendar import UncoveredYear
-from engine.standard.flow import APPLICANT_ROLE, END, SYSTEM_ROLE, evaluate
+from engine.standard.flow import APPLICANT_ROLE, END, SYSTEM_ROLE
+from engine.standard.kinds import APPLICANT, KINDS, kind_of
 from engine.standard.model import Library, UnknownStandard
 from engine.store import chain
 from engine.store.db import Store
-from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, Document, FlowLink, Office, Product,
-                                 Task, User, UserRole)
+from engine.store.models import (OPEN_TASK_STATUSES, Case, CaseRequirement, FlowLink, Office, Task, User,
+                                 UserRole)
 from engine.store.prepared import Prepared
 
 from engine.errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 
-from . import documents, fields, numbering
+from . import fields, numbering
 from .batch import Batch
 from .directory import Directory
-from .frozen import FrozenVersion, calendar_for, freeze, thaw
+from .frozen import FrozenVersion, freeze
 from .sla_levels import next_check
+from .issued import EFFECTS, calendar_of, perform, record_event, standard_of
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
@@ -40,7 +42,7 @@ CLOSED = ("done", "rejected")
 APPLICANT_FIELDS = ("nik", "name", "address", "phone", "email", "birth_date", "sex")
 
 CASES, TASKS, REQUIREMENTS = Case.__table__, Task.__table__, CaseRequirement.__table__
-PRODUCTS, DOCUMENTS, LINKS = Product.__table__, Document.__table__, FlowLink.__table__
+LINKS = FlowLink.__table__
 OFFICES, USERS, USER_ROLES = Office.__table__, User.__table__, UserRole.__table__
 
 # The statements of an officer's step, prepared once (engine.store.prepared).
@@ -48,23 +50,11 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
                  .outerjoin(USER_ROLES, USER_ROLES.c.user_id == USERS.c.id)
                  .where(USERS.c.username == bindparam("username")))
 _LAST_SEQ = Prepared(select(func.max(TASKS.c.seq)).where(TASKS.c.case_id == bindparam("case")))
-_PRODUCT_NUMBERS = Prepared(select(PRODUCTS.c.product_id, PRODUCTS.c.number)
-                            .where(PRODUCTS.c.case_id == bindparam("case")))
-_LATEST_DOCUMENT = Prepared(select(DOCUMENTS.c.id, DOCUMENTS.c.sha256)
-                            .where(DOCUMENTS.c.case_id == bindparam("case"),
-                                   DOCUMENTS.c.product_id == bindparam("product"))
-                            .order_by(DOCUMENTS.c.id.desc()).limit(1))
-_DONE_STEPS = Prepared(select(TASKS.c.step_id, TASKS.c.data)
-                       .where(TASKS.c.case_id == bindparam("case"), TASKS.c.status == "done").order_by(TASKS.c.seq))
 _REQUIREMENT_STATES = Prepared(select(REQUIREMENTS.c.requirement_id, REQUIREMENTS.c.received)
                                .where(REQUIREMENTS.c.case_id == bindparam("case")))
-_HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"))
-                      .values(handed_over_at=bindparam("at")))
 _DUE_OF_OPEN_TASKS = Prepared(TASKS.update().where(TASKS.c.case_id == bindparam("case"),
                                                     or_(*(TASKS.c.status == status for status in OPEN_STATUSES)))
                               .values(due_at=bindparam("due")))
-_SIGN = Prepared(DOCUMENTS.update().where(DOCUMENTS.c.id == bindparam("document"))
-                 .values(signed_by=bindparam("by"), signed_at=bindparam("at")))
 
 
 def now() -> datetime:
@@ -196,9 +186,9 @@ class CaseService:
         first = standard.procedure.resolve(standard.procedure.start, variant, channel, answers)[0]
         task = self._enter(txn, case, first, at)
         # The applicant's own submission is the first step of online channels.
-        while task is not None and task.kind == "applicant" and task.seq == 1:
+        while task is not None and KINDS[task.kind].performer == APPLICANT and task.seq == 1:
             task = self._finish(txn, case, task, APPLICANT_ROLE, None, outcome=None, data={}, reason=None, at=at)
-        if officer and task is not None and task.kind == "intake" and not missing:
+        if officer and task is not None and KINDS[task.kind].receives_requirements and not missing:
             self._authorize(standard, case, task, officer)  # the intake's own role (checked in _may_open)
             self._finish(txn, case, task, officer.username, officer, outcome=None, data={}, reason=None, at=at)
         return case
@@ -327,7 +317,7 @@ class CaseService:
     @staticmethod
     def _starts_with_applicant(standard, variant, channel, answers) -> bool:
         first = standard.procedure.resolve(standard.procedure.start, variant, channel, answers)[0]
-        return first != END and standard.procedure.by_id[first].get("kind") == "applicant"
+        return first != END and kind_of(standard.procedure.by_id[first]).performer == APPLICANT
 
     def _ensure_office(self, txn: Txn, office) -> None:
         if office.id in self.store.known_offices:
@@ -396,7 +386,7 @@ class CaseService:
                                data=data, reason=reason, at=at)
             txn.finish()
             faults.point("complete.before_commit")
-            return nxt.id if nxt is not None and nxt.kind != "automated" else None
+            return nxt.id if nxt is not None and KINDS[nxt.kind].in_worklists else None
 
         return work
 
@@ -450,7 +440,7 @@ class CaseService:
         return name or "-"
 
     def _receive(self, txn: Txn, case: Record, task: Record, requirement_ids, at) -> None:
-        if task.kind not in ("intake", "applicant"):
+        if not KINDS[task.kind].receives_requirements:
             raise InvalidInput("persyaratan diterima pada langkah penerimaan berkas", "requirements")
         received = self._check_requirement_ids(self._standard(txn, case), case.variant, case.channel,
                                                case.answers, requirement_ids)
@@ -481,7 +471,7 @@ class CaseService:
             if task.status == "cancelled" or task.role != SYSTEM_ROLE:
                 raise CaseError(f"tugas {task_id} bukan langkah otomatis yang terbuka")
             step = self._standard(txn, case).procedure.by_id[task.step_id]
-            result = self._perform(txn, case, step, at)
+            result = perform(txn, case, step, at)
             self._finish(txn, case, task, SYSTEM_ROLE, None, outcome=None, data=result, reason=None, at=at,
                          system=True)
             txn.finish()
@@ -489,71 +479,6 @@ class CaseService:
             return result
 
         return work
-
-    def _perform(self, txn: Txn, case: Record, step: dict, at: datetime) -> dict:
-        action = step.get("action")
-        if action == "issue_numbers":
-            return {"numbers": self._issue_numbers(txn, case, at)}
-        if action == "render_documents":
-            self._issue_numbers(txn, case, at)
-            return {"documents": [product_id for product_id, _doc in self._render_all(txn, case, at)]}
-        if action == "notify_applicant":
-            message = step.get("message") or "Permohonan Anda telah selesai diproses."
-            self._event(txn, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message,
-                        channel=case.channel, to_email=bool(case.applicant.get("email")),
-                        to_phone=bool(case.applicant.get("phone")))
-            return {"notified": True}
-        return {}
-
-    def _products(self, txn: Txn, case: Record) -> list[dict]:
-        return [p for p in self._standard(txn, case).products
-                if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False]
-
-    def _issue_numbers(self, txn: Txn, case: Record, at: datetime) -> dict:
-        """Number the case's products not numbered yet; returns {product id: number} of all of them."""
-        issued = dict(_PRODUCT_NUMBERS.rows(txn.conn, case=case.id))
-        office = self._standard(txn, case).office.data
-        local = at.astimezone(self._calendar(txn, case).tz)
-        for product in self._products(txn, case):
-            if product["id"] in issued:
-                continue
-            row = {"case_id": case.id, "product_id": product["id"], "office_id": case.office_id, "issued_at": at,
-                   "series": None, "year": None, "seq": None, "number": None}
-            if product.get("numbered", True):
-                series = product.get("code") or product["id"]
-                row.update(series=series, year=local.year,
-                           seq=numbering.next_in_series(txn.conn, case.office_id, series, local.year))
-                row["number"] = numbering.product_number(product, office, row["seq"], local)
-            txn.insert_many(PRODUCTS, [row])
-            issued[product["id"]] = row["number"]
-            self._event(txn, case, "product_issued", SYSTEM_ROLE, at, None, product=product["id"],
-                        number=row["number"])
-        return issued
-
-    def _render_all(self, txn: Txn, case: Record, at: datetime) -> list[tuple[str, tuple]]:
-        return [(p["id"], self._document(txn, case, p["id"], at)) for p in self._products(txn, case)]
-
-    def _document(self, txn: Txn, case: Record, product_id: str, at: datetime) -> tuple[int, str]:
-        """The product's rendered document, (id, SHA-256): the latest one, or rendered now."""
-        existing = _LATEST_DOCUMENT.first(txn.conn, case=case.id, product=product_id)
-        if existing is not None:
-            return tuple(existing)
-        numbers = self._issue_numbers(txn, case, at)
-        standard = self._standard(txn, case)
-        product = next(p for p in standard.products if p["id"] == product_id)
-        txn.flush()  # the step being completed now is part of the document's data
-        steps = dict(_DONE_STEPS.rows(txn.conn, case=case.id))
-        local = at.astimezone(self._calendar(txn, case).tz)
-        html, digest = documents.render(product.get("template"), {
-            "office": standard.office.data, "standard": standard.data, "product": product,
-            "number": numbers.get(product_id), "case": {"number": case.number,
-                                                        "received_at": case.received_at.date()},
-            "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
-        })
-        doc_id = txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": product_id, "media_type": "text/html",
-                                        "content": html, "sha256": digest, "created_at": at})
-        self._event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=product_id, sha256=digest)
-        return doc_id, digest
 
     # ------------------------------------------------------------------ moving a case through its steps
 
@@ -563,8 +488,9 @@ class CaseService:
         standard = self._standard(txn, case)
         procedure = standard.procedure
         step = procedure.by_id[task.step_id]
-        outcomes = step.get("outcomes") or {}
-        if task.kind == "intake" and outcome == INCOMPLETE_OUTCOME:
+        outcomes = KINDS[task.kind].outcomes_of(step)
+        kind = KINDS[task.kind]
+        if kind.may_be_incomplete and outcome == INCOMPLETE_OUTCOME:
             action = "incomplete"
         elif outcomes:
             if outcome not in outcomes:
@@ -575,13 +501,13 @@ class CaseService:
         else:
             action = "approve"
         if not system:
-            form = (step.get("form") or {}).get("fields") or []
+            form = KINDS[task.kind].form_fields(step)
             data = fields.clean(form, data, variant=case.variant, channel=case.channel, answers=case.answers,
                                 prefix="data.")
         if action in ("reject", "return", "return_to_applicant", "incomplete") and not (reason or "").strip():
             if action == "reject" or (outcomes.get(outcome) or {}).get("reason_required"):
                 raise InvalidInput("alasan wajib diisi", "reason")
-        if action == "approve" and task.kind == "intake":
+        if action == "approve" and kind.receives_requirements and kind.by_officer:
             missing = self._missing_now(txn, case, standard)
             if missing:
                 raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
@@ -592,13 +518,10 @@ class CaseService:
             task.assignee_id = user.id
         self._event(txn, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
                     reason=reason, data_sha256=chain.data_digest(task.data) if task.data else None)
-        if task.kind == "signature" and action == "approve":
-            self._sign(txn, case, step, user, actor, at)
-        if task.kind == "handover" and action == "approve":
-            _HAND_OVER.run(txn.conn, case=case.id, at=at)
-            self._event(txn, case, "products_handed_over", actor, at, user, task=task)
-        if action == "approve" and task.kind != "applicant" and (
-                task.kind == "intake" or case.status in ("waiting_applicant", "incomplete")):
+        for effect in (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ()):
+            EFFECTS[effect](txn, case, task, step, user, actor, at)
+        if action == "approve" and kind.resumes_clock and (
+                kind.starts_clock or case.status in ("waiting_applicant", "incomplete")):
             # The file is complete again (or for the first time): the clock starts or runs on.
             self._resume_clock(txn, case, standard, at)
         if action == "reject":
@@ -638,9 +561,9 @@ class CaseService:
         if seq is None:
             seq = _LAST_SEQ.scalar(txn.conn, case=case.id) or 0
         txn.last_seq[case.id] = seq = seq + 1
-        kind = step.get("kind", "form")
-        role = APPLICANT_ROLE if kind == "applicant" else SYSTEM_ROLE if kind == "automated" else step["role"]
-        values = {"case_id": case.id, "office_id": case.office_id, "seq": seq, "step_id": step_id, "kind": kind,
+        kind = kind_of(step)
+        role = kind.role(step)
+        values = {"case_id": case.id, "office_id": case.office_id, "seq": seq, "step_id": step_id, "kind": kind.name,
                   "role": role, "status": "open", "created_at": at, "due_at": case.due_at, "mirrored": False,
                   "row_version": 1}
         task = txn.adopt(TASKS, dict(values, id=txn.insert(TASKS, values)))
@@ -749,21 +672,9 @@ class CaseService:
 
     # ------------------------------------------------------------------ signatures, versions, the event log
 
-    def _sign(self, txn: Txn, case: Record, step: dict, user: Actor | None, actor: str, at: datetime) -> None:
-        product_id = step.get("document") or (self._products(txn, case) or [{}])[0].get("id")
-        if product_id is None:
-            return
-        doc_id, digest = self._document(txn, case, product_id, at)
-        _SIGN.run(txn.conn, document=doc_id, by=user.id if user else None, at=at)
-        self._event(txn, case, "document_signed", actor, at, user, product=product_id, sha256=digest)
-
-    @staticmethod
-    def _standard(txn: Txn, case: Record):
-        return thaw(txn.version(case.standard_version_id))
-
-    @staticmethod
-    def _calendar(txn: Txn, case: Record):
-        return calendar_for(txn.version(case.standard_version_id), case.unit_id)
+    _standard = staticmethod(standard_of)
+    _calendar = staticmethod(calendar_of)
+    _event = staticmethod(record_event)
 
     def _run_unit(self, work):
         """One unit of work in its own transaction: everything it buffered is written before the commit."""
@@ -772,11 +683,3 @@ class CaseService:
             result = work(txn)
             txn.finish()
             return result
-
-    @staticmethod
-    def _event(txn: Txn, case: Record | None, kind: str, actor: str, at: datetime, user: Actor | None,
-               task: Record | None = None, **data) -> None:
-        if task is not None:
-            data.setdefault("step", task.step_id)
-        txn.event(case.id if case else None, task.id if task else None, kind, actor, user.id if user else None,
-                  at, data)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.standard.flow import APPLICANT_ROLE, SYSTEM_ROLE
+from engine.standard.kinds import KINDS, kind_of
 from engine.store.models import Case, Task
 
 from .fields import applicable
@@ -49,7 +50,7 @@ def sample_value(spec: dict):
 
 
 def sample_data(step: dict, case: Case) -> dict:
-    fields = applicable((step.get("form") or {}).get("fields") or [], case.variant, case.channel, case.answers)
+    fields = applicable(kind_of(step).form_fields(step), case.variant, case.channel, case.answers)
     return {f["id"]: sample_value(f) for f in fields}
 
 
@@ -64,10 +65,15 @@ class Scenario:
     'return_to_applicant' (once), 'reject' (at the first step that can), 'incomplete' (intake once)."""
     name: str = "approve"
     used: set = field(default_factory=set)
+    waited: set = field(default_factory=set)
 
     def outcome(self, step: dict, task: Task) -> str | None:
-        outcomes = step.get("outcomes") or {}
-        if task.kind == "intake" and self.name == "incomplete" and "incomplete" not in self.used:
+        outcomes = KINDS[task.kind].outcomes_of(step)
+        waiting = [key for key, spec in outcomes.items() if spec.get("waits_for")]
+        if waiting and (task.case_id, task.step_id) not in self.waited:  # e.g. the fee assessed, then paid
+            self.waited.add((task.case_id, task.step_id))
+            return waiting[0]
+        if KINDS[task.kind].may_be_incomplete and self.name == "incomplete" and "incomplete" not in self.used:
             self.used.add("incomplete")
             return INCOMPLETE_OUTCOME
         if not outcomes:
@@ -106,10 +112,10 @@ def act_on_open_tasks(service: CaseService, case_id: int, scenario: Scenario, at
         outcome = scenario.outcome(step, task)
         reason = "Berkas tidak memenuhi ketentuan" if outcome and outcome != "approve" else None
         requirements = None
-        if task.kind in ("intake", "applicant") and outcome != INCOMPLETE_OUTCOME:
+        if KINDS[task.kind].receives_requirements and outcome != INCOMPLETE_OUTCOME:
             standard = thaw(case.standard_version)
             requirements = [r["id"] for r in standard.requirements(case.variant, case.channel, case.answers)]
-        if outcome and (step.get("outcomes") or {}).get(outcome, {}).get("action", "approve") == "approve":
+        if outcome and KINDS[task.kind].outcomes_of(step).get(outcome, {}).get("action", "approve") == "approve":
             reason = None
         service.complete(task.id, actor, outcome=outcome, data=sample_data(step, case), reason=reason,
                          requirements=requirements, at=at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.cases.queries import case_view
+from engine.standard.kinds import kind_of
 from engine.cases.service import CaseService
 from engine.cases.simulate import SAMPLE_APPLICANT, Scenario, act_on_open_tasks, sample_answers, users_for
 
@@ -32,7 +33,7 @@ def plan(service: CaseService) -> list[Planned]:
         for name in ("return", "return_to_applicant", "reject"):
             if name in actions:
                 planned.append(Planned(standard.id, variant, channel, Scenario(name)))
-        if any(s.get("kind") == "intake" for s in standard.data["steps"]):
+        if any(kind_of(s).may_be_incomplete for s in standard.data["steps"]):
             planned.append(Planned(standard.id, variant, channel, Scenario("incomplete")))
     for bundle in service.library.bundles.values():
         planned.append(Planned(bundle.id, None, None, Scenario("approve")))

@@ -8,6 +8,14 @@ by another process) it stops the server, and exits for good five seconds later. 
 child, so it holds whichever thread of the parent started the server (Linux's parent-death signal follows
 the thread, and Prefect may start its server from a worker thread that ends).
 
+On SQLite, the server's transactions begin DEFERRED (as reads) and become writes when they first write.
+When another connection of the same server (its event and task-run recorders run beside the API) commits
+in between, SQLite refuses the upgrade at once, whatever the busy timeout: "database is locked" on
+``INSERT INTO flow_run_state`` (a resume refused, "Encountered error during state validation", a traceback
+on the user's terminal; PrefectHQ/prefect#17473, #10188, #15170). Here every transaction the server begins
+is IMMEDIATE instead: it waits for the write lock up to the busy timeout (60 s) and is never refused
+halfway (``tests/test_prefect_flows.py`` resumes many runs at once and counts every state change).
+
 ``bind_to_parent()`` installs this into Prefect's class; ``tests/test_kill.py`` kills a process with
 SIGKILL and checks that its server went with it (should Prefect rename what is replaced here, that test
 fails).
@@ -60,9 +68,28 @@ def _run_bound(server) -> subprocess.Popen:
     )
 
 
+def _immediate_transactions() -> None:
+    """Every transaction of Prefect's server on SQLite begins IMMEDIATE (see the module's docstring)."""
+    from contextlib import asynccontextmanager
+
+    from prefect.server.database import configurations
+
+    @asynccontextmanager
+    async def begin_transaction(self, session, with_for_update: bool = False):
+        token = configurations.SQLITE_BEGIN_MODE.set("IMMEDIATE")
+        try:
+            async with session.begin() as transaction:
+                yield transaction
+        finally:
+            configurations.SQLITE_BEGIN_MODE.reset(token)
+
+    configurations.AioSqliteConfiguration.begin_transaction = begin_transaction
+
+
 def main() -> None:
     parent = int(os.environ.get(PARENT_ENV) or os.getppid())
     threading.Thread(target=_watch, args=(parent,), name="layanan-parent-watch", daemon=True).start()
+    _immediate_transactions()
     import uvicorn
 
     sys.argv = ["uvicorn", *sys.argv[1:]]

@@ -6,9 +6,9 @@ two can never disagree about the meaning of ``next``, ``when`` and outcomes.
 
 from __future__ import annotations
 
+from .kinds.base import APPLICANT_ROLE, SYSTEM_ROLE  # noqa: F401  (the built-in roles, defined with the kinds)
+
 END = "end"
-APPLICANT_ROLE = "pemohon"
-SYSTEM_ROLE = "sistem"
 BUILTIN_ROLES = (APPLICANT_ROLE, SYSTEM_ROLE)
 CONDITION_KEYS = ("variant", "channel")
 UNKNOWN = None  # a condition on an application answer not known yet

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .flow import END, Procedure, combinations, evaluate
+from .kinds import kind_of
 
 MANAGEMENT_KEYS = ("legal_basis", "facilities", "competence", "supervision", "staffing", "service_guarantee",
                    "security_guarantee", "evaluation")
@@ -155,7 +156,7 @@ class Standard:
         while step_id in procedure.by_id and step_id not in seen:
             seen.add(step_id)
             step = procedure.by_id[step_id]
-            if step.get("kind") not in ("applicant", "automated"):
+            if kind_of(step).by_officer:
                 return frozenset([step.get("role")])
             step_id = (procedure.resolve(procedure.default_next(step_id), variant, channel, answers or {})
                        or [END])[0]

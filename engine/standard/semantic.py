@@ -10,9 +10,9 @@ import re
 
 from .catalog import Catalog, Document
 from .diagnostics import suggest
-from .flow import APPLICANT_ROLE, BUILTIN_ROLES, END, SYSTEM_ROLE, Procedure, as_list, combinations
+from .flow import BUILTIN_ROLES, END, Procedure, as_list, combinations
+from .kinds import APPLICANT, KINDS, kind_named, kind_of
 
-HUMAN_KINDS = {"intake", "form", "approval", "signature", "handover", "applicant"}
 CHOICE_TYPES = {"choice", "multichoice"}
 NUMBER_TYPES = {"number", "integer"}
 
@@ -276,50 +276,38 @@ def _check_fee(doc: Document, fee, path) -> None:
                                  code="fee-basis")
 
 
-_KIND_ONLY = {
-    "outcomes": {"approval"},
-    "document": {"signature"},
-    "products": {"handover"},
-    "action": {"automated"},
-    "message": {"automated"},
-    "retries": {"automated"},
-    "timeout_seconds": {"automated"},
-}
+# Keys that belong to some kinds only (each kind names its own: engine/standard/kinds/).
+_OWN_KEYS = frozenset().union(*(kind.own_keys for kind in KINDS.values()))
 
 
 def _check_step(doc: Document, i, step, role_ids, targets, product_ids, context) -> None:
     here = ("steps", i)
-    kind = _text(step.get("kind"))
+    kind = kind_named(_text(step.get("kind"))) if isinstance(step.get("kind"), (str, type(None))) else None
     role = step.get("role")
     if isinstance(role, str):
-        if kind == "applicant" and role != APPLICANT_ROLE:
-            doc.reporter.error(here + ("role",), f"langkah pemohon harus berperan '{APPLICANT_ROLE}'", code="role",
+        if kind is not None and not kind.by_officer and role != kind.role(step):
+            who = "pemohon" if kind.performer == APPLICANT else "otomatis"
+            doc.reporter.error(here + ("role",), f"langkah {who} harus berperan '{kind.role(step)}'", code="role",
                                at_value=True)
-        elif kind == "automated" and role != SYSTEM_ROLE:
-            doc.reporter.error(here + ("role",), f"langkah otomatis harus berperan '{SYSTEM_ROLE}'", code="role",
-                               at_value=True)
-        elif kind in HUMAN_KINDS - {"applicant"} and role in BUILTIN_ROLES:
-            doc.reporter.error(here + ("role",), f"langkah {kind} harus dikerjakan petugas, bukan '{role}'",
+        elif kind is not None and kind.by_officer and role in BUILTIN_ROLES:
+            doc.reporter.error(here + ("role",), f"langkah {kind.name} harus dikerjakan petugas, bukan '{role}'",
                                code="role", at_value=True)
         elif role not in BUILTIN_ROLES and role_ids is not None:
             _reference(doc, here + ("role",), role, role_ids + list(BUILTIN_ROLES), "peran")
-    for key, kinds in _KIND_ONLY.items():
-        if key in step and kind in _all_kinds() and kind not in kinds:
-            doc.reporter.error(here + (key,), f"'{key}' tidak berlaku untuk langkah jenis {kind}", code="misplaced")
-    if kind == "approval" and "outcomes" not in step:
-        doc.reporter.error(here, "langkah approval memerlukan 'outcomes'", code="required")
-    if kind == "signature":
-        if "document" not in step:
-            doc.reporter.error(here, "langkah signature memerlukan 'document' (id produk yang ditandatangani)",
-                               code="required")
-        else:
-            _reference(doc, here + ("document",), step["document"], product_ids, "produk")
-    if kind == "automated" and "action" not in step:
-        doc.reporter.error(here, "langkah automated memerlukan 'action'", code="required")
-    if kind == "form" and "form" not in step:
-        doc.reporter.error(here, "langkah form memerlukan 'form' dengan daftar isian", code="required")
-    if kind == "automated" and "form" in step:
-        doc.reporter.error(here + ("form",), "langkah otomatis tidak memiliki formulir", code="misplaced")
+    if kind is not None:
+        for key in sorted(_OWN_KEYS - kind.own_keys):
+            if key in step:
+                doc.reporter.error(here + (key,), f"'{key}' tidak berlaku untuk langkah jenis {kind.name}",
+                                   code="misplaced")
+        for key, message in kind.required_keys.items():
+            if key not in step:
+                doc.reporter.error(here, message, code="required")
+        if not kind.has_form and "form" in step:
+            doc.reporter.error(here + ("form",), f"langkah {kind.label} tidak memiliki formulir", code="misplaced")
+        if kind.check is not None:
+            kind.check(step, lambda tail, message, code: doc.reporter.error(here + tuple(tail), message, code=code))
+    if "document" in step:
+        _reference(doc, here + ("document",), step["document"], product_ids, "produk")
     for pi, product in enumerate(step.get("products") or []) if isinstance(step.get("products"), list) else []:
         _reference(doc, here + ("products", pi), product, product_ids, "produk")
     if "next" in step:
@@ -330,10 +318,6 @@ def _check_step(doc: Document, i, step, role_ids, targets, product_ids, context)
     outcomes = step.get("outcomes")
     if isinstance(outcomes, dict):
         _check_outcomes(doc, i, step, outcomes, targets)
-
-
-def _all_kinds():
-    return HUMAN_KINDS | {"automated"}
 
 
 def _check_outcomes(doc: Document, i, step, outcomes, targets) -> None:
@@ -377,8 +361,8 @@ def _check_flow(doc: Document, data: dict, step_ids: dict) -> None:
             no_end.append((variant, channel))
         for step_id in procedure.stuck(variant, channel):
             stuck.setdefault(step_id, []).append((variant, channel))
-        kinds = {procedure.by_id[s].get("kind") for s in reach if s in procedure.by_id}
-        if needs_intake and "intake" not in kinds:
+        starts = any(kind_of(procedure.by_id[s]).starts_clock for s in reach if s in procedure.by_id)
+        if needs_intake and not starts:
             no_intake.append((variant, channel))
     if no_end:
         doc.reporter.error(("steps",), "tidak ada jalan dari langkah pertama menuju selesai"

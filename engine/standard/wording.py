@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .kinds import KINDS
+
 CHANNEL_LABELS = {
     "phone": "Telepon",
     "whatsapp": "WhatsApp",
@@ -19,15 +21,7 @@ CHANNEL_LABELS = {
     "other": "Lainnya",
 }
 
-STEP_KIND_LABELS = {
-    "intake": "penerimaan & pemeriksaan persyaratan",
-    "form": "pengisian formulir",
-    "approval": "persetujuan",
-    "signature": "tanda tangan elektronik (TTE)",
-    "automated": "otomatis oleh sistem",
-    "handover": "penyerahan produk",
-    "applicant": "dilakukan pemohon",
-}
+STEP_KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}  # engine/standard/kinds/
 
 OUTCOME_LABELS = {
     "approve": "disetujui",
@@ -161,3 +155,7 @@ def long_date(value, with_day: bool = False) -> str:
         value = datetime.date.fromisoformat(value[:10])
     text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     return f"{DAYS[value.weekday()]}, {text}" if with_day else text
+
+# The events step kinds write of their own (engine/standard/kinds/: events).
+for _kind in KINDS.values():
+    EVENT_LABELS.update(_kind.events)

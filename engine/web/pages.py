@@ -12,6 +12,7 @@ from engine.cases.fields import applicable
 from engine.cases.frozen import thaw
 from engine.cases.queries import case_view, escalations, find_case, worklist
 from engine.cases.service import APPLICANT_FIELDS
+from engine.standard.kinds import KINDS
 from engine.store.models import Case, Document, Task
 
 from . import forms
@@ -308,7 +309,7 @@ async def task_submit(request: Request, task_id: RowId, who: Officer = Depends(o
     number = view["number"]
     extras = _case_extras(request, view)
     step = extras["steps"].get(_task_of(view, task_id)["step"], {})
-    fields = ((step.get("form") or {}).get("fields")) or []
+    fields = KINDS[_task_of(view, task_id)["kind"]].form_fields(step)
     data = forms.collect(fields, form, "data.")
     try:
         data = await forms.store_uploads(fields, form, data, "data.")

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from engine.errors import CaseError, Forbidden
 from engine.standard import wording
+from engine.standard.kinds import KINDS
 
 from .auth import COOKIE, Officer, csrf_ok
 
@@ -75,7 +76,7 @@ def template_environment():
     env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
                        STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
                        OUTCOME_LABELS=wording.OUTCOME_LABELS, STEP_KIND_LABELS=wording.STEP_KIND_LABELS,
-                       EVENT_LABELS=wording.EVENT_LABELS)
+                       EVENT_LABELS=wording.EVENT_LABELS, KINDS=KINDS)
     return env
 
 

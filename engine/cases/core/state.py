@@ -9,6 +9,8 @@ happened (a step completed before it was created, an event after the case closed
 
 from __future__ import annotations
 
+from engine.standard.kinds import KINDS
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -125,7 +127,7 @@ def _task_completed(state, event, kind_of):
         state.status = "incomplete"
     elif action == "return_to_applicant":
         state.status = "waiting_applicant"
-    elif action == "approve" and kind != "applicant" and (kind == "intake"
+    elif action == "approve" and kind.resumes_clock and (kind.starts_clock
                                                           or state.status in ("waiting_applicant", "incomplete")):
         state.status = "open"
 
@@ -171,8 +173,8 @@ APPLY = {
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated")
-for _kind in RECORD_ONLY:
-    APPLY[_kind] = _nothing
+for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
+    APPLY[_kind] = _nothing  # a step kind's own events (engine/standard/kinds/) are recorded only
 
 
 def apply(state: CaseState, event: Recorded, kind_of) -> CaseState:

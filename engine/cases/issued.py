@@ -1,0 +1,188 @@
+"""What a case issues and what its steps' effects write: product numbers, rendered documents, signatures,
+the hand-over, and the automated steps' actions. Module functions over a transaction of the case engine
+(engine/cases/txn.py); CaseService calls them, and a step kind's ``on_approve`` names them through
+``EFFECTS`` (engine/standard/kinds/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+
+from engine.access.policy import Actor
+from engine.errors import InvalidInput
+from engine.standard.flow import SYSTEM_ROLE, evaluate
+from engine.store.models import Document, Product, Task
+from engine.store.prepared import Prepared
+
+from . import documents, numbering
+from .frozen import calendar_for, thaw
+from .txn import Record, Txn
+
+PRODUCTS, DOCUMENTS, TASKS = Product.__table__, Document.__table__, Task.__table__
+
+_PRODUCT_NUMBERS = Prepared(select(PRODUCTS.c.product_id, PRODUCTS.c.number)
+                            .where(PRODUCTS.c.case_id == bindparam("case")))
+
+
+_LATEST_DOCUMENT = Prepared(select(DOCUMENTS.c.id, DOCUMENTS.c.sha256)
+                            .where(DOCUMENTS.c.case_id == bindparam("case"),
+                                   DOCUMENTS.c.product_id == bindparam("product"))
+                            .order_by(DOCUMENTS.c.id.desc()).limit(1))
+
+
+_DONE_STEPS = Prepared(select(TASKS.c.step_id, TASKS.c.data)
+                       .where(TASKS.c.case_id == bindparam("case"), TASKS.c.status == "done").order_by(TASKS.c.seq))
+
+
+_HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"))
+                      .values(handed_over_at=bindparam("at")))
+
+
+_SIGN = Prepared(DOCUMENTS.update().where(DOCUMENTS.c.id == bindparam("document"))
+                 .values(signed_by=bindparam("by"), signed_at=bindparam("at")))
+
+
+def standard_of(txn: Txn, case: Record):
+    return thaw(txn.version(case.standard_version_id))
+
+
+def calendar_of(txn: Txn, case: Record):
+    return calendar_for(txn.version(case.standard_version_id), case.unit_id)
+
+
+def record_event(txn: Txn, case: Record | None, kind: str, actor: str, at: datetime, user: Actor | None,
+           task: Record | None = None, **data) -> None:
+    if task is not None:
+        data.setdefault("step", task.step_id)
+    txn.event(case.id if case else None, task.id if task else None, kind, actor, user.id if user else None,
+              at, data)
+
+
+def perform(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
+    action = step.get("action")
+    if action == "issue_numbers":
+        return {"numbers": issue_numbers(txn, case, at)}
+    if action == "render_documents":
+        issue_numbers(txn, case, at)
+        return {"documents": [product_id for product_id, _doc in render_all(txn, case, at)]}
+    if action == "notify_applicant":
+        message = step.get("message") or "Permohonan Anda telah selesai diproses."
+        record_event(txn, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message,
+                    channel=case.channel, to_email=bool(case.applicant.get("email")),
+                    to_phone=bool(case.applicant.get("phone")))
+        return {"notified": True}
+    return {}
+
+
+def products_of(txn: Txn, case: Record) -> list[dict]:
+    return [p for p in standard_of(txn, case).products
+            if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False]
+
+
+def issue_numbers(txn: Txn, case: Record, at: datetime) -> dict:
+    """Number the case's products not numbered yet; returns {product id: number} of all of them."""
+    issued = dict(_PRODUCT_NUMBERS.rows(txn.conn, case=case.id))
+    office = standard_of(txn, case).office.data
+    local = at.astimezone(calendar_of(txn, case).tz)
+    for product in products_of(txn, case):
+        if product["id"] in issued:
+            continue
+        row = {"case_id": case.id, "product_id": product["id"], "office_id": case.office_id, "issued_at": at,
+               "series": None, "year": None, "seq": None, "number": None}
+        if product.get("numbered", True):
+            series = product.get("code") or product["id"]
+            row.update(series=series, year=local.year,
+                       seq=numbering.next_in_series(txn.conn, case.office_id, series, local.year))
+            row["number"] = numbering.product_number(product, office, row["seq"], local)
+        txn.insert_many(PRODUCTS, [row])
+        issued[product["id"]] = row["number"]
+        record_event(txn, case, "product_issued", SYSTEM_ROLE, at, None, product=product["id"],
+                    number=row["number"])
+    return issued
+
+
+def render_all(txn: Txn, case: Record, at: datetime) -> list[tuple[str, tuple]]:
+    return [(p["id"], document(txn, case, p["id"], at)) for p in products_of(txn, case)]
+
+
+def document(txn: Txn, case: Record, product_id: str, at: datetime) -> tuple[int, str]:
+    """The product's rendered document, (id, SHA-256): the latest one, or rendered now."""
+    existing = _LATEST_DOCUMENT.first(txn.conn, case=case.id, product=product_id)
+    if existing is not None:
+        return tuple(existing)
+    numbers = issue_numbers(txn, case, at)
+    standard = standard_of(txn, case)
+    product = next(p for p in standard.products if p["id"] == product_id)
+    txn.flush()  # the step being completed now is part of the document's data
+    steps = dict(_DONE_STEPS.rows(txn.conn, case=case.id))
+    local = at.astimezone(calendar_of(txn, case).tz)
+    html, digest = documents.render(product.get("template"), {
+        "office": standard.office.data, "standard": standard.data, "product": product,
+        "number": numbers.get(product_id), "case": {"number": case.number,
+                                                    "received_at": case.received_at.date()},
+        "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
+    })
+    doc_id = txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": product_id, "media_type": "text/html",
+                                    "content": html, "sha256": digest, "created_at": at})
+    record_event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=product_id, sha256=digest)
+    return doc_id, digest
+
+
+def hand_over(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
+                at: datetime) -> None:
+    _HAND_OVER.run(txn.conn, case=case.id, at=at)
+    record_event(txn, case, "products_handed_over", actor, at, user, task=task)
+
+
+def sign(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
+         at: datetime) -> None:
+    product_id = step.get("document") or (products_of(txn, case) or [{}])[0].get("id")
+    if product_id is None:
+        return
+    doc_id, digest = document(txn, case, product_id, at)
+    _SIGN.run(txn.conn, document=doc_id, by=user.id if user else None, at=at)
+    record_event(txn, case, "document_signed", actor, at, user, product=product_id, sha256=digest)
+
+
+# The effects a step kind may name (engine/standard/kinds/base.py: on_approve), each
+# (txn, case, task, step, user, actor, at).
+EFFECTS = {"sign_document": sign, "hand_over_products": hand_over}
+
+
+# ------------------------------------------------------------------ payment (engine/standard/kinds/payment.py)
+
+RECEIPT = "bukti_pembayaran"  # the receipt of payment's template (forms/) and its document's product id
+
+
+def assess_fee(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
+               at: datetime) -> None:
+    amount = (task.data or {}).get("jumlah")
+    if amount is None:
+        raise InvalidInput("jumlah biaya wajib diisi untuk menetapkan biaya", "data.jumlah")
+    record_event(txn, case, "fee_assessed", actor, at, user, task=task, amount=amount)
+
+
+def record_payment(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
+                   at: datetime) -> None:
+    data = task.data or {}
+    reference = (data.get("referensi") or "").strip()
+    if not reference:
+        raise InvalidInput("nomor referensi pembayaran wajib diisi", "data.referensi")
+    standard = standard_of(txn, case)
+    amount = data.get("jumlah")
+    if amount is None:
+        amount = (standard.data.get("fee") or {}).get("amount", 0)
+    record_event(txn, case, "payment_received", actor, at, user, task=task, amount=amount, reference=reference)
+    local = at.astimezone(calendar_of(txn, case).tz)
+    html, digest = documents.render(RECEIPT, {
+        "office": standard.office.data, "standard": standard.data, "product": {"id": RECEIPT, "name": "Tanda Bukti Pembayaran"},
+        "number": None, "case": {"number": case.number, "received_at": case.received_at.date()},
+        "applicant": case.applicant, "payment": {"amount": amount, "reference": reference}, "date": local.date(),
+    })
+    txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": RECEIPT, "media_type": "text/html", "content": html,
+                           "sha256": digest, "created_at": at})
+    record_event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=RECEIPT, sha256=digest)
+
+
+EFFECTS.update(assess_fee=assess_fee, record_payment=record_payment)
