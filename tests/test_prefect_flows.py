@@ -49,6 +49,17 @@ def test_every_seed_standard_runs_to_the_end(demo_run, library):
     assert len(bundle["parts"]) == len(library.bundles[bundle["standard"]].data["parts"])
 
 
+def test_prefects_server_met_no_locked_database_and_printed_nothing(demo_run):
+    """Before its SQLite transactions began IMMEDIATE, a resume could be refused ("database is locked") and
+    the ephemeral server printed its traceback on the demo's terminal; its output now goes to a log file,
+    which must hold no such error either."""
+    from engine.orchestration.api_server import log_path
+
+    with open(log_path(), encoding="utf-8", errors="replace") as log:
+        text = log.read()
+    assert "database is locked" not in text and "Traceback" not in text, text[-3000:]
+
+
 def test_one_flow_per_standard_one_run_per_case_and_every_step_mirrored(demo_run):
     service, results, _ = demo_run
     from prefect import get_client
