@@ -208,6 +208,7 @@ class FloorRunner:
                                           (first,)).fetchone()[0]
         self.key = b"floor"
         self.case_column = {row[1]: row[0] for row in self.db.execute("PRAGMA table_info(cases)")}
+        self.task_column = {row[1]: row[0] for row in self.db.execute("PRAGMA table_info(tasks)")}
         self.serial = 0
         self.groups = DriverGroups(self.db)
 
@@ -251,7 +252,8 @@ class FloorRunner:
         """The reads before a step: the task, its case, the officer with their roles."""
         row = self.db.execute("SELECT tasks.*, cases.* FROM tasks JOIN cases ON cases.id = tasks.case_id "
                               "WHERE tasks.id = ?", (task_id,)).fetchone()
-        task, whole = row[:19], row[19:]
+        width = len(self.task_column)
+        task, whole = row[:width], row[width:]
         case = tuple(whole[self.case_column[name]] for name in ("row_version", "audit_hash", "audit_seq"))
         if username:
             self.db.execute("SELECT users.id, users.office_id, users.active, user_roles.role_id FROM users "
@@ -262,7 +264,8 @@ class FloorRunner:
     def _finish_step(self, task, user_id, at: str, data: dict, outcome=None) -> None:
         self.db.execute("UPDATE tasks SET status = 'done', outcome = ?, data = ?, completed_at = ?, "
                         "completed_by = ?, assignee_id = ?, row_version = ? WHERE id = ? AND row_version = ?",
-                        (outcome, json.dumps(data), at, user_id, user_id, task[17] + 1, task[0], task[17]))
+                        (outcome, json.dumps(data), at, user_id, user_id, task[self.task_column["row_version"]] + 1,
+                         task[0], task[self.task_column["row_version"]]))
 
     def _touch(self, case_id: int, at: str) -> None:
         self.db.execute("UPDATE flow_links SET pending = 1, changed_at = ?, revision = revision + 1 "

@@ -82,7 +82,7 @@ def test_the_fee_assessed_stops_the_clock_until_paid_and_a_receipt_is_issued(pay
         receipt = s.scalar(select(Document).where(Document.case_id == case_id,
                                                   Document.product_id == "bukti_pembayaran"))
     assert "fee_assessed" in kinds and "payment_received" in kinds and "clock_paused" in kinds
-    assert "NTPN-0123456789" in receipt.content and "50.000" in receipt.content
+    assert "NTPN-0123456789" in receipt.content and "50.000" in receipt.content, receipt.content[-1500:]
     assert "TANDA BUKTI PEMBAYARAN" in receipt.content.upper()
 
     from engine.audit.verify import verify

@@ -212,6 +212,36 @@ class WorkingCalendar:
         day = self.add_working_days(start, days, start_day)
         return datetime.datetime.combine(day, self.closing_time(day), tzinfo=self.tz)
 
+    def office_hours(self, day: datetime.date) -> tuple[datetime.time, datetime.time] | None:
+        """(opening, closing) of a working day; None on a day off."""
+        if not self.is_working_day(day):
+            return None
+        return self._extra_hours.get(day) or self.hours[day.weekday()] or _parse_hours(DEFAULT_HOURS)
+
+    def add_working_time(self, start: datetime.datetime, duration: datetime.timedelta) -> datetime.datetime:
+        """The moment ``duration`` of office hours after ``start`` (aware), counting only the office's
+        hours on its working days: 3 hours from 15.00 with a 16.00 closing end at 10.00 of the next
+        working day (opening 08.00). A start outside office hours counts from the next opening."""
+        if start.tzinfo is None:
+            raise ValueError("waktu mulai harus memuat zona waktu (timezone-aware)")
+        if duration <= datetime.timedelta(0):
+            return start
+        moment, left = start.astimezone(self.tz), duration
+        day = moment.date()
+        for _ in range(3660):  # ten years of days: a bound, never reached by a valid target
+            hours = self.office_hours(day)
+            if hours is not None:
+                opening = datetime.datetime.combine(day, hours[0], tzinfo=self.tz)
+                closing = datetime.datetime.combine(day, hours[1], tzinfo=self.tz)
+                begin = max(moment, opening)
+                if begin < closing:
+                    if begin + left <= closing:
+                        return begin + left
+                    left -= closing - begin
+            day += datetime.timedelta(days=1)
+            moment = datetime.datetime.combine(day, datetime.time.min, tzinfo=self.tz)
+        raise ValueError("waktu kerja tidak dapat dihitung: kalender tanpa hari kerja")
+
     def closing_time(self, day: datetime.date) -> datetime.time:
         hours = self._extra_hours.get(day) or self.hours[day.weekday()] or _parse_hours(DEFAULT_HOURS)
         return hours[1]

@@ -97,7 +97,7 @@ def _page_ids(conn, office: str | None, roles: list[str] | None, limit: int, sta
 
 _WORKLIST_COLUMNS = (Task.id, Task.row_version, Task.step_id, Task.kind, Task.role, Task.status, Task.assignee_id,
                      Case.id, Case.number, Case.standard_id, Case.status, Case.due_at, Case.closed_at,
-                     Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant)
+                     Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant, Task.step_due_at)
 _USER_SCOPE = select(User.id, User.office_id, UserRole.role_id).outerjoin(UserRole, UserRole.user_id == User.id) \
     .where(User.username == bindparam("username"))
 
@@ -128,7 +128,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
             if assignee_ids else {}
     rows = []
     for (task_id, row_version, step_id, kind, role, status, assignee_id, case_id, number, standard_id,
-         case_status, due_at, closed_at, paused_at, version_id, unit, variant) in found_rows:
+         case_status, due_at, closed_at, paused_at, version_id, unit, variant, step_due_at) in found_rows:
         version = versions[version_id]
         step = thaw(version).procedure.by_id.get(step_id, {})
         rows.append({
@@ -138,6 +138,8 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
             "case_status": case_status, "due_at": due_at,
             "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
             "outcomes": list(KINDS[kind].outcomes_of(step).keys()),
+            # The step's own target, apart from the case's limit: overdue when it passed.
+            "step_due_at": step_due_at, "step_late": step_due_at is not None and at > step_due_at,
         })
     return rows
 

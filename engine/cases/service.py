@@ -32,7 +32,7 @@ from . import fields, numbering
 from .batch import Batch
 from .directory import Directory
 from .frozen import FrozenVersion, freeze
-from .sla_levels import next_check
+from .sla_levels import next_check, step_due
 from .issued import EFFECTS, calendar_of, perform, record_event, standard_of
 from .txn import Record, Txn
 
@@ -563,11 +563,13 @@ class CaseService:
         txn.last_seq[case.id] = seq = seq + 1
         kind = kind_of(step)
         role = kind.role(step)
+        step_due_at = step_due(self._calendar(txn, case), at, step.get("target")) if kind.in_worklists else None
         values = {"case_id": case.id, "office_id": case.office_id, "seq": seq, "step_id": step_id, "kind": kind.name,
                   "role": role, "status": "open", "created_at": at, "due_at": case.due_at, "mirrored": False,
-                  "row_version": 1}
+                  "row_version": 1, "step_due_at": step_due_at}
         task = txn.adopt(TASKS, dict(values, id=txn.insert(TASKS, values)))
-        self._event(txn, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role)
+        self._event(txn, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role,
+                    step_due_at=step_due_at.isoformat() if step_due_at else None)
         return task
 
     def _close(self, txn: Txn, case: Record, status: str, at: datetime, reason: str | None) -> None:

@@ -4,6 +4,7 @@ with them; the SLA monitor (engine/sla/monitor.py) raises levels with them; the 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from .frozen import calendar_for, thaw
@@ -50,3 +51,14 @@ def next_check(case, version) -> datetime | None:
     if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
         return None
     return next_moment(thresholds(version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
+
+
+def step_due(calendar, at: datetime, target: dict | None) -> datetime | None:
+    """When a step opened at ``at`` is due by its own ``target``: working days (a fraction counts as a
+    whole day) to the office's closing, or hours and minutes of office time (engine/calendar)."""
+    if not target:
+        return None
+    if "working_days" in target:
+        return calendar.due(at, math.ceil(target["working_days"]))
+    minutes = 60 * target.get("hours", 0) + target.get("minutes", 0)
+    return calendar.add_working_time(at, timedelta(minutes=minutes)).astimezone(timezone.utc)

@@ -37,6 +37,9 @@ def as_text(report: dict) -> str:
         if g["breach_steps"]:
             details.append("  waktu hilang di: " + "; ".join(f"{b['step']} ({b['role']}) {b['cases']}"
                                                             for b in g["breach_steps"]))
+        if g.get("steps_over_target"):
+            details.append("  langkah melewati targetnya: " + "; ".join(
+                f"{t['step']} ({t['role']}) {t['tasks']}" for t in g["steps_over_target"]))
         if g["returns"]:
             details.append("  dikembalikan: " + "; ".join(f"{r['reason']} ({r['count']})" for r in g["returns"]))
         if g["rejections"]:
@@ -50,10 +53,10 @@ def as_text(report: dict) -> str:
 def as_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([key for key, _ in COLUMNS] + ["breach_steps", "returns", "rejections"])
+    writer.writerow([key for key, _ in COLUMNS] + ["breach_steps", "steps_over_target", "returns", "rejections"])
     for g in report["groups"]:
         writer.writerow([g[key] for key, _ in COLUMNS] + [json.dumps(g[k], ensure_ascii=False)
-                                                          for k in ("breach_steps", "returns", "rejections")])
+                                                          for k in ("breach_steps", "steps_over_target", "returns", "rejections")])
     return out.getvalue()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import String, func, select, type_coerce
 
 from engine.cases.frozen import calendar_for
 from engine.store.db import Store
-from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion
+from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion, Task
 
 TERMINAL = ("done", "rejected")
 
@@ -40,6 +40,7 @@ class Group:
     open_late: int = 0
     breaches: int = 0
     breach_steps: Counter = field(default_factory=Counter)
+    steps_over_target: Counter = field(default_factory=Counter)  # (step, role): tasks past their own target
     returns: Counter = field(default_factory=Counter)
     rejections: Counter = field(default_factory=Counter)
     products: int = 0
@@ -55,6 +56,8 @@ class Group:
             "p90_working_days": float(np.percentile(days, 90)) if days.size else None,
             "open_at_risk": self.open_at_risk, "open_late": self.open_late, "breaches": self.breaches,
             "breach_steps": [{"step": s, "role": r, "cases": n} for (s, r), n in self.breach_steps.most_common()],
+            "steps_over_target": [{"step": s, "role": r, "tasks": n}
+                                  for (s, r), n in self.steps_over_target.most_common()],
             "returns": [{"reason": k, "count": n} for k, n in self.returns.most_common()],
             "rejections": [{"reason": k, "count": n} for k, n in self.rejections.most_common()],
             "products_issued": self.products,
@@ -108,8 +111,9 @@ class _Key:
         self.standard_id, self.variant, self.channel = standard_id, variant, channel
 
 
-def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Makassar") -> dict:
-    """The report of ``office`` for the local dates start..end (inclusive)."""
+def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Makassar",
+          at: datetime | None = None) -> dict:
+    """The report of ``office`` for the local dates start..end (inclusive), as seen at ``at`` (now)."""
     zone = ZoneInfo(tz)
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(end, time.max, tzinfo=zone)
@@ -162,6 +166,18 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
                 g.rejections[reason or "(tanpa alasan)"] += 1
             else:
                 g.returns[reason or "(tanpa alasan)"] += 1
+
+        # Steps past their own target (the step's ``target``), apart from the case's limit: done after it,
+        # or still open when the period ended (or now, if sooner).
+        seen_at = min(until, at or datetime.now(zone))
+        over = (Task.step_due_at.is_not(None)) & (
+            ((Task.completed_at.is_not(None)) & (Task.completed_at > Task.step_due_at))
+            | ((Task.completed_at.is_(None)) & Task.status.in_(("open", "claimed")) & (Task.step_due_at < seen_at)))
+        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, Task.step_id, Task.role, func.count())
+                             .select_from(Task).join(Case, Case.id == Task.case_id)
+                             .where(Task.office_id == office, Task.created_at.between(since, until), over)
+                             .group_by(Case.standard_id, Case.variant, Case.channel, Task.step_id, Task.role)):
+            group(row).steps_over_target[(row[3], row[4])] += row[5]
 
         for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, func.count())
                              .select_from(Product).join(Case, Case.id == Product.case_id)

@@ -152,6 +152,9 @@ class Task(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     mirrored: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded as a Prefect task run
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The step's own target (its ``target`` in the standard: working days or office hours from the moment
+    # the task opened), apart from the case's due date. Last, as migration 0012 added it.
+    step_due_at: Mapped[datetime | None] = _aware("step_due_at")
     __mapper_args__ = {"version_id_col": row_version}
 
 
