@@ -1,15 +1,21 @@
 """Prefect entry point of the scheduled SLA monitor (deployment "layanan-sla"); see
-engine/orchestration/monitoring.py. Importing binds it to the case store named by LAYANAN_DATABASE_URL."""
+engine/orchestration/monitoring.py. Importing does nothing else: ``sla_monitor`` is built on first use,
+over the case store named by LAYANAN_DATABASE_URL."""
 
 from __future__ import annotations
 
-from engine.orchestration import environment
+from functools import lru_cache
 
-environment.prepare()
 
-from engine.cases.service import CaseService  # noqa: E402
-from engine.orchestration import ledger  # noqa: E402
-from engine.orchestration.monitoring import sla_monitor  # noqa: E402,F401
-from engine.store.db import Store  # noqa: E402
+@lru_cache(maxsize=1)
+def _monitor():
+    from engine.orchestration.monitoring import monitor_flow
+    from engine.store.db import Store
 
-ledger.bind(CaseService(Store()))
+    return monitor_flow(Store())
+
+
+def __getattr__(name: str):
+    if name == "sla_monitor":
+        return _monitor()
+    raise AttributeError(name)

@@ -155,19 +155,29 @@ def test_the_sla_monitor_is_a_scheduled_deployment_run_by_the_orchestrator(demo_
     assert [r.state.name for r in runs] == ["Completed"] and runs[0].parameters == {}
 
 
-def test_flow_entrypoints_load_every_standard(tmp_path):
+def test_flow_entrypoints_load_every_standard_and_importing_them_does_nothing(tmp_path):
+    """A Prefect worker loads each flow from flows/case_flows.py with Prefect's own loader; importing the
+    module opens no database (the first flow asked for builds them all)."""
     import subprocess
     import sys
 
     from .conftest import ROOT
-
-    script = ("import runpy, json; g = runpy.run_path('flows/case_flows.py'); "
-              "print(json.dumps(sorted(v.name for k, v in g.items() if hasattr(v, 'fn') and not k.startswith('_'))))")
-    env = dict(os.environ, LAYANAN_DATABASE_URL=f"sqlite:///{tmp_path / 'e.db'}", PREFECT_HOME=str(tmp_path / "p"))
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
+    from engine.orchestration.flows import entrypoint_name
     from engine.standard.model import load_library
 
     library = load_library(ROOT / "standards")
-    assert set(__import__("json").loads(done.stdout.splitlines()[-1])) == set(library.standards) | set(library.bundles)
+    idents = sorted(set(library.standards) | set(library.bundles))
+    script = ("import json, os, sys, importlib.util\n"
+              "spec = importlib.util.spec_from_file_location('case_flows', 'flows/case_flows.py')\n"
+              "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+              "opened = os.path.exists(os.environ['LAYANAN_DATABASE_URL'].removeprefix('sqlite:///'))\n"
+              "from prefect.flows import load_flow_from_entrypoint\n"
+              "names = [load_flow_from_entrypoint('flows/case_flows.py:' + n).name for n in sys.argv[1:]]\n"
+              "print(json.dumps({'opened_at_import': opened, 'names': names}))\n")
+    env = dict(os.environ, LAYANAN_DATABASE_URL=f"sqlite:///{tmp_path / 'e.db'}", PREFECT_HOME=str(tmp_path / "p"))
+    done = subprocess.run([sys.executable, "-c", script, *map(entrypoint_name, idents)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = __import__("json").loads(done.stdout.splitlines()[-1])
+    assert found["opened_at_import"] is False
+    assert sorted(found["names"]) == idents

@@ -84,9 +84,9 @@ def test_sla_monitor_reads_due_cases_from_the_partial_index(store):
 
 
 def test_orchestrator_reads_pending_cases_from_the_partial_index(store, service):
-    from engine.orchestration import ledger
+    from engine.orchestration.ledger import Ledger
 
-    ledger.bind(service)
+    ledger = Ledger(service)
     plans = plans_of(store, lambda: ledger.pending_links(200))
     assert any("ix_flow_links_pending" in plan for _statement, plan in plans), plans
     assert not _scans(plans, "flow_links")

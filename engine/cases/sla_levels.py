@@ -59,6 +59,6 @@ def step_due(calendar, at: datetime, target: dict | None) -> datetime | None:
     if not target:
         return None
     if "working_days" in target:
-        return calendar.due(at, math.ceil(target["working_days"]))
+        return calendar.due(at, math.ceil(target["working_days"])).astimezone(timezone.utc)
     minutes = 60 * target.get("hours", 0) + target.get("minutes", 0)
     return calendar.add_working_time(at, timedelta(minutes=minutes)).astimezone(timezone.utc)

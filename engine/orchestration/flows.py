@@ -7,6 +7,10 @@ the orchestrator resumes it after the next change. A resumed run starts from the
 already mirrored marked in the store, and repeats none of them.
 
 Only ids cross into Prefect: parameters, run names and log lines never carry personal data (UU 27/2022).
+
+The flows and their tasks are built over one ``Ledger`` (``CaseFlows(ledger)``): the orchestrator of
+`serve` and `worker` builds them over its own, a Prefect worker's entry points (flows/case_flows.py) over
+one made when a flow is first asked for. No module global holds the case store.
 """
 
 from __future__ import annotations
@@ -19,71 +23,73 @@ from prefect.flow_runs import suspend_flow_run
 from engine import faults
 from engine.standard.flow import SYSTEM_ROLE
 
-from . import ledger, tuning
-
-_FLOWS: dict[str, object] = {}
-
-
-@task(name="langkah-petugas", persist_result=False)
-def record_step(case_id: int, task_id: int) -> str:
-    """A step done by an officer or the applicant: Prefect records it; the case store already holds it."""
-    return ledger.mark_mirrored(task_id)
-
-
-@task(name="langkah-otomatis", persist_result=False)
-def automated_step(case_id: int, task_id: int) -> str:
-    ledger.run_automated(task_id)
-    faults.point("automated.before_mirror")  # committed in the case store, not yet recorded by Prefect
-    return ledger.mark_mirrored(task_id)
-
-
-async def _mirror(case_id: int) -> None:
-    """Mirror every unmirrored step of the case, running automated ones, until none is left."""
-    logger = get_run_logger()
-    while True:
-        steps = await asyncio.to_thread(ledger.unmirrored, case_id)
-        if not steps:
-            return
-        for item in steps:
-            if item.role == SYSTEM_ROLE and item.status != "done":
-                options = {"name": item.step_id, "retries": item.retries, "retry_delay_seconds": 1}
-                if item.timeout:
-                    options["timeout_seconds"] = item.timeout
-                await asyncio.to_thread(automated_step.with_options(**options), case_id, item.task_id)
-                logger.info("case %s: automated step %s done", case_id, item.step_id)
-            elif item.status == "done":
-                await asyncio.to_thread(record_step.with_options(name=item.step_id), case_id, item.task_id)
-
-
-async def _run_case(case_id: int, as_part: bool = False) -> str:
-    await _mirror(case_id)
-    parts = await asyncio.to_thread(ledger.parts, case_id)
-    for part in parts:
-        # Bundles run their standards as subflows (a subflow cannot suspend; the bundle's run does).
-        await flow_for(part.standard_id)(case_id=part.case_id, as_part=True)
-    if parts:
-        await _mirror(case_id)
-    status = await asyncio.to_thread(ledger.status, case_id)
-    if status.closed or as_part:
-        return status.name
-    await suspend_flow_run(timeout=None, key=status.wait_key)
-    return status.name
-
+from . import tuning
+from .ledger import Ledger
 
 def entrypoint_name(flow_name: str) -> str:
     """The attribute of flows/case_flows.py that holds the flow of a standard."""
     return flow_name.replace("-", "_").replace(".", "_")
 
 
-def flow_for(flow_name: str):
-    """The flow of a standard or bundle (one object per name and process)."""
-    found = _FLOWS.get(flow_name)
-    if found is None:
-        async def run_case(case_id: int, as_part: bool = False) -> str:
-            return await _run_case(case_id, as_part)
+class CaseFlows:
+    """The flows of every standard and bundle, and their two tasks, over one ledger."""
 
-        found = flow(name=flow_name, persist_result=False, result_storage=tuning.result_storage(),
-                     log_prints=False, validate_parameters=True,
-                     description=f"Standar pelayanan {flow_name}: satu run per kasus")(run_case)
-        _FLOWS[flow_name] = found
-    return found
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self._flows: dict[str, object] = {}
+
+        def record_step(case_id: int, task_id: int) -> str:
+            """A step done by an officer or the applicant: Prefect records it; the case store holds it."""
+            return ledger.mark_mirrored(task_id)
+
+        def automated_step(case_id: int, task_id: int) -> str:
+            ledger.run_automated(task_id)
+            faults.point("automated.before_mirror")  # committed in the case store, not yet recorded by Prefect
+            return ledger.mark_mirrored(task_id)
+
+        self.record_step = task(name="langkah-petugas", persist_result=False)(record_step)
+        self.automated_step = task(name="langkah-otomatis", persist_result=False)(automated_step)
+
+    async def _mirror(self, case_id: int) -> None:
+        """Mirror every unmirrored step of the case, running automated ones, until none is left."""
+        logger = get_run_logger()
+        while True:
+            steps = await asyncio.to_thread(self.ledger.unmirrored, case_id)
+            if not steps:
+                return
+            for item in steps:
+                if item.role == SYSTEM_ROLE and item.status != "done":
+                    options = {"name": item.step_id, "retries": item.retries, "retry_delay_seconds": 1}
+                    if item.timeout:
+                        options["timeout_seconds"] = item.timeout
+                    await asyncio.to_thread(self.automated_step.with_options(**options), case_id, item.task_id)
+                    logger.info("case %s: automated step %s done", case_id, item.step_id)
+                elif item.status == "done":
+                    await asyncio.to_thread(self.record_step.with_options(name=item.step_id), case_id, item.task_id)
+
+    async def _run_case(self, case_id: int, as_part: bool = False) -> str:
+        await self._mirror(case_id)
+        parts = await asyncio.to_thread(self.ledger.parts, case_id)
+        for part in parts:
+            # Bundles run their standards as subflows (a subflow cannot suspend; the bundle's run does).
+            await self.flow_for(part.standard_id)(case_id=part.case_id, as_part=True)
+        if parts:
+            await self._mirror(case_id)
+        status = await asyncio.to_thread(self.ledger.status, case_id)
+        if status.closed or as_part:
+            return status.name
+        await suspend_flow_run(timeout=None, key=status.wait_key)
+        return status.name
+
+    def flow_for(self, flow_name: str):
+        """The flow of a standard or bundle (one object per name)."""
+        found = self._flows.get(flow_name)
+        if found is None:
+            async def run_case(case_id: int, as_part: bool = False) -> str:
+                return await self._run_case(case_id, as_part)
+
+            found = flow(name=flow_name, persist_result=False, result_storage=tuning.result_storage(),
+                         log_prints=False, validate_parameters=True,
+                         description=f"Standar pelayanan {flow_name}: satu run per kasus")(run_case)
+            self._flows[flow_name] = found
+        return found

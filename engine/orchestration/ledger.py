@@ -1,4 +1,8 @@
-"""What the flows read and write in the case store (synchronous; called from Prefect tasks and flows)."""
+"""What the flows read and write in the case store (synchronous; called from Prefect tasks and flows).
+
+A ``Ledger`` is the runtime the flows of one orchestrator (or one Prefect worker) use: the case service
+and what runs of this process saw settled. It is passed to the flows (engine/orchestration/flows.py
+builds them over one), never reached through a module's global."""
 
 from __future__ import annotations
 
@@ -10,19 +14,6 @@ from sqlalchemy import select
 from engine.cases.frozen import thaw
 from engine.cases.service import CaseService
 from engine.store.models import LINK_IS_PENDING, Case, FlowLink, Task
-
-_CONTEXT: dict = {}
-_SETTLED: dict[int, int] = {}  # case id -> revision a run of this process saw fully mirrored
-
-
-def bind(service: CaseService) -> None:
-    """The case service the flows in this process use (set by the orchestrator)."""
-    _CONTEXT["service"] = service
-
-
-def _service() -> CaseService:
-    return _CONTEXT["service"]
-
 
 @dataclass
 class Step:
@@ -47,99 +38,104 @@ class Part:
     standard_id: str
 
 
-def unmirrored(case_id: int) -> list[Step]:
-    """Steps Prefect has not recorded yet, in the case's order, up to the first one still waiting for a
-    person (automated steps waiting for the system are included: the flow runs them)."""
-    with _service().store.read() as s:
-        case = s.get(Case, case_id)
-        if case.standard_version.kind == "bundle":
-            return []  # a bundle's steps belong to its parts, each mirrored by its own subflow
-        procedure = thaw(case.standard_version).procedure
-        rows = s.scalars(select(Task).where(Task.case_id == case_id, Task.mirrored.is_(False))
-                         .order_by(Task.seq)).all()
-        steps = []
-        for row in rows:
-            if row.status in ("open", "claimed") and row.role != "sistem":
-                break
-            spec = procedure.by_id.get(row.step_id, {})
-            steps.append(Step(row.id, row.step_id, row.role, row.status, int(spec.get("retries", 0)),
-                              spec.get("timeout_seconds")))
-        return steps
+class Ledger:
+    def __init__(self, service: CaseService):
+        self.service = service
+        self.settled: dict[int, int] = {}  # case id -> revision a run of this process saw fully mirrored
+
+    def unmirrored(self, case_id: int) -> list[Step]:
+        """Steps Prefect has not recorded yet, in the case's order, up to the first one still waiting for a
+        person (automated steps waiting for the system are included: the flow runs them)."""
+        with self.service.store.read() as s:
+            case = s.get(Case, case_id)
+            if case.standard_version.kind == "bundle":
+                return []  # a bundle's steps belong to its parts, each mirrored by its own subflow
+            procedure = thaw(case.standard_version).procedure
+            rows = s.scalars(select(Task).where(Task.case_id == case_id, Task.mirrored.is_(False))
+                             .order_by(Task.seq)).all()
+            steps = []
+            for row in rows:
+                if row.status in ("open", "claimed") and row.role != "sistem":
+                    break
+                spec = procedure.by_id.get(row.step_id, {})
+                steps.append(Step(row.id, row.step_id, row.role, row.status, int(spec.get("retries", 0)),
+                                  spec.get("timeout_seconds")))
+            return steps
 
 
-def run_automated(task_id: int) -> None:
-    _service().run_automated(task_id)
+    def run_automated(self, task_id: int) -> None:
+        self.service.run_automated(task_id)
 
 
-def mark_mirrored(task_id: int) -> str:
-    with _service().store.write() as s:
-        row = s.get(Task, task_id)
-        row.mirrored = True
-        return row.outcome or row.status
+    def mark_mirrored(self, task_id: int) -> str:
+        with self.service.store.write() as s:
+            row = s.get(Task, task_id)
+            row.mirrored = True
+            return row.outcome or row.status
 
 
-def parts(case_id: int) -> list[Part]:
-    with _service().store.read() as s:
-        return [Part(c.id, c.standard_id) for c in s.scalars(
-            select(Case).where(Case.parent_id == case_id).order_by(Case.id))]
+    def parts(self, case_id: int) -> list[Part]:
+        with self.service.store.read() as s:
+            return [Part(c.id, c.standard_id) for c in s.scalars(
+                select(Case).where(Case.parent_id == case_id).order_by(Case.id))]
 
 
-def status(case_id: int) -> CaseStatus:
-    """Where the case stands as the run ends or suspends. When Prefect has mirrored everything there is,
-    the case's revision is remembered as settled: the orchestrator clears ``pending`` only up to it, so
-    the run's own changes (an automated step moves the case on) do not call for another run, while an
-    officer's change after this point does."""
-    with _service().store.read() as s:
-        case = s.get(Case, case_id)
-        family = (Case.id == case_id) | (Case.parent_id == case_id)
-        unsettled = s.scalar(select(Task.id).join(Case, Case.id == Task.case_id).where(
-            family, Task.mirrored.is_(False),
-            (Task.status == "done") | ((Task.role == "sistem") & (Task.status == "open"))).limit(1))
-        link = s.get(FlowLink, case_id)
-        if unsettled is None and link is not None:
-            _SETTLED[case_id] = link.revision
-        open_ids = s.scalars(select(Task.id).join(Case, Case.id == Task.case_id)
-                             .where((Case.id == case_id) | (Case.parent_id == case_id),
-                                    Task.status.in_(("open", "claimed"))).order_by(Task.id)).all()
-        # One pause key per waiting state: a key Prefect has seen can never suspend the run again.
-        return CaseStatus(case.status, case.status in ("done", "rejected"),
-                          "wait-" + "-".join(map(str, open_ids)) + f"-{case.row_version}")
+    def status(self, case_id: int) -> CaseStatus:
+        """Where the case stands as the run ends or suspends. When Prefect has mirrored everything there is,
+        the case's revision is remembered as settled: the orchestrator clears ``pending`` only up to it, so
+        the run's own changes (an automated step moves the case on) do not call for another run, while an
+        officer's change after this point does."""
+        with self.service.store.read() as s:
+            case = s.get(Case, case_id)
+            family = (Case.id == case_id) | (Case.parent_id == case_id)
+            unsettled = s.scalar(select(Task.id).join(Case, Case.id == Task.case_id).where(
+                family, Task.mirrored.is_(False),
+                (Task.status == "done") | ((Task.role == "sistem") & (Task.status == "open"))).limit(1))
+            link = s.get(FlowLink, case_id)
+            if unsettled is None and link is not None:
+                self.settled[case_id] = link.revision
+            open_ids = s.scalars(select(Task.id).join(Case, Case.id == Task.case_id)
+                                 .where((Case.id == case_id) | (Case.parent_id == case_id),
+                                        Task.status.in_(("open", "claimed"))).order_by(Task.id)).all()
+            # One pause key per waiting state: a key Prefect has seen can never suspend the run again.
+            return CaseStatus(case.status, case.status in ("done", "rejected"),
+                              "wait-" + "-".join(map(str, open_ids)) + f"-{case.row_version}")
 
 
-def settled_revision(case_id: int) -> int | None:
-    """The revision the last run of this case in this process left settled (None: it did not settle)."""
-    return _SETTLED.pop(case_id, None)
+    def settled_revision(self, case_id: int) -> int | None:
+        """The revision the last run of this case in this process left settled (None: it did not settle)."""
+        return self.settled.pop(case_id, None)
 
 
-def pending_links(limit: int) -> list[tuple]:
-    """Top-level cases Prefect has to catch up with: (case id, number, flow name, run id, state, revision)."""
-    with _service().store.read() as s:
-        rows = s.execute(select(FlowLink.case_id, Case.number, FlowLink.flow_name, FlowLink.flow_run_id,
-                                FlowLink.state, FlowLink.revision)
-                         .join(Case, Case.id == FlowLink.case_id)
-                         .where(LINK_IS_PENDING, Case.parent_id.is_(None))
-                         .order_by(FlowLink.changed_at).limit(limit)).all()
-        return [tuple(r) for r in rows]
+    def pending_links(self, limit: int) -> list[tuple]:
+        """Top-level cases Prefect has to catch up with: (case id, number, flow name, run id, state, revision)."""
+        with self.service.store.read() as s:
+            rows = s.execute(select(FlowLink.case_id, Case.number, FlowLink.flow_name, FlowLink.flow_run_id,
+                                    FlowLink.state, FlowLink.revision)
+                             .join(Case, Case.id == FlowLink.case_id)
+                             .where(LINK_IS_PENDING, Case.parent_id.is_(None))
+                             .order_by(FlowLink.changed_at).limit(limit)).all()
+            return [tuple(r) for r in rows]
 
 
-def record_link(case_id: int, *, flow_run_id: str | None = None, state: str | None = None,
-                revision: int | None = None, error: str | None = None) -> None:
-    """Remember the flow run; clear ``pending`` only if the case did not change since ``revision`` was
-    read (a change during the run means Prefect goes again)."""
-    with _service().store.write() as s:
-        link = s.get(FlowLink, case_id)
-        if flow_run_id:
-            link.flow_run_id = flow_run_id
-        if state:
-            link.state = state
-        if error is not None:
-            link.attempts += 1
-            link.last_error = error[:2000]
-            return
-        if revision is not None and link.revision == revision:
-            link.pending = False
-            link.synced_at = datetime.now(timezone.utc)
-            link.last_error = None
-            for part in s.scalars(select(FlowLink).join(Case, Case.id == FlowLink.case_id)
-                                  .where(Case.parent_id == case_id)):
-                part.pending = False
+    def record_link(self, case_id: int, *, flow_run_id: str | None = None, state: str | None = None,
+                    revision: int | None = None, error: str | None = None) -> None:
+        """Remember the flow run; clear ``pending`` only if the case did not change since ``revision`` was
+        read (a change during the run means Prefect goes again)."""
+        with self.service.store.write() as s:
+            link = s.get(FlowLink, case_id)
+            if flow_run_id:
+                link.flow_run_id = flow_run_id
+            if state:
+                link.state = state
+            if error is not None:
+                link.attempts += 1
+                link.last_error = error[:2000]
+                return
+            if revision is not None and link.revision == revision:
+                link.pending = False
+                link.synced_at = datetime.now(timezone.utc)
+                link.last_error = None
+                for part in s.scalars(select(FlowLink).join(Case, Case.id == FlowLink.case_id)
+                                      .where(Case.parent_id == case_id)):
+                    part.pending = False

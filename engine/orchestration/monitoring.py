@@ -14,8 +14,6 @@ from prefect import flow, task
 from engine.audit.checkpoints import make_checkpoint
 from engine.sla.monitor import run_pass
 
-from . import ledger
-
 FLOW = "sla-monitor"
 DEPLOYMENT = "layanan-sla"
 
@@ -24,24 +22,27 @@ def interval() -> timedelta:
     return timedelta(minutes=float(os.environ.get("LAYANAN_SLA_INTERVAL_MINUTES", "10")))
 
 
-@task(name="periksa-sla", persist_result=False)
-def check_sla() -> dict:
-    summary = run_pass(ledger._service().store, datetime.now(timezone.utc))
-    return {"checked": summary.checked, "at_risk": summary.at_risk, "late": summary.late,
-            "escalations": summary.escalations, "by_office": summary.by_office}
+def monitor_flow(store):
+    """The monitor's flow over one case store (built by the orchestrator, or by flows/sla_monitor.py)."""
 
+    @task(name="periksa-sla", persist_result=False)
+    def check_sla() -> dict:
+        summary = run_pass(store, datetime.now(timezone.utc))
+        return {"checked": summary.checked, "at_risk": summary.at_risk, "late": summary.late,
+                "escalations": summary.escalations, "by_office": summary.by_office}
 
-@task(name="titik-periksa-audit", persist_result=False)
-def audit_checkpoint() -> dict:
-    """Seal the audit chains' heads and anchor them outside the database (engine.audit.checkpoints)."""
-    made = make_checkpoint(ledger._service().store)
-    return {"checkpoint": made.checkpoint.id if made.checkpoint else None, "chains": made.heads}
+    @task(name="titik-periksa-audit", persist_result=False)
+    def audit_checkpoint() -> dict:
+        """Seal the audit chains' heads and anchor them outside the database (engine.audit.checkpoints)."""
+        made = make_checkpoint(store)
+        return {"checkpoint": made.checkpoint.id if made.checkpoint else None, "chains": made.heads}
 
+    @flow(name=FLOW, persist_result=False, description="Pemantauan batas waktu layanan dan eskalasi ke atasan")
+    async def sla_monitor() -> dict:
+        # Async like the case flows, so the orchestrator runs it in its own event loop; the pass itself is
+        # synchronous database work, kept off the loop.
+        summary = await asyncio.to_thread(check_sla)
+        summary["audit"] = await asyncio.to_thread(audit_checkpoint)
+        return summary
 
-@flow(name=FLOW, persist_result=False, description="Pemantauan batas waktu layanan dan eskalasi ke atasan")
-async def sla_monitor() -> dict:
-    # Async like the case flows, so the orchestrator runs it in its own event loop; the pass itself is
-    # synchronous database work, kept off the loop.
-    summary = await asyncio.to_thread(check_sla)
-    summary["audit"] = await asyncio.to_thread(audit_checkpoint)
-    return summary
+    return sla_monitor

@@ -28,8 +28,9 @@ from prefect.states import Scheduled
 from engine.cases.service import CaseService
 from engine.store.lease import Holder, Lease
 
-from . import ledger, monitoring
-from .flows import entrypoint_name, flow_for
+from . import monitoring
+from .flows import CaseFlows, entrypoint_name
+from .ledger import Ledger
 
 DEPLOYMENT = "layanan"
 MONITOR_CHECK_EVERY = timedelta(minutes=1)
@@ -77,8 +78,10 @@ async def shared_clients():
 
 class Orchestrator:
     def __init__(self, service: CaseService):
-        ledger.bind(service)
         self.service = service
+        self.ledger = Ledger(service)
+        self.flows = CaseFlows(self.ledger)
+        self.monitor = monitoring.monitor_flow(service.store)
         self._deployments: dict[str, object] = {}
         self._monitor_checked: datetime | None = None
         # One orchestrator at a time per case store: two would give a new case two flow runs.
@@ -131,7 +134,7 @@ class Orchestrator:
 
     async def _pending_pass(self, limit: int, stop: asyncio.Event | None) -> Summary:
         summary = Summary()
-        links = await asyncio.to_thread(ledger.pending_links, limit)
+        links = await asyncio.to_thread(self.ledger.pending_links, limit)
         if not links:
             return summary
         async with shared_clients() as client:
@@ -166,7 +169,7 @@ class Orchestrator:
             summary.failed += 1
             summary.errors.append(f"kasus {link[1]}: {type(exc).__name__}: {exc}")
             log.warning("case %s: Prefect catch-up failed: %s", link[0], type(exc).__name__)
-            await asyncio.to_thread(ledger.record_link, link[0], error=f"{type(exc).__name__}: {exc}")
+            await asyncio.to_thread(self.ledger.record_link, link[0], error=f"{type(exc).__name__}: {exc}")
             return None
 
     async def _ready_flow_run(self, client, link, summary: Summary):
@@ -178,7 +181,7 @@ class Orchestrator:
             deployment_id = await self._deployment_id(client, flow_name)
             flow_run = await client.create_flow_run_from_deployment(
                 deployment_id, parameters={"case_id": case_id}, name=number)
-            await asyncio.to_thread(ledger.record_link, case_id, flow_run_id=str(flow_run.id), state="scheduled")
+            await asyncio.to_thread(self.ledger.record_link, case_id, flow_run_id=str(flow_run.id), state="scheduled")
             summary.created += 1
             return flow_run
         flow_run = await client.read_flow_run(run_id)
@@ -192,7 +195,7 @@ class Orchestrator:
         elif state.is_final():
             # Completed earlier and nothing to mirror, or failed: run again only if failed.
             if state.is_completed():
-                await asyncio.to_thread(ledger.record_link, case_id, state="completed", revision=revision)
+                await asyncio.to_thread(self.ledger.record_link, case_id, state="completed", revision=revision)
                 return None
             await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
             summary.restarted += 1
@@ -205,21 +208,21 @@ class Orchestrator:
 
     async def _execute(self, link, flow_run, summary: Summary) -> None:
         case_id, _number, flow_name, _run_id, _state, revision = link
-        ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
+        self.ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
         try:
-            final = await run_flow_async(flow_for(flow_name), flow_run=flow_run,
+            final = await run_flow_async(self.flows.flow_for(flow_name), flow_run=flow_run,
                                          parameters={"case_id": case_id}, return_type="state")
             outcome = "completed" if final.is_completed() else "failed"
         except Pause:
             outcome = "suspended"
         if outcome == "failed":
             summary.failed += 1
-            await asyncio.to_thread(ledger.record_link, case_id, state="failed",
+            await asyncio.to_thread(self.ledger.record_link, case_id, state="failed",
                                     error=f"flow run {flow_run.id} gagal: {final.message}")
             return
         setattr(summary, outcome, getattr(summary, outcome) + 1)
-        settled = ledger.settled_revision(case_id)
-        await asyncio.to_thread(ledger.record_link, case_id, state=outcome,
+        settled = self.ledger.settled_revision(case_id)
+        await asyncio.to_thread(self.ledger.record_link, case_id, state=outcome,
                                 revision=revision if settled is None else settled)
 
     async def monitor_sla(self, now: datetime | None = None) -> str | None:
@@ -244,7 +247,7 @@ class Orchestrator:
                 due = [await client.create_flow_run_from_deployment(deployment_id)]
             final = None
             for flow_run in sorted(due, key=lambda r: r.expected_start_time or now):
-                final = await run_flow_async(monitoring.sla_monitor, flow_run=flow_run, return_type="state")
+                final = await run_flow_async(self.monitor, flow_run=flow_run, return_type="state")
             return final.name if final is not None else None
 
     async def _monitor_when_due(self, monitor: bool) -> None:

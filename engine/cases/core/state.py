@@ -9,10 +9,10 @@ happened (a step completed before it was created, an event after the case closed
 
 from __future__ import annotations
 
-from engine.standard.kinds import KINDS
-
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from engine.standard.kinds import KINDS
 
 OPEN, CLAIMED, DONE = "open", "claimed", "done"
 CLOSED_STATUSES = ("done", "rejected")
