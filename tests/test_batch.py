@@ -182,3 +182,37 @@ def test_event_loops_in_two_threads_each_group_their_own(service, library):
     assert all(isinstance(r, int) for name in results for r in results[name]) and len(results) == 2
     assert [_open_task(service, c).seq for c in cases] == [t.seq + 1 for t in tasks]
     assert verify(service.store).ok
+
+
+def test_on_postgresql_a_group_is_written_off_the_event_loop(service, library):
+    """Where each statement is a round trip (PostgreSQL), the loop keeps serving while a group is written;
+    on SQLite the group runs at the loop's next turn (measured: a thread frees nothing there)."""
+    assert service.batch.in_thread is (not service.store.url.startswith("sqlite"))
+    service.batch.in_thread = True  # the PostgreSQL path, on whichever store this run has
+    (case_id,) = _open_cases(service, library, 1)
+    task = _open_task(service, case_id)
+    import time
+
+    def slow_work(txn):  # a unit whose statements take their time, as on a distant database
+        time.sleep(0.3)
+        return "selesai"
+
+    async def both():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.02)
+                ticks += 1
+
+        beating = asyncio.create_task(ticker())
+        result, done = await asyncio.gather(service.batch.run(slow_work),
+                                            service.claim_async(task.id, f"{OFFICE}.operator"))
+        beating.cancel()
+        return result, ticks
+
+    result, ticks = asyncio.run(both())
+    assert result == "selesai" and ticks >= 5  # the loop ran while the group was being written
+    with service.store.read() as s:
+        assert s.get(Task, task.id).status == "claimed"

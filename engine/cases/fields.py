@@ -16,6 +16,7 @@ PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,17}$")
 MAX_TEXT = {"text": 500, "textarea": 20_000, "file": 500}
 MAX_FIELDS = 200  # values in one submission
 MAX_REASON = 4_000
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER: 32-bit on PostgreSQL (a larger one is no row, not a database error)
 
 
 # The applicant's own data, checked like any form (personal data: it stays in the case store).

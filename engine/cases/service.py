@@ -80,9 +80,6 @@ def action(build):
     return run
 
 
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER: 32-bit on PostgreSQL (a larger one is no row, not a database error)
-
-
 class CaseService:
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
@@ -412,7 +409,7 @@ class CaseService:
         """The task and its case, locked for this transaction. An open task is the latest of its case (a case
         has one open task at a time, and the next one is numbered after it: the unique (case, seq) index
         refuses a second task in the same place), so its seq is the case's last."""
-        found = txn.get_with_parent(TASKS, task_id, CASES, "case_id") if 1 <= task_id <= MAX_ROW_ID else None
+        found = txn.get_with_parent(TASKS, task_id, CASES, "case_id") if 1 <= task_id <= fields.MAX_ROW_ID else None
         if found is None:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
         task, case = found
