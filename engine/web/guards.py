@@ -67,9 +67,10 @@ class Guards:
             return await _refuse(send, 400, NUL_MESSAGE, api)
         kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
         limit = MAX_UPLOAD_BODY if kind == "multipart/form-data" else MAX_BODY
+        too_large = f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)"
         length = _header(scope, b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            return await _refuse(send, 413, f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)", api)
+            return await _refuse(send, 413, too_large, api)
         if kind != "multipart/form-data" and method not in SAFE_METHODS:
             # A form or JSON body (at most 1 MB) is read whole here, checked, then handed on: an error raised
             # while the app itself reads would become its parser's message.
@@ -81,8 +82,7 @@ class Guards:
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
                 if len(body) > limit:
-                    return await _refuse(send, 413, f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)",
-                                         api)
+                    return await _refuse(send, 413, too_large, api)
             if any(form in body for form in NUL_FORMS):
                 return await _refuse(send, 400, NUL_MESSAGE, api)
             upstream = _replay(body, receive)
@@ -118,7 +118,7 @@ class Guards:
         try:
             await self.app(scope, limited_receive, with_headers)
         except _TooLarge:
-            await _refuse(send, 413, f"permintaan terlalu besar (maksimal {limit // 1_000_000} MB)", api)
+            await _refuse(send, 413, too_large, api)
 
     def _foreign(self, scope, api: bool) -> str | None:
         origin = _header(scope, b"origin")
