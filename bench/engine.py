@@ -13,6 +13,7 @@ completions  Durable human-step completions per second on SQLite, layanan and Sp
              task in the next officer's worklist.
 prefect      Prefect's share: flow runs and API requests per case, and Prefect's time per case when the
              orchestrator catches up, against a bare Prefect flow with the same number of tasks.
+floorheads   The floor with its chain heads in the case rows (as layanan) against a narrow head table.
 memory       Resident memory while opening up to --open-cases open cases (each waiting for an officer), the
              worklist query and step -> worklist latency at that size.
 pages        Pages each kind of transaction writes to SQLite's log (its WAL frames), by table and index.
@@ -482,6 +483,58 @@ class DriverGroups:
             future.set_result(result) if error is None else future.set_exception(error)
 
 
+class NarrowHeadFloor(FloorRunner):
+    """The floor with each case's chain head in a narrow table of its own (case id, hash, length, seal)
+    instead of the wide case row: one more primary-key read per step, a narrow row written instead of the
+    case row. Measured against the floor by ``--only floorheads`` (a design question of issue 18)."""
+
+    def __init__(self, service: CaseService):
+        super().__init__(service)
+        self.db.execute("CREATE TABLE IF NOT EXISTS case_heads (case_id INTEGER PRIMARY KEY, hash TEXT, "
+                        "seq INTEGER NOT NULL, seal TEXT)")
+
+    def _events(self, case_id: int, head: tuple, rows: list[tuple]) -> None:
+        found = self.db.execute("SELECT hash, seq FROM case_heads WHERE case_id = ?", (case_id,)).fetchone()
+        last, seq = (found[0], found[1]) if found else (chain.GENESIS, 0)
+        chained = []
+        for task_id, at, actor_id, actor, kind, data in rows:
+            digest = chain.link(last, chain.canonical([case_id, task_id, at, actor_id, actor, kind, data]), self.key)
+            seq += 1
+            chained.append((case_id, seq, task_id, at, actor_id, actor, kind, json.dumps(data), last, digest))
+            last = digest
+        seal = chain.seal(chain.chain_name(case_id), seq, last, self.key)
+        self.db.execute("INSERT INTO case_heads VALUES (?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET "
+                        "hash = excluded.hash, seq = excluded.seq, seal = excluded.seal", (case_id, last, seq, seal))
+        self.db.executemany("INSERT INTO events (case_id, seq, task_id, at, actor_id, actor, kind, data, "
+                            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chained)
+
+
+def bench_floor_heads(cases: int, officers: int) -> None:
+    runners = (("head in the case row", FloorRunner(fresh_service("floor-case-row"))),
+               ("head in a narrow table", NarrowHeadFloor(fresh_service("floor-narrow"))))
+    for _name, runner in runners:
+        for i in range(5):
+            runner.run_case(10_000 + i)
+    totals = {name: [0, 0.0] for name, _runner in runners}
+    for first in range(0, cases, 25):
+        for name, runner in runners:
+            start = time.perf_counter()
+            for i in range(first, min(cases, first + 25)):
+                totals[name][0] += runner.run_case(i)
+            totals[name][1] += time.perf_counter() - start
+    print(f"\n== The floor's chain head: in the case row or in a narrow table, one officer at a time ({cases} cases)")
+    _print_rates(totals, {name: name for name, _runner in runners})
+    totals = {name: [0, 0.0] for name, _runner in runners}
+    for first in range(0, cases, 4 * officers):
+        count = min(4 * officers, cases - first)
+        for name, runner in runners:
+            start = time.perf_counter()
+            totals[name][0] += _officers_at_once(runner, count, 30_000 + first, officers)
+            totals[name][1] += time.perf_counter() - start
+    print(f"\n== The same, {officers} officers at the same time")
+    _print_rates(totals, {name: name for name, _runner in runners})
+
+
 def bench_completions(cases: int, officers: int) -> None:
     try:
         spiff = SpiffRunner(WORK / "spiff.db")
@@ -867,6 +920,8 @@ def main() -> None:
         parts = args.only.split(",")
         if "completions" in parts:
             bench_completions(args.cases, args.officers)
+        if "floorheads" in parts:
+            bench_floor_heads(args.cases, args.officers)
         if "prefect" in parts:
             bench_prefect(args.prefect_cases, args.prefect_rounds)
         if "pages" in parts:
