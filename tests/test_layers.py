@@ -12,7 +12,7 @@ from .conftest import ROOT
 
 MAX_LINES = 400
 # Being split (issue 18); a ceiling each, lowered as they shrink.
-STILL_LARGE = {"engine/cases/service.py": 684}
+STILL_LARGE = {"engine/cases/service.py": 615}
 
 
 def test_the_import_contracts_hold():

@@ -9,14 +9,13 @@ Prefect is not involved here: actions only mark the case's flow link pending, an
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 
 from engine import faults
 from engine.access import policy
 from engine.access.policy import Actor
-from engine.calendar import UncoveredYear
 from engine.standard.flow import APPLICANT_ROLE, END, SYSTEM_ROLE
 from engine.standard.kinds import APPLICANT, KINDS, kind_of
 from engine.standard.model import Library, UnknownStandard
@@ -28,11 +27,11 @@ from engine.store.prepared import Prepared
 
 from engine.errors import CaseError, Conflict, Forbidden, InvalidInput, NotFound
 
-from . import fields, numbering
+from . import clock, fields, numbering
 from .batch import Batch
 from .directory import Directory
 from .frozen import FrozenVersion, freeze
-from .sla_levels import next_check, step_due
+from .sla_levels import step_due
 from .issued import EFFECTS, calendar_of, perform, record_event, standard_of
 from .txn import Record, Txn
 
@@ -52,9 +51,6 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
 _LAST_SEQ = Prepared(select(func.max(TASKS.c.seq)).where(TASKS.c.case_id == bindparam("case")))
 _REQUIREMENT_STATES = Prepared(select(REQUIREMENTS.c.requirement_id, REQUIREMENTS.c.received)
                                .where(REQUIREMENTS.c.case_id == bindparam("case")))
-_DUE_OF_OPEN_TASKS = Prepared(TASKS.update().where(TASKS.c.case_id == bindparam("case"),
-                                                    or_(*(TASKS.c.status == status for status in OPEN_STATUSES)))
-                              .values(due_at=bindparam("due")))
 
 
 def now() -> datetime:
@@ -177,7 +173,7 @@ class CaseService:
         self._insert_link(txn, case, parent.standard_id if parent else standard.id, at)
         limit = standard.time_limit(variant)
         if limit["clock_starts"] == "submission":
-            self._start_clock(txn, case, at)
+            clock.start(txn, case, at)
         if missing:
             case.status = "incomplete"
         first = standard.procedure.resolve(standard.procedure.start, variant, channel, answers)[0]
@@ -520,15 +516,15 @@ class CaseService:
         if action == "approve" and kind.resumes_clock and (
                 kind.starts_clock or case.status in ("waiting_applicant", "incomplete")):
             # The file is complete again (or for the first time): the clock starts or runs on.
-            self._resume_clock(txn, case, standard, at)
+            clock.resume(txn, case, standard, at)
         if action == "reject":
             self._close(txn, case, "rejected", at, reason)
             return None
         if action == "incomplete":
-            self._pause_clock(txn, case, at, reason, status="incomplete")
+            clock.pause(txn, case, at, reason, status="incomplete")
             return self._enter(txn, case, task.step_id, at)
         if action == "return_to_applicant":
-            self._pause_clock(txn, case, at, reason)
+            clock.pause(txn, case, at, reason)
             target = outcomes[outcome].get("next") or task.step_id
         elif action == "return":
             target = outcomes[outcome].get("next") or task.step_id
@@ -603,71 +599,6 @@ class CaseService:
         rejected = sorted(p for p, status in parts.items() if status == "rejected")
         self._close(txn, parent, "rejected" if rejected else "done", at,
                     ("bagian ditolak: " + ", ".join(rejected)) if rejected else None)
-
-    # ------------------------------------------------------------------ the SLA clock
-
-    def _start_clock(self, txn: Txn, case: Record, at: datetime) -> None:
-        if case.clock_started_at is not None:
-            return
-        limit = self._standard(txn, case).time_limit(case.variant)
-        case.clock_started_at = at
-        case.due_at = self._due(txn, case, limit, at)
-        self._due_changed(txn, case)
-        self._plan_sla(txn, case)
-        self._event(txn, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
-                    if case.due_at else None)
-
-    def _due(self, txn: Txn, case: Record, limit: dict, at: datetime):
-        calendar = self._calendar(txn, case)
-        try:
-            if "working_days" in limit:
-                return calendar.due(at, limit["working_days"], limit["start_day"])
-            local = at.astimezone(calendar.tz).date() + timedelta(days=limit["calendar_days"])
-            return datetime.combine(local, calendar.closing_time(local), tzinfo=calendar.tz)
-        except UncoveredYear as exc:
-            raise CaseError(f"kalender kerja belum mencakup tahun {exc.year}: tambahkan keputusan cuti bersama "
-                            f"(calendar.decrees) di berkas kantor") from None
-
-    @staticmethod
-    def _plan_sla(txn: Txn, case: Record) -> None:
-        """When the SLA monitor should next look at the case (its due date just started or moved)."""
-        case.sla_next_at = next_check(case, txn.version(case.standard_version_id))
-
-    @staticmethod
-    def _due_changed(txn: Txn, case: Record) -> None:
-        """Open tasks carry the case's due date for the worklist's sort."""
-        txn.flush()
-        _DUE_OF_OPEN_TASKS.run(txn.conn, case=case.id, due=case.due_at)
-        for record in txn.records:  # keep this transaction's own open tasks in step
-            if record.table is TASKS and record.case_id == case.id and record.status in OPEN_STATUSES:
-                record.values["due_at"] = case.due_at
-
-    def _pause_clock(self, txn: Txn, case: Record, at: datetime, reason: str | None,
-                     status: str = "waiting_applicant") -> None:
-        case.status = status
-        if case.clock_started_at is not None and case.clock_paused_at is None:
-            case.clock_paused_at = at
-            case.sla_next_at = None  # nothing can become late while the applicant holds the file
-            self._event(txn, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason)
-
-    def _resume_clock(self, txn: Txn, case: Record, standard, at: datetime) -> None:
-        case.status = "open"
-        if case.clock_started_at is None:
-            if standard.time_limit(case.variant)["clock_starts"] == "requirements_complete":
-                self._start_clock(txn, case, at)
-            return
-        if case.clock_paused_at is None:
-            return
-        calendar = self._calendar(txn, case)
-        paused_from = case.clock_paused_at.astimezone(calendar.tz).date()
-        paused_days = max(0, calendar.working_days_between(paused_from, at.astimezone(calendar.tz).date()))
-        if paused_days and case.due_at is not None:
-            case.due_at = calendar.due(case.due_at.astimezone(calendar.tz).date(), paused_days)
-            self._due_changed(txn, case)
-        case.clock_paused_at = None
-        self._plan_sla(txn, case)
-        self._event(txn, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
-                    due_at=case.due_at.isoformat() if case.due_at else None)
 
     # ------------------------------------------------------------------ signatures, versions, the event log
 
