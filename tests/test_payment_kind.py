@@ -141,3 +141,19 @@ def test_the_task_page_shows_the_kinds_own_fields_and_outcomes(paying, tmp_path,
                        follow_redirects=False)
     assert done.status_code == 303, done.text[:500]
     assert _case(service, case_id).status == "waiting_applicant"
+
+
+def test_waiting_for_the_payment_is_not_counted_as_a_return(paying):
+    from datetime import date
+
+    from engine.reports.report import build
+
+    service, _ = paying
+    at = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+    service.open_case("uji-retribusi", dict(SAMPLE_APPLICANT), requirements=["surat_permohonan"],
+                      actor=f"{OFFICE}.petugas_layanan", at=at)
+    payment = _open(service, "pembayaran")
+    service.complete(payment.id, f"{OFFICE}.petugas_layanan", outcome="ditetapkan", data={"jumlah": 50000}, at=at)
+    report = build(service.store, OFFICE, date(2026, 12, 1), date(2026, 12, 31), at=at)
+    group = next(g for g in report["groups"] if g["standard"] == "uji-retribusi")
+    assert group["returns"] == []

@@ -510,7 +510,8 @@ class CaseService:
         if task.assignee_id is None and user is not None:
             task.assignee_id = user.id
         self._event(txn, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
-                    reason=reason, data_sha256=chain.data_digest(task.data) if task.data else None)
+                    reason=reason, data_sha256=chain.data_digest(task.data) if task.data else None,
+                    waits_for=(outcomes.get(outcome) or {}).get("waits_for"))  # e.g. payment: not a return
         for effect in (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ()):
             EFFECTS[effect](txn, case, task, step, user, actor, at)
         if action == "approve" and kind.resumes_clock and (

@@ -156,7 +156,11 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
                             .where(in_office, EVENT_KIND_IS_INDEXED, Event.at.between(since, until),
                                    (Event.kind == "sla_breached") | ((Event.kind == "task_completed")
                                                                      & action.in_(("return", "return_to_applicant",
-                                                                                   "reject")))))
+                                                                                   "reject"))
+                                                                     # a step waiting by design (the fee
+                                                                     # assessed, then paid) is no return
+                                                                     & Event.data["waits_for"].as_string()
+                                                                     .is_(None))))
         for standard_id, variant, channel, kind, act, reason, step, role in history:
             g = group(_Key(standard_id, variant, channel))
             if kind == "sla_breached":
