@@ -36,7 +36,6 @@ from .issued import EFFECTS, calendar_of, perform, record_event, standard_of
 from .txn import Record, Txn
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
-OPEN_STATUSES = OPEN_TASK_STATUSES
 CLOSED = ("done", "rejected")
 APPLICANT_FIELDS = ("nik", "name", "address", "phone", "email", "birth_date", "sex")
 
@@ -387,7 +386,7 @@ class CaseService:
 
     def _task_for_actor(self, txn: Txn, task_id: int, actor: str):
         task, case = self._open_task(txn, task_id)
-        if task.status not in OPEN_STATUSES:
+        if task.status not in OPEN_TASK_STATUSES:
             by = self._username(txn, task.completed_by) if task.completed_by else "sistem"
             raise Conflict(f"tugas {task_id} sudah {'diselesaikan' if task.status == 'done' else 'dibatalkan'}"
                            f" oleh {by}")
@@ -409,7 +408,7 @@ class CaseService:
         if found is None:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
         task, case = found
-        if task.status in OPEN_STATUSES:
+        if task.status in OPEN_TASK_STATUSES:
             txn.last_seq.setdefault(task.case_id, task.seq)
         return task, case
 
@@ -511,7 +510,7 @@ class CaseService:
             task.assignee_id = user.id
         self._event(txn, case, "task_completed", actor, at, user, task=task, outcome=outcome, action=action,
                     reason=reason, data_sha256=chain.data_digest(task.data) if task.data else None,
-                    waits_for=(outcomes.get(outcome) or {}).get("waits_for"))  # e.g. payment: not a return
+                    waits_for=(outcomes.get(outcome) or {}).get("waits_for"))
         for effect in (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ()):
             EFFECTS[effect](txn, case, task, step, user, actor, at)
         if action == "approve" and kind.resumes_clock and (
