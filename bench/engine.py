@@ -509,9 +509,9 @@ class NarrowHeadFloor(FloorRunner):
                             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chained)
 
 
-def bench_floor_heads(cases: int, officers: int) -> None:
-    runners = (("head in the case row", FloorRunner(fresh_service("floor-case-row"))),
-               ("head in a narrow table", NarrowHeadFloor(fresh_service("floor-narrow"))))
+def _one_at_a_time(runners, cases: int) -> dict:
+    """{name: [completions, seconds]} of each runner's cases one at a time, after a warm-up (imports, caches,
+    first statements), alternating in small rounds so that none of them gets a quieter machine."""
     for _name, runner in runners:
         for i in range(5):
             runner.run_case(10_000 + i)
@@ -522,6 +522,13 @@ def bench_floor_heads(cases: int, officers: int) -> None:
             for i in range(first, min(cases, first + 25)):
                 totals[name][0] += runner.run_case(i)
             totals[name][1] += time.perf_counter() - start
+    return totals
+
+
+def bench_floor_heads(cases: int, officers: int) -> None:
+    runners = (("head in the case row", FloorRunner(fresh_service("floor-case-row"))),
+               ("head in a narrow table", NarrowHeadFloor(fresh_service("floor-narrow"))))
+    totals = _one_at_a_time(runners, cases)
     print(f"\n== The floor's chain head: in the case row or in a narrow table, one officer at a time ({cases} cases)")
     _print_rates(totals, {name: name for name, _runner in runners})
     totals = {name: [0, 0.0] for name, _runner in runners}
@@ -543,17 +550,7 @@ def bench_completions(cases: int, officers: int) -> None:
     layanan = LayananRunner(fresh_service("completions"))
     floor = FloorRunner(fresh_service("floor"))
     runners = (("layanan", layanan), ("SpiffWorkflow", spiff), ("floor", floor))
-    for _name, runner in runners:  # warm-up: imports, caches, first statements
-        for i in range(5):
-            runner.run_case(10_000 + i)
-    totals = {name: [0, 0.0] for name, _runner in runners}
-    # Alternate in small rounds so that none of them gets a quieter machine.
-    for first in range(0, cases, 25):
-        for name, runner in runners:
-            start = time.perf_counter()
-            for i in range(first, min(cases, first + 25)):
-                totals[name][0] += runner.run_case(i)
-            totals[name][1] += time.perf_counter() - start
+    totals = _one_at_a_time(runners, cases)
     print(f"\n== Durable human-step completions on SQLite, one officer at a time ({cases} cases, "
           f"{sum(returned(i) for i in range(cases))} returned once; one commit per step)")
     rates = _print_rates(totals, {"layanan": "layanan", "SpiffWorkflow": "SpiffWorkflow",

@@ -79,6 +79,16 @@ def prepare(work: Path, officers: int) -> tuple[str, Path, list[str]]:
     return url, folder, names
 
 
+def _run_for(seconds: float, stop: threading.Event, threads: list[threading.Thread]) -> None:
+    """Start the threads, let them work for ``seconds``, then stop them and wait for them."""
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(120)
+
+
 def signed_in_clients(base: str, names: list[str]) -> list[httpx.Client]:
     """The officers at work: each signed in once, before any flood (as at the start of the day), holding
     their session and their device cookie."""
@@ -117,13 +127,7 @@ def run_load(base: str, clients: list[httpx.Client], names: list[str], seconds: 
         flood = multiprocessing.get_context("fork").Process(
             target=flood_process, args=(base, names, flooders, addresses, seconds, answers))
         flood.start()
-    threads = [threading.Thread(target=officer, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(120)
+    _run_for(seconds, stop, [threading.Thread(target=officer, args=(c,)) for c in clients])
     if flood is not None:
         refused.update(answers.get(timeout=120))
         flood.join(60)
@@ -163,13 +167,7 @@ def flood_process(base: str, names: list[str], flooders: int, addresses: int, se
             with lock:
                 refused[answer.status_code] += 1
 
-    threads = [threading.Thread(target=flooder, args=(i,)) for i in range(flooders)]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(120)
+    _run_for(seconds, stop, [threading.Thread(target=flooder, args=(i,)) for i in range(flooders)])
     answers.put(dict(refused))
 
 
