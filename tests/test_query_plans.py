@@ -84,10 +84,9 @@ def test_sla_monitor_reads_due_cases_from_the_partial_index(store):
 
 
 def test_orchestrator_reads_pending_cases_from_the_partial_index(store, service):
-    from engine.orchestration.ledger import Ledger
+    from engine.store.claims import Claims
 
-    ledger = Ledger(service)
-    plans = plans_of(store, lambda: ledger.pending_links(200))
+    plans = plans_of(store, lambda: Claims(store).take(200))
     assert any("ix_flow_links_pending" in plan for _statement, plan in plans), plans
     assert not _scans(plans, "flow_links")
     assert not any("TEMP B-TREE" in plan for _statement, plan in plans), plans  # read in index order

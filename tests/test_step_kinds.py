@@ -47,3 +47,18 @@ def test_every_effect_a_kind_names_exists():
     for kind in KINDS.values():
         for effect in kind.on_approve + kind.on_enter:
             assert effect in effects, f"{kind.name}: no effect {effect}"
+
+
+def test_every_automated_action_the_schema_allows_is_carried_out_by_name():
+    from engine.cases.issued import AUTOMATED
+
+    schema = json.loads((ROOT / "engine" / "standard" / "layanan.schema.json").read_text())
+    action = schema["$defs"]["step"]["properties"]["action"]
+    assert set(action["enum"]) == set(AUTOMATED)
+    for name in AUTOMATED:
+        assert name in action["description"]
+    names = "|".join(sorted(AUTOMATED))
+    compared = re.compile(rf"""action\w*\)?\s*(==|!=)\s*['"]({names})['"]""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "engine").rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if compared.search(line)]
+    assert found == []

@@ -59,20 +59,31 @@ def record_event(txn: Txn, case: Record | None, kind: str, actor: str, at: datet
               at, data)
 
 
+def _issue_numbers(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
+    return {"numbers": issue_numbers(txn, case, at)}
+
+
+def _render_documents(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
+    issue_numbers(txn, case, at)
+    return {"documents": [product_id for product_id, _doc in render_all(txn, case, at)]}
+
+
+def _notify_applicant(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
+    message = step.get("message") or "Permohonan Anda telah selesai diproses."
+    record_event(txn, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message, channel=case.channel,
+                 to_email=bool(case.applicant.get("email")), to_phone=bool(case.applicant.get("phone")))
+    return {"notified": True}
+
+
+# What an automated step's ``action`` does, by name (the schema lists the same names).
+AUTOMATED = {"issue_numbers": _issue_numbers, "render_documents": _render_documents,
+             "notify_applicant": _notify_applicant}
+
+
 def perform(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
-    action = step.get("action")
-    if action == "issue_numbers":
-        return {"numbers": issue_numbers(txn, case, at)}
-    if action == "render_documents":
-        issue_numbers(txn, case, at)
-        return {"documents": [product_id for product_id, _doc in render_all(txn, case, at)]}
-    if action == "notify_applicant":
-        message = step.get("message") or "Permohonan Anda telah selesai diproses."
-        record_event(txn, case, "applicant_notified", SYSTEM_ROLE, at, None, message=message,
-                    channel=case.channel, to_email=bool(case.applicant.get("email")),
-                    to_phone=bool(case.applicant.get("phone")))
-        return {"notified": True}
-    return {}
+    """Carry out an automated step's action; its result is recorded with the task."""
+    act = AUTOMATED.get(step.get("action"))
+    return act(txn, case, step, at) if act else {}
 
 
 def products_of(txn: Txn, case: Record) -> list[dict]:

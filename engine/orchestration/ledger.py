@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.cases.frozen import thaw
 from engine.cases.service import CaseService
-from engine.store.models import LINK_IS_PENDING, Case, FlowLink, Task
+from engine.store.models import Case, FlowLink, Task
 
 @dataclass
 class Step:
@@ -105,17 +105,6 @@ class Ledger:
     def settled_revision(self, case_id: int) -> int | None:
         """The revision the last run of this case in this process left settled (None: it did not settle)."""
         return self.settled.pop(case_id, None)
-
-
-    def pending_links(self, limit: int) -> list[tuple]:
-        """Top-level cases Prefect has to catch up with: (case id, number, flow name, run id, state, revision)."""
-        with self.service.store.read() as s:
-            rows = s.execute(select(FlowLink.case_id, Case.number, FlowLink.flow_name, FlowLink.flow_run_id,
-                                    FlowLink.state, FlowLink.revision)
-                             .join(Case, Case.id == FlowLink.case_id)
-                             .where(LINK_IS_PENDING, Case.parent_id.is_(None))
-                             .order_by(FlowLink.changed_at).limit(limit)).all()
-            return [tuple(r) for r in rows]
 
 
     def record_link(self, case_id: int, *, flow_run_id: str | None = None, state: str | None = None,

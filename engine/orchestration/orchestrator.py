@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +27,7 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.states import Scheduled
 
 from engine.cases.service import CaseService
+from engine.store.claims import Claims
 from engine.store.lease import Holder, Lease
 
 from . import monitoring
@@ -77,16 +79,26 @@ async def shared_clients():
 
 
 class Orchestrator:
-    def __init__(self, service: CaseService):
+    """``shared_api``: Prefect's API is a server that every orchestrator of this case store uses (so several
+    may run, each catching up with the cases it claimed); by default, when PREFECT_API_URL is set. On the
+    ephemeral API (each process its own Prefect database) one orchestrator at a time holds the lease."""
+
+    def __init__(self, service: CaseService, *, shared_api: bool | None = None):
         self.service = service
+        self.shared_api = bool(os.environ.get("PREFECT_API_URL")) if shared_api is None else shared_api
         self.ledger = Ledger(service)
         self.flows = CaseFlows(self.ledger)
         self.monitor = monitoring.monitor_flow(service.store)
         self._deployments: dict[str, object] = {}
         self._monitor_checked: datetime | None = None
-        # One orchestrator at a time per case store: two would give a new case two flow runs.
-        self.lease = Lease(service.store, "orchestrator", ttl=LEASE_TTL)
+        # A case is caught up with by the orchestrator that claimed it: two would give it two flow runs.
+        self.claims = Claims(service.store, ttl=LEASE_TTL)
+        # On the ephemeral API, one orchestrator per case store; on a server, one SLA monitor.
+        self.lease = Lease(service.store, "sla-monitor", ttl=3 * MONITOR_CHECK_EVERY) if self.shared_api else \
+            Lease(service.store, "orchestrator", ttl=LEASE_TTL)
+        self.lease.holder = self.claims.holder
         self._lease_lost = asyncio.Event()
+        self._claimed = 0
 
     async def _deployment_id(self, client, flow_name: str):
         if flow_name not in self._deployments:
@@ -101,9 +113,10 @@ class Orchestrator:
 
     @asynccontextmanager
     async def _leased(self):
-        """Hold the orchestrator's lease for the block: yields None when it is ours (renewed in the
-        background; ``_lease_lost`` is set if it is ever lost), else who holds it."""
-        holder = await asyncio.to_thread(self.lease.acquire)
+        """Hold the orchestrator's lease for the block (on the ephemeral API): yields None when it is ours
+        or not needed (renewed in the background with this orchestrator's claims; ``_lease_lost`` is set if
+        either is ever lost), else who holds it. Claims left at the end are given back."""
+        holder = None if self.shared_api else await asyncio.to_thread(self.lease.acquire)
         if holder is not None:
             yield holder
             return
@@ -113,14 +126,17 @@ class Orchestrator:
             yield None
         finally:
             keeper.cancel()
-            await asyncio.to_thread(self.lease.release)
+            await asyncio.to_thread(self.claims.release)
+            if not self.shared_api:
+                await asyncio.to_thread(self.lease.release)
 
     async def _keep_lease(self) -> None:
         while True:
-            await asyncio.sleep(self.lease.ttl.total_seconds() / 3)
-            holder = await asyncio.to_thread(self.lease.acquire)
-            if holder is not None:  # renewed too late and taken over: stop after the current case
-                log.warning("orchestrator lease lost to %s", holder.name)
+            await asyncio.sleep(LEASE_TTL.total_seconds() / 3)
+            holder = None if self.shared_api else await asyncio.to_thread(self.lease.acquire)
+            kept = await asyncio.to_thread(self.claims.renew)
+            if holder is not None or kept < self._claimed:  # renewed too late: stop after the current case
+                log.warning("orchestrator lease or claims lost%s", f" to {holder.name}" if holder else "")
                 self._lease_lost.set()
                 return
 
@@ -134,11 +150,16 @@ class Orchestrator:
 
     async def _pending_pass(self, limit: int, stop: asyncio.Event | None) -> Summary:
         summary = Summary()
-        links = await asyncio.to_thread(self.ledger.pending_links, limit)
+        links = await asyncio.to_thread(self.claims.take, limit)
+        self._claimed = len(links)
         if not links:
             return summary
-        async with shared_clients() as client:
-            return await self._pass(client, links, summary, stop)
+        try:
+            async with shared_clients() as client:
+                return await self._pass(client, links, summary, stop)
+        finally:
+            self._claimed = 0
+            await asyncio.to_thread(self.claims.release)
 
     def _halted(self, stop: asyncio.Event | None) -> bool:
         return (stop is not None and stop.is_set()) or self._lease_lost.is_set()
@@ -255,6 +276,8 @@ class Orchestrator:
                         or datetime.now(timezone.utc) - self._monitor_checked >= MONITOR_CHECK_EVERY):
             # Asking Prefect for due monitor runs once a minute is plenty for a 10-minute schedule.
             self._monitor_checked = datetime.now(timezone.utc)
+            if self.shared_api and await asyncio.to_thread(self.lease.acquire) is not None:
+                return  # another orchestrator runs the monitor
             try:
                 await self.monitor_sla()
             except Exception as exc:  # the cases' own catching up must go on

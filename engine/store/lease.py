@@ -36,7 +36,12 @@ class Holder:
     until: datetime
 
 
-def _is_dead_here(holder: str) -> bool:
+def holder_name() -> str:
+    """A name for this process as a holder: host:pid:token."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def is_dead_here(holder: str) -> bool:
     """A holder of this machine whose process no longer exists (holders are named host:pid:token)."""
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
@@ -56,7 +61,7 @@ class Lease:
         self.store = store
         self.name = name
         self.ttl = ttl
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.holder = holder_name()
 
     def acquire(self, now: datetime | None = None) -> Holder | None:
         """Take or renew the lease for ``ttl``. None when it is ours now; else who holds it."""
@@ -74,7 +79,7 @@ class Lease:
                 except IntegrityError:  # taken by another process in the meantime
                     current = conn.execute(select(_LEASES.c.holder, _LEASES.c.expires_at)
                                            .where(_LEASES.c.name == self.name)).first()
-            if current.holder != self.holder and _is_dead_here(current.holder):
+            if current.holder != self.holder and is_dead_here(current.holder):
                 values["dead"] = current.holder
             if conn.execute(_TAKE, values).rowcount == 1:
                 return None

@@ -260,6 +260,9 @@ class FlowLink(Base):
     synced_at: Mapped[datetime | None] = _aware("synced_at")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Which orchestrator is catching up with the case, until when (engine/store/claims.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    claimed_until: Mapped[datetime | None] = _aware("claimed_until")
 
 
 # The cases Prefect has to catch up with, oldest change first. Only pending links are in the index; every

@@ -1,0 +1,190 @@
+"""The case engine's decisions, pure: given what a case is and a command, what happens.
+
+``complete(standard, case, command)`` decides a step's completion: which action its outcome means, the
+form data as cleaned, and the operations to carry out, in order (the task recorded done, the step kind's
+effects, the SLA clock resumed or paused, the next step entered or the case closed). It reads the frozen
+standard and the facts it is given and nothing else: no database, no clock, no Prefect. A refused command
+raises ``InvalidInput`` saying why, before anything is carried out.
+
+The case engine (engine/cases/service.py) gathers the facts inside its transaction and carries the
+operations out (engine/cases/moving.py); ``tests/test_histories.py`` replays recorded histories through
+these same functions and checks that they decide again what the engine once recorded, the way Temporal's
+replayer checks workflow code against its histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.errors import InvalidInput
+from engine.standard.flow import END
+from engine.standard.kinds import StepKind, kind_of
+
+from .. import fields
+
+INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
+WITH_APPLICANT = ("waiting_applicant", "incomplete")  # the case statuses whose clock stands still
+NEEDS_REASON = ("reject", "return", "return_to_applicant", "incomplete")
+
+OFFICER, APPLICANT, SYSTEM = "officer", "applicant", "system"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a decision reads of a case. ``received``: the requirement ids received so far; needed only
+    when the step receives requirements (``needs_received``)."""
+    status: str
+    variant: str | None = None
+    channel: str | None = None
+    answers: dict = field(default_factory=dict)
+    received: frozenset | None = None
+
+
+@dataclass(frozen=True)
+class Complete:
+    """The command: complete step ``step_id`` with an outcome, form data and a reason. ``by`` says who:
+    an officer (the form is checked), the applicant (likewise), or the system (an automated step's
+    result, taken as it is)."""
+    step_id: str
+    outcome: str | None = None
+    data: dict | None = None
+    reason: str | None = None
+    by: str = OFFICER
+
+
+# ---------------------------------------------------------------- the operations a decision returns
+
+@dataclass(frozen=True)
+class RecordDone:
+    """The task is done: ``action`` is what its outcome means (approve, return, return_to_applicant,
+    reject, incomplete); ``waits_for`` what the step now waits for by design (the applicant's payment)."""
+    action: str
+    outcome: str | None
+    data: dict
+    reason: str | None
+    waits_for: str | None = None
+
+
+@dataclass(frozen=True)
+class RunEffect:
+    """One of the step kind's effects, by name (engine/cases/issued.py, EFFECTS)."""
+    name: str
+
+
+@dataclass(frozen=True)
+class ResumeClock:
+    """The file is complete (again): the clock starts, or runs on with the due date moved."""
+
+
+@dataclass(frozen=True)
+class PauseClock:
+    """The file goes back to the applicant; the case takes ``status`` and its clock stands still."""
+    status: str = "waiting_applicant"
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class EnterStep:
+    step_id: str
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    status: str  # done | rejected
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    operations: tuple
+
+    @property
+    def data(self) -> dict:
+        return self.operations[0].data
+
+
+def needs_received(step: dict) -> bool:
+    """Whether deciding this step's completion reads the requirements received."""
+    kind = kind_of(step)
+    return kind.receives_requirements and kind.by_officer
+
+
+def action_of(kind: StepKind, step: dict, outcome: str | None) -> str:
+    outcomes = kind.outcomes_of(step)
+    if kind.may_be_incomplete and outcome == INCOMPLETE_OUTCOME:
+        return "incomplete"
+    if outcomes:
+        if outcome not in outcomes:
+            raise InvalidInput(f"pilih hasil: {', '.join(outcomes)}", "outcome")
+        return outcomes[outcome].get("action", "approve")
+    if outcome not in (None, "selesai", "approve"):
+        raise InvalidInput(f"langkah ini tidak memiliki pilihan hasil; yang diberikan: {outcome}", "outcome")
+    return "approve"
+
+
+def missing_requirements(standard, variant, channel, answers, received) -> list[str]:
+    """The mandatory requirements of this application not (yet) received."""
+    return [r["id"] for r in standard.requirements(variant, channel, answers)
+            if not r.get("optional") and r["id"] not in received]
+
+
+def complete(standard, case: CaseFacts, command: Complete) -> Decision:
+    procedure = standard.procedure
+    step = procedure.by_id[command.step_id]
+    kind = kind_of(step)
+    outcomes = kind.outcomes_of(step)
+    outcome, reason = command.outcome, command.reason
+    action = action_of(kind, step, outcome)
+    chosen = outcomes.get(outcome) or {}
+    data = command.data
+    if command.by != SYSTEM:
+        data = fields.clean(kind.form_fields(step), data, variant=case.variant, channel=case.channel,
+                            answers=case.answers, prefix="data.")
+    if action in NEEDS_REASON and not (reason or "").strip() and (action == "reject" or chosen.get("reason_required")):
+        raise InvalidInput("alasan wajib diisi", "reason")
+    if action == "approve" and needs_received(step):
+        missing = missing_requirements(standard, case.variant, case.channel, case.answers, case.received or ())
+        if missing:
+            raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
+                               + f" (catat dengan hasil '{INCOMPLETE_OUTCOME}')", "requirements")
+    operations = [RecordDone(action, outcome, data or {}, reason, chosen.get("waits_for"))]
+    effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
+    operations += [RunEffect(name) for name in effects]
+    if action == "approve" and kind.resumes_clock and (kind.starts_clock or case.status in WITH_APPLICANT):
+        operations.append(ResumeClock())
+    if action == "reject":
+        return Decision(action, tuple(operations + [CloseCase("rejected", reason)]))
+    if action == "incomplete":
+        operations += [PauseClock("incomplete", reason), EnterStep(command.step_id)]
+        return Decision(action, tuple(operations))
+    if action == "return_to_applicant":
+        operations.append(PauseClock("waiting_applicant", reason))
+    if action in ("return", "return_to_applicant"):
+        target = chosen.get("next") or command.step_id
+    else:
+        target = chosen.get("next") or procedure.default_next(command.step_id)
+    operations.append(enter(standard, case, target))
+    return Decision(action, tuple(operations))
+
+
+def enter(standard, case: CaseFacts, target: str):
+    """Where a case sent to ``target`` lands: the first step whose condition holds, or its end."""
+    landed = standard.procedure.resolve(target, case.variant, case.channel, case.answers)
+    step_id = landed[0] if landed else END
+    return CloseCase("done") if step_id == END else EnterStep(step_id)
+
+
+# ---------------------------------------------------------------- the SLA clock's decisions
+
+def on_resume(clock_started: bool, clock_paused: bool, clock_starts: str) -> str | None:
+    """What a ``ResumeClock`` does to a clock: 'start' it (when the standard starts it at a complete
+    file), 'resume' it (it stood still), or nothing."""
+    if not clock_started:
+        return "start" if clock_starts == "requirements_complete" else None
+    return "resume" if clock_paused else None
+
+
+def on_pause(clock_started: bool, clock_paused: bool) -> bool:
+    """Whether a ``PauseClock`` stops the clock (it runs) or only changes the case's status."""
+    return clock_started and not clock_paused
