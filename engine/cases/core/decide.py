@@ -14,7 +14,7 @@ replayer checks workflow code against its histories.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from engine.errors import InvalidInput
 from engine.standard.flow import END
@@ -29,19 +29,17 @@ NEEDS_REASON = ("reject", "return", "return_to_applicant", "incomplete")
 OFFICER, APPLICANT, SYSTEM = "officer", "applicant", "system"
 
 
-@dataclass(frozen=True)
-class CaseFacts:
+class CaseFacts(NamedTuple):
     """What a decision reads of a case. ``received``: the requirement ids received so far; needed only
     when the step receives requirements (``needs_received``)."""
     status: str
     variant: str | None = None
     channel: str | None = None
-    answers: dict = field(default_factory=dict)
+    answers: dict = {}  # (never changed: a NamedTuple's default is shared)
     received: frozenset | None = None
 
 
-@dataclass(frozen=True)
-class Complete:
+class Complete(NamedTuple):
     """The command: complete step ``step_id`` with an outcome, form data and a reason. ``by`` says who:
     an officer (the form is checked), the applicant (likewise), or the system (an automated step's
     result, taken as it is)."""
@@ -54,8 +52,7 @@ class Complete:
 
 # ---------------------------------------------------------------- the operations a decision returns
 
-@dataclass(frozen=True)
-class RecordDone:
+class RecordDone(NamedTuple):
     """The task is done: ``action`` is what its outcome means (approve, return, return_to_applicant,
     reject, incomplete); ``waits_for`` what the step now waits for by design (the applicant's payment)."""
     action: str
@@ -65,43 +62,41 @@ class RecordDone:
     waits_for: str | None = None
 
 
-@dataclass(frozen=True)
-class RunEffect:
+class RunEffect(NamedTuple):
     """One of the step kind's effects, by name (engine/cases/issued.py, EFFECTS)."""
     name: str
 
 
-@dataclass(frozen=True)
-class ResumeClock:
+class ResumeClock(NamedTuple):
     """The file is complete (again): the clock starts, or runs on with the due date moved."""
+    # (no fields)
 
 
-@dataclass(frozen=True)
-class PauseClock:
+class PauseClock(NamedTuple):
     """The file goes back to the applicant; the case takes ``status`` and its clock stands still."""
     status: str = "waiting_applicant"
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class EnterStep:
+class EnterStep(NamedTuple):
     step_id: str
 
 
-@dataclass(frozen=True)
-class CloseCase:
+class CloseCase(NamedTuple):
     status: str  # done | rejected
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     action: str
     operations: tuple
 
     @property
     def data(self) -> dict:
         return self.operations[0].data
+
+
+_RESUME = ResumeClock()
 
 
 def needs_received(step: dict) -> bool:
@@ -152,7 +147,7 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
     effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
     operations += [RunEffect(name) for name in effects]
     if action == "approve" and kind.resumes_clock and (kind.starts_clock or case.status in WITH_APPLICANT):
-        operations.append(ResumeClock())
+        operations.append(_RESUME)
     if action == "reject":
         return Decision(action, tuple(operations + [CloseCase("rejected", reason)]))
     if action == "incomplete":
