@@ -98,3 +98,11 @@ def post_sign_in(client, username, password, **options):
     page = client.get("/masuk")
     token = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
     return client.post("/masuk", data={"username": username, "password": password, "csrf": token}, **options)
+
+
+def signing_proof(service, username: str, at=None):
+    """The proof a signature step needs: the simulated officer's TTE passphrase, checked for real."""
+    from engine.access.tte import verify
+    from engine.cases.simulate import DEMO_PASSPHRASE
+
+    return verify(service.store, username, DEMO_PASSPHRASE, now=at)

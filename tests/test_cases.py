@@ -205,9 +205,13 @@ def test_products_are_numbered_per_office_and_year_and_signatures_hash_the_docum
         numbers.append(case_view(service.store, case_id)["products"])
         signer = open_tasks(service, case_id)[0]
         assert signer.kind == "signature"
-        service.complete(signer.id, f"{KALTIM}.kepala_dinas", at=year_day)
+        from .conftest import signing_proof
+
+        proof = signing_proof(service, f"{KALTIM}.kepala_dinas", year_day)
+        service.complete(signer.id, f"{KALTIM}.kepala_dinas", proof=proof, at=year_day)
         docs = case_view(service.store, case_id)["documents"]
-        assert docs[0]["signed_by"] == f"{KALTIM}.kepala_dinas" and len(docs[0]["sha256"]) == 64
+        signed = [d for d in docs if d["signed_by"]]
+        assert [d["signed_by"] for d in signed] == [f"{KALTIM}.kepala_dinas"] and len(signed[0]["sha256"]) == 64
     first, second = ({p["product"]: p["number"] for p in n} for n in numbers)
     assert first["pks"] == "400.12/0001/DISDUKCAPIL-KALTIM/2026"
     assert first["juknis"] == "400.12/0002/DISDUKCAPIL-KALTIM/2026"

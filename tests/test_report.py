@@ -33,8 +33,14 @@ def _step(service, case_id, at, outcome=None, reason=None, data=None, requiremen
     if system is not None:
         service.run_automated(system.id, at=at)
         return
-    service.complete(task.id, f"{OFFICE}.{task.role}", outcome=outcome, reason=reason, data=data,
-                     requirements=requirements, at=at)
+    from engine.standard.kinds import KINDS
+
+    from .conftest import signing_proof
+
+    who = f"{OFFICE}.{task.role}"
+    proof = signing_proof(service, who, at) if KINDS[task.kind].asks_passphrase else None
+    service.complete(task.id, who, outcome=outcome, reason=reason, data=data, requirements=requirements,
+                     proof=proof, at=at)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_no_module_outside_the_kinds_compares_kind_names():
 
 
 def test_every_effect_a_kind_names_exists():
-    from engine.cases.issued import EFFECTS as effects
+    from engine.cases.effects import EFFECTS as effects
 
     for kind in KINDS.values():
         for effect in kind.on_approve + kind.on_enter:

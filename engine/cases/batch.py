@@ -144,7 +144,7 @@ class Batch:
         return answers
 
     def _unit(self, conn, work):
-        txn = Txn(conn, self.store.versions_by_id)
+        txn = Txn(conn, self.store.versions_by_id, self.store.public_url)
         result = work(txn)
         txn.finish()
         return result

@@ -56,6 +56,21 @@ class Directory:
         """Store a password hash (engine.access.passwords makes it)."""
         self._update_user(username, password_hash=password_hash)
 
+    def set_signer(self, username: str, *, nip: str | None = None, position: str | None = None,
+                   rank: str | None = None) -> None:
+        """How a signed product names the officer: NIP (18 digits), position (jabatan), rank (pangkat)."""
+        nip = (nip or "").replace(" ", "") or None
+        if nip is not None and not (nip.isdigit() and len(nip) == 18):
+            raise InvalidInput("NIP terdiri dari 18 angka", "nip")
+        for name, value in (("jabatan", position), ("pangkat", rank)):
+            if value is not None and (len(value) > 200 or any(ord(c) < 32 for c in value)):
+                raise InvalidInput(f"{name} berupa teks satu baris paling banyak 200 karakter", name)
+        with self.store.write() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"pengguna '{username}' tidak dikenal", "username")
+            user.nip, user.position, user.rank = nip, position or None, rank or None
+
     def set_admin(self, username: str, admin: bool = True) -> None:
         self._update_user(username, is_admin=admin)
 

@@ -1,7 +1,7 @@
 """What a case issues and what its steps' effects write: product numbers, rendered documents, signatures,
 the hand-over, and the automated steps' actions. Module functions over a transaction of the case engine
 (engine/cases/txn.py); CaseService calls them, and a step kind's ``on_approve`` names them through
-``EFFECTS`` (engine/standard/kinds/)."""
+``EFFECTS`` (engine/cases/effects.py)."""
 
 from __future__ import annotations
 
@@ -37,10 +37,6 @@ _DONE_STEPS = Prepared(select(TASKS.c.step_id, TASKS.c.data)
 
 _HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"))
                       .values(handed_over_at=bindparam("at")))
-
-
-_SIGN = Prepared(DOCUMENTS.update().where(DOCUMENTS.c.id == bindparam("document"))
-                 .values(signed_by=bindparam("by"), signed_at=bindparam("at")))
 
 
 def standard_of(txn: Txn, case: Record):
@@ -122,6 +118,13 @@ def document(txn: Txn, case: Record, product_id: str, at: datetime) -> tuple[int
     existing = _LATEST_DOCUMENT.first(txn.conn, case=case.id, product=product_id)
     if existing is not None:
         return tuple(existing)
+    return render_document(txn, case, product_id, at)
+
+
+def render_document(txn: Txn, case: Record, product_id: str, at: datetime, *,
+                    signature: dict | None = None) -> tuple[int, str]:
+    """Render the product's document now (with its signer's block when ``signature`` is given) and store
+    it as the product's latest; (id, SHA-256)."""
     numbers = issue_numbers(txn, case, at)
     standard = standard_of(txn, case)
     product = next(p for p in standard.products if p["id"] == product_id)
@@ -133,6 +136,7 @@ def document(txn: Txn, case: Record, product_id: str, at: datetime) -> tuple[int
         "number": numbers.get(product_id), "case": {"number": case.number,
                                                     "received_at": case.received_at.date()},
         "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
+        "signature": signature,
     })
     doc_id = txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": product_id, "media_type": "text/html",
                                     "content": html, "sha256": digest, "created_at": at})
@@ -144,21 +148,6 @@ def hand_over(txn: Txn, case: Record, task: Record, step: dict, user: Actor | No
                 at: datetime) -> None:
     _HAND_OVER.run(txn.conn, case=case.id, at=at)
     record_event(txn, case, "products_handed_over", actor, at, user, task=task)
-
-
-def sign(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
-         at: datetime) -> None:
-    product_id = step.get("document") or (products_of(txn, case) or [{}])[0].get("id")
-    if product_id is None:
-        return
-    doc_id, digest = document(txn, case, product_id, at)
-    _SIGN.run(txn.conn, document=doc_id, by=user.id if user else None, at=at)
-    record_event(txn, case, "document_signed", actor, at, user, product=product_id, sha256=digest)
-
-
-# The effects a step kind may name (engine/standard/kinds/base.py: on_approve), each
-# (txn, case, task, step, user, actor, at).
-EFFECTS = {"sign_document": sign, "hand_over_products": hand_over}
 
 
 # ------------------------------------------------------------------ payment (engine/standard/kinds/payment.py)
@@ -190,10 +179,8 @@ def record_payment(txn: Txn, case: Record, task: Record, step: dict, user: Actor
         "office": standard.office.data, "standard": standard.data, "product": {"id": RECEIPT, "name": "Tanda Bukti Pembayaran"},
         "number": None, "case": {"number": case.number, "received_at": case.received_at.date()},
         "applicant": case.applicant, "payment": {"amount": amount, "reference": reference}, "date": local.date(),
+        "signature": None,
     })
     txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": RECEIPT, "media_type": "text/html", "content": html,
                            "sha256": digest, "created_at": at})
     record_event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=RECEIPT, sha256=digest)
-
-
-EFFECTS.update(assess_fee=assess_fee, record_payment=record_payment)

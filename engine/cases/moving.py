@@ -19,7 +19,8 @@ from engine.errors import InvalidInput
 from . import clock
 from .core import decide, opening
 from .core.decide import CaseFacts, CloseCase, Complete, EnterStep, PauseClock, RecordDone, ResumeClock, RunEffect
-from .issued import EFFECTS, calendar_of, record_event, standard_of
+from .effects import EFFECTS
+from .issued import calendar_of, record_event, standard_of
 from .sla_levels import step_due
 from .txn import Record, Txn
 
@@ -123,6 +124,8 @@ class StepMoves:
         task = txn.adopt(TASKS, dict(values, id=txn.insert(TASKS, values)))
         record_event(txn, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role,
                      step_due_at=step_due_at.isoformat() if step_due_at else None)
+        for effect in kind.on_enter:
+            EFFECTS[effect](txn, case, task, step, None, SYSTEM_ROLE, at)
         return task
 
     def _close(self, txn: Txn, case: Record, status: str, at: datetime, reason: str | None) -> None:

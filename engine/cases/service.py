@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from engine import faults
 from engine.access import policy
 from engine.access.policy import Actor
+from engine.access.tte import SigningProof
 from engine.standard.flow import APPLICANT_ROLE, SYSTEM_ROLE
 from engine.standard.kinds import KINDS
 from engine.standard.model import Library
@@ -112,9 +113,10 @@ class CaseService(CaseOpening, StepMoves):
     @action
     def complete(self, task_id: int, actor: str, *, outcome: str | None = None, data: dict | None = None,
                  reason: str | None = None, requirements=None, expected_version: int | None = None,
-                 at: datetime | None = None) -> int | None:
+                 proof: SigningProof | None = None, at: datetime | None = None) -> int | None:
         """Complete a human step; returns the id of the case's next open task (None when it closed or waits
-        for the system). ``requirements`` (intake steps) lists requirement ids received now."""
+        for the system). ``requirements`` (intake steps) lists requirement ids received now; ``proof``
+        (engine.access.tte.verify) that the officer gave the TTE passphrase, which a signature needs."""
         at = at or now()
         if reason is not None and (not isinstance(reason, str) or len(reason) > fields.MAX_REASON):
             raise InvalidInput(f"alasan berupa teks paling banyak {fields.MAX_REASON:,} karakter".replace(",", "."),
@@ -128,6 +130,8 @@ class CaseService(CaseOpening, StepMoves):
                 raise Conflict(f"tugas {task_id} sudah diubah orang lain; muat ulang")
             if task.status == "claimed" and user is not None and task.assignee_id != user.id:
                 raise Conflict(f"tugas {task_id} sedang dikerjakan oleh {self._username(txn, task.assignee_id)}")
+            if KINDS[task.kind].asks_passphrase:
+                self._check_signer(txn, case, task, user, outcome, proof)
             if requirements:
                 self._receive(txn, case, task, requirements, at)
             nxt = self._finish(txn, case, task, actor if user is None else user.username, user, outcome=outcome,
@@ -175,6 +179,14 @@ class CaseService(CaseOpening, StepMoves):
             raise Forbidden(f"pengguna '{username}' tidak dikenal atau tidak aktif", "as")
         return Actor(username, rows[0][1], frozenset(r[3] for r in rows if r[3]), id=rows[0][0])
 
+    def _check_signer(self, txn: Txn, case: Record, task: Record, user: Actor | None, outcome, proof) -> None:
+        kind = KINDS[task.kind]
+        step = self._standard(txn, case).procedure.by_id[task.step_id]
+        if decide.action_of(kind, step, outcome) != "approve":
+            return  # refusing to sign needs a reason, not the passphrase
+        if proof is None or user is None or proof.username != user.username:
+            raise Forbidden("tanda tangan elektronik memerlukan frasa sandi TTE Anda", "passphrase")
+
     @staticmethod
     def _authorize(standard, case: Record, task: Record, user: Actor) -> None:
         office = standard.office
@@ -220,7 +232,7 @@ class CaseService(CaseOpening, StepMoves):
     def _run_unit(self, work):
         """One unit of work in its own transaction: everything it buffered is written before the commit."""
         with self.store.transaction() as conn:
-            txn = Txn(conn, self.store.versions_by_id)
+            txn = Txn(conn, self.store.versions_by_id, self.store.public_url)
             result = work(txn)
             txn.finish()
             return result

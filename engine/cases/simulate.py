@@ -88,13 +88,32 @@ class Scenario:
         return next(k for k, spec in outcomes.items() if spec.get("action", "approve") == "approve")
 
 
+DEMO_PASSPHRASE = "tte-demo-2026"  # every simulated officer's TTE passphrase (the demo prints it)
+_DEMO_HASH: list[str] = []
+
+
+def demo_passphrase_hash() -> str:
+    """One Argon2id hash of the demo passphrase, made once per process (each officer's would cost 28 ms)."""
+    if not _DEMO_HASH:
+        from engine.access.passwords import hash_password
+
+        _DEMO_HASH.append(hash_password(DEMO_PASSPHRASE))
+    return _DEMO_HASH[0]
+
+
 def users_for(service: CaseService) -> dict[tuple[str, str], str]:
-    """One simulated officer per office and role: username office.role."""
+    """One simulated officer per office and role: username office.role, with a NIP, the role as position,
+    and the demo's TTE passphrase."""
+    from engine.access.tte import set_passphrase_hash
+
     made = {}
-    for office in service.library.offices.values():
-        for role in office.roles:
+    for number, office in enumerate(service.library.offices.values()):
+        for n, role in enumerate(office.roles):
             username = f"{office.id}.{role}"
             service.directory.add_user(username, f"Petugas {office.role_name(role)}", office.id, [role])
+            service.directory.set_signer(username, nip=f"19800101{2005 + number:04d}01{1000 + n:04d}"[:18],
+                                         position=office.role_name(role), rank="Penata, III/c")
+            set_passphrase_hash(service.store, username, demo_passphrase_hash())
             made[(office.id, role)] = username
     return made
 
@@ -117,7 +136,12 @@ def act_on_open_tasks(service: CaseService, case_id: int, scenario: Scenario, at
             requirements = [r["id"] for r in standard.requirements(case.variant, case.channel, case.answers)]
         if outcome and KINDS[task.kind].outcomes_of(step).get(outcome, {}).get("action", "approve") == "approve":
             reason = None
+        proof = None
+        if KINDS[task.kind].asks_passphrase:
+            from engine.access.tte import verify
+
+            proof = verify(service.store, actor, DEMO_PASSPHRASE, now=at)
         service.complete(task.id, actor, outcome=outcome, data=sample_data(step, case), reason=reason,
-                         requirements=requirements, at=at)
+                         requirements=requirements, proof=proof, at=at)
         done += 1
     return done

@@ -112,8 +112,9 @@ class Record:
 class Txn:
     """A write transaction: statements on ``conn``, records to flush, events to chain."""
 
-    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion]):
+    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion], public_url: str = ""):
         self.conn = conn
+        self.public_url = public_url  # the address printed on what the case issues (verification links)
         self.versions = versions  # the store's cache of committed versions: id -> FrozenVersion
         self.fresh_versions: dict[int, FrozenVersion] = {}  # inserted by this transaction
         self.records: list[Record] = []

@@ -85,6 +85,14 @@ def _add_user(sub) -> None:
     pw.add_argument("username")
     pw.add_argument("--password-stdin", action="store_true", help="baca kata sandi dari stdin")
     pw.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_user_password"))
+    signer = usub.add_parser("signer", help="data penanda tangan (NIP, jabatan, pangkat) dan frasa sandi TTE")
+    signer.add_argument("username")
+    signer.add_argument("--nip", help="NIP (18 angka)")
+    signer.add_argument("--jabatan", help="jabatan, seperti tercetak di bawah tanda tangan")
+    signer.add_argument("--pangkat", help="pangkat/golongan, mis. 'Pembina Utama Muda, IV/c'")
+    signer.add_argument("--passphrase", action="store_true", help="atur frasa sandi TTE (ditanyakan)")
+    signer.add_argument("--passphrase-stdin", action="store_true", help="baca frasa sandi TTE dari stdin")
+    signer.set_defaults(run=_lazy("engine.cli.tte_commands", "cmd_user_signer"))
 
 
 def _add_case(sub) -> None:
@@ -136,6 +144,8 @@ def _add_task(sub) -> None:
     done.add_argument("--data", metavar="FILE.json", help="isian formulir langkah; 'requirements' untuk "
                                                           "persyaratan yang diterima")
     done.add_argument("--reason", help="alasan pengembalian atau penolakan")
+    done.add_argument("--passphrase-stdin", action="store_true",
+                      help="tanda tangan elektronik: baca frasa sandi TTE dari stdin (tanpa ini: ditanyakan)")
     done.add_argument("--standards", help="folder standar")
     done.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_task_complete"))
 

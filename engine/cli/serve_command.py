@@ -60,7 +60,8 @@ def cmd_serve(args) -> int:
         print("Mengisi basis data demo...", flush=True)
         made = seed_demo(service)
         print(f"Demo: {made['cases']} kasus, {made['users']} pengguna. Masuk sebagai mis. "
-              f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'.", flush=True)
+              f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'; "
+              f"frasa sandi TTE para penanda tangan '{made['passphrase']}'.", flush=True)
     from engine.web.app import create_app
 
     public_url = args.public_url or os.environ.get("LAYANAN_PUBLIC_URL")
@@ -84,7 +85,7 @@ def cmd_serve(args) -> int:
     signal.signal(signal.SIGTERM, _exit_normally)
     stop = threading.Event()
     worker = None if args.no_worker else _worker_thread(service, stop)
-    print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status)", flush=True)
+    print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status, /verifikasi)", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     finally:

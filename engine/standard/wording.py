@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "product_issued": "nomor produk diterbitkan",
     "document_rendered": "dokumen dibuat",
     "document_signed": "dokumen ditandatangani",
+    "document_sealed": "PDF bertanda tangan elektronik dibuat",
     "products_handed_over": "produk diserahkan",
     "applicant_notified": "pemohon diberi tahu",
     "case_closed": "kasus ditutup",

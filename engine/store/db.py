@@ -28,6 +28,15 @@ def data_dir() -> Path:
     return Path(os.environ.get("LAYANAN_DATA_DIR", DEFAULT_DATA_DIR))
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def public_url() -> str:
+    """The address citizens and officers use (``LAYANAN_PUBLIC_URL``): printed on receipts, QR codes and
+    notifications."""
+    return (os.environ.get("LAYANAN_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
 def database_url() -> str:
     url = os.environ.get("LAYANAN_DATABASE_URL")
     if url:
@@ -181,6 +190,7 @@ class Store:
 
     def __init__(self, url: str | None = None, *, create: bool = True):
         self.url = url or database_url()
+        self.public_url = public_url()  # the web application sets the one it serves under
         self.engine = make_engine(self.url)
         self._check_schema(create)
         self.write_engine = self.engine.execution_options(layanan_write=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +35,12 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Read-only auditors (inspectorate, Ombudsman, supervisors): reports and histories, no steps.
     is_auditor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # As the signed product names its signer: NIP, position (jabatan), rank (pangkat/golongan).
+    nip: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    position: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    rank: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # The TTE passphrase asked at each signature (Argon2id; engine/access/tte.py).
+    passphrase_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
@@ -210,6 +216,14 @@ class Document(Base):
     created_at: Mapped[datetime] = _aware("created_at", nullable=False)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     signed_at: Mapped[datetime | None] = _aware("signed_at")
+    # A signed document: the code its QR code and verification page name, and its sealed PDF (made once,
+    # on first need, outside the signing transaction; engine/signing.py).
+    verify_code: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+Index("ix_documents_verify_code", Document.verify_code, unique=True)
 
 
 class Event(Base):

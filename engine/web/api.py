@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from engine.access import policy
+from engine.access import policy, tte
 from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.queries import case_view, worklist
 
@@ -49,6 +49,7 @@ class Completion(BaseModel):
     reason: str | None = None
     requirements: list[str] | None = None
     version: int | None = Field(None, description="the task's version as read; a changed task is a conflict")
+    passphrase: str | None = Field(None, max_length=256, description="a signature step: the officer's TTE passphrase")
 
 
 def writer(who: Officer = Depends(officer), x_csrf_token: str | None = Header(None)) -> Officer:
@@ -114,9 +115,13 @@ def claim(request: Request, task_id: RowId, who: Officer = Depends(writer)) -> d
 @router.post("/tugas/{task_id}/selesai")
 def complete(request: Request, task_id: RowId, body: Completion, who: Officer = Depends(writer)) -> dict:
     try:
-        following = request.app.state.service.complete(
+        service = request.app.state.service
+        proof = None
+        if body.passphrase is not None:  # a signature: the officer's TTE passphrase (engine.access.tte)
+            proof = tte.verify(service.store, who.username, body.passphrase)
+        following = service.complete(
             task_id, who.username, outcome=body.outcome, data=body.data, reason=body.reason,
-            requirements=body.requirements, expected_version=body.version)
+            requirements=body.requirements, expected_version=body.version, proof=proof)
     except CaseError as exc:
         record_refusal(request, who, exc, task_id)
         raise

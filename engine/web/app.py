@@ -28,7 +28,7 @@ from engine.access.signin import Limits, SignIn
 from .guards import Guards
 from .views import HERE, NotSignedIn, template_environment
 
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+from engine.store.db import DEFAULT_PUBLIC_URL  # noqa: E402
 
 
 HTTP_MESSAGES = {400: "Isi permintaan tidak dapat dibaca.", 401: "Silakan masuk terlebih dahulu.",
@@ -64,7 +64,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.state.sessions = Sessions(service.store, **extra)
     app.state.signin = SignIn(service.store, app.state.sessions, limits or Limits(), **extra)
     app.state.sleep = sleep or asyncio.sleep  # the throttle's waits (tests pass one that records them)
-    app.state.public_url = public_url
+    app.state.public_url = service.store.public_url = public_url
     app.state.secure_cookies = parts.scheme == "https" if secure_cookies is None else secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
     templates = Jinja2Templates(env=template_environment())
@@ -113,10 +113,11 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import admin, api, api_docs, auditor, pages, public
+    from . import admin, api, api_docs, auditor, pages, public, verification
 
     app.include_router(api_docs.router)
     app.include_router(public.router)
+    app.include_router(verification.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(auditor.router)

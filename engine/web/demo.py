@@ -68,7 +68,9 @@ def seed_demo(service: CaseService) -> dict:
                 _run_automated_family(service, case_id)
                 if not acted:
                     break
-    return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD}
+    from engine.cases.simulate import DEMO_PASSPHRASE
+
+    return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD, "passphrase": DEMO_PASSPHRASE}
 
 
 def _run_automated_family(service: CaseService, case_id: int) -> None:

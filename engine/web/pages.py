@@ -15,11 +15,15 @@ from engine.cases.service import APPLICANT_FIELDS
 from engine.standard.kinds import KINDS
 from engine.store.models import Case, Document, Task
 
-from . import forms
+from engine.cases.signature import with_qr
+
+from . import forms, verification
 from .views import SLA_LABELS, RowId, officer, pdf_response, record_refusal_here, render, submitted_form
 from .auth import (COOKIE, LOGIN_COOKIE, Officer, login_token_ok, new_login_token, set_login_cookie,
                    attempt_sign_in, signed_in)
 
+DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+                "form-action 'none'; frame-ancestors 'none'")
 router = APIRouter(include_in_schema=False)
 
 
@@ -294,7 +298,17 @@ def _task_case(request: Request, who: Officer, task_id: int) -> dict:
 def task_page(request: Request, task_id: RowId, who: Officer = Depends(officer)):
     view = _task_case(request, who, task_id)
     return render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
-                   **_case_extras(request, view))
+                   **_task_extras(request, view, task_id))
+
+
+def _task_extras(request: Request, view: dict, task_id: int) -> dict:
+    """The case's extras, and for a signature the draft being signed."""
+    extras = _case_extras(request, view)
+    task = _task_of(view, task_id)
+    draft = None
+    if KINDS[task["kind"]].asks_passphrase:
+        draft = verification.draft_of(request, view["id"], extras["steps"].get(task["step"], {}).get("document"))
+    return {**extras, "draft": draft}
 
 
 def _task_of(view: dict, task_id: int) -> dict:
@@ -307,17 +321,19 @@ async def task_submit(request: Request, task_id: RowId, who: Officer = Depends(o
     form = await submitted_form(request, who)
     view = _task_case(request, who, task_id)
     number = view["number"]
-    extras = _case_extras(request, view)
+    extras = _task_extras(request, view, task_id)
+    kind = KINDS[_task_of(view, task_id)["kind"]]
     step = extras["steps"].get(_task_of(view, task_id)["step"], {})
-    fields = KINDS[_task_of(view, task_id)["kind"]].form_fields(step)
+    fields = kind.form_fields(step)
     data = forms.collect(fields, form, "data.")
     try:
         data = await forms.store_uploads(fields, form, data, "data.")
         outcome = form.get("outcome") or None
         requirements = [str(v) for v in form.getlist("requirements")] or None
+        proof = await verification.proof_for_signing(request, who, kind, step, outcome, form)
         await service.complete_async(task_id, who.username, outcome=outcome, data=data,
                                      reason=form.get("reason") or None, requirements=requirements,
-                                     expected_version=_int(form.get("version")))
+                                     expected_version=_int(form.get("version")), proof=proof)
     except CaseError as exc:
         await record_refusal_here(request, who, exc, task_id)
         return render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
@@ -358,8 +374,11 @@ def product_document(request: Request, number: str, product_id: str, format: str
                        .order_by(Document.id.desc()))
         if doc is None:
             raise NotFound(f"dokumen {product_id} belum dibuat untuk kasus ini", "product")
-        html = doc.content
+        html, doc_id, signed = doc.content, doc.id, doc.signed_at is not None
+    if format == "pdf" and signed:
+        return verification.sealed_response(request, doc_id, f"{product_id}-{number}")
     if format == "pdf":
         return pdf_response(html, f"{product_id}-{number}")
-    return HTMLResponse(html)
+    # A product document is the office's letter with its own inline style and no script at all.
+    return HTMLResponse(with_qr(html), headers={"content-security-policy": DOCUMENT_CSP})
 

@@ -63,7 +63,7 @@ class RecordDone(NamedTuple):
 
 
 class RunEffect(NamedTuple):
-    """One of the step kind's effects, by name (engine/cases/issued.py, EFFECTS)."""
+    """One of the step kind's effects, by name (engine/cases/effects.py, EFFECTS)."""
     name: str
 
 

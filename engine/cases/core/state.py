@@ -17,7 +17,7 @@ from engine.standard.kinds import KINDS
 OPEN, CLAIMED, DONE = "open", "claimed", "done"
 CLOSED_STATUSES = ("done", "rejected")
 # Events that may follow the closing of a case (the SLA monitor's marks were written as it closed).
-AFTER_CLOSING = frozenset({"action_refused", "sla_at_risk", "sla_breached", "sla_escalated"})
+AFTER_CLOSING = frozenset({"action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "document_sealed"})
 
 
 class HistoryError(ValueError):
@@ -171,7 +171,7 @@ APPLY = {
     "product_issued": _product_issued, "products_handed_over": _handed_over,
 }
 # Recorded for people and reports; they change nothing the rows hold.
-RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "applicant_notified",
+RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
     APPLY[_kind] = _nothing  # a step kind's own events (engine/standard/kinds/) are recorded only

@@ -37,10 +37,11 @@ class StepKind:
     may_be_incomplete: bool = False  # the file may be recorded incomplete here (the clock waits)
     starts_clock: bool = False  # approving it starts the SLA clock (when the standard counts from complete)
     resumes_clock: bool = True  # approving it after the file was with the applicant runs the clock on
-    on_approve: tuple = ()  # effects of an approval, by name (engine/cases/issued.py: EFFECTS)
+    on_approve: tuple = ()  # effects of an approval, by name (engine/cases/effects.py: EFFECTS)
     outcome_effects: dict = field(default_factory=dict)  # {outcome: effects} for the kind's own outcomes
     events: dict = field(default_factory=dict)  # {event kind: Indonesian label} of the events its effects write
     on_enter: tuple = ()  # effects when the case enters the step
+    asks_passphrase: bool = False  # approving it needs the officer's TTE passphrase (engine/access/tte.py)
     in_worklists: bool = True  # an officer's or applicant's task (not the system's)
     # The task page.
     submit_label: str = "Simpan"

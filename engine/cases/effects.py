@@ -1,0 +1,10 @@
+"""The effects a step kind may name (engine/standard/kinds/base.py: ``on_approve``, ``outcome_effects``),
+by name, each called as ``effect(txn, case, task, step, user, actor, at)`` inside the step's transaction."""
+
+from __future__ import annotations
+
+from .issued import assess_fee, hand_over, record_payment
+from .signature import sign
+
+EFFECTS = {"sign_document": sign, "hand_over_products": hand_over, "assess_fee": assess_fee,
+           "record_payment": record_payment}
