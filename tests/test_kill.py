@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from engine.cases.simulate import SAMPLE_APPLICANT, sample_data
 from engine.store.models import Case, Event, FlowLink, NumberSeries, Product, Task
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, signing_proof
 
 pytestmark = pytest.mark.slow
 
@@ -158,7 +158,9 @@ def test_sigkill_mid_step_and_mid_prefect_run_loses_and_duplicates_nothing(servi
     # The case then runs to its end on the same single flow run.
     for _ in range(2):
         task = _open_task(service, case_id)
-        service.complete(task.id, f"{OFFICE}.{task.role}")
+        signer = f"{OFFICE}.{task.role}"
+        proof = signing_proof(service, signer) if task.kind == "signature" else None
+        service.complete(task.id, signer, proof=proof)
     worker = run_cli("worker", "--once", env=env, timeout=240)
     assert worker.returncode == 0, worker.stdout + worker.stderr
     final = _snapshot(service, case_id)

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engine.cases.simulate import DEMO_PASSPHRASE
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -259,9 +261,18 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
                                                 Event.actor == f"{OFFICE}.operator")).all()
     assert refused and "memerlukan peran" in refused[-1].data["message"]
 
+    # The head reads the draft being signed; signing needs the TTE passphrase, refused beside its field.
     head = _signed_in(browser, base, "kepala_dinas")
     _work(head, base, sign.id)
+    draft = head.inner_text("[data-testid=draf]")
+    assert "Budi Santoso" in draft and "Semester II 2026" in draft
     _shot(head, "06-tanda-tangan")
+    head.click(SUBMIT)
+    assert "frasa sandi TTE" in head.inner_text(".field.invalid .field-error")
+    head.fill("input[name=passphrase]", "bukan-frasa-ini")
+    head.click(SUBMIT)
+    assert "frasa sandi TTE salah" in head.inner_text(".field.invalid .field-error")
+    head.fill("input[name=passphrase]", DEMO_PASSPHRASE)
     head.click(SUBMIT)
     head.wait_for_url(f"**/kasus/{number}?selesai=*")
 

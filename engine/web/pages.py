@@ -281,7 +281,9 @@ def _case_extras(request: Request, view: dict) -> dict:
             for r in service.library.standard(part["standard"]).requirements(part.get("variant"), None, None):
                 requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
     steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
-    return {"standard": standard, "requirement_names": requirement_names, "steps": steps}
+    product_names = {p["id"]: p["name"] for p in (standard.products if standard else [])}
+    return {"standard": standard, "requirement_names": requirement_names, "steps": steps,
+            "product_names": product_names}
 
 
 def _task_case(request: Request, who: Officer, task_id: int) -> dict:

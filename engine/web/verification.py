@@ -87,8 +87,10 @@ async def proof_for_signing(request: Request, who, kind, step: dict, outcome, fo
             return None
     except CaseError:
         return None  # the step itself says what is wrong with the outcome
-    return await asyncio.to_thread(tte.verify, request.app.state.service.store, who.username,
-                                   str(form.get("passphrase") or ""))
+    passphrase = str(form.get("passphrase") or "")
+    if not passphrase:
+        return None  # the step refuses: first for a wrong role, else for the missing passphrase; no attempt counted
+    return await asyncio.to_thread(tte.verify, request.app.state.service.store, who.username, passphrase)
 
 
 def draft_of(request: Request, case_id: int, product_id: str | None) -> dict | None:

@@ -9,6 +9,6 @@ KIND = StepKind(
     asks_passphrase=True,
     events={"tte_locked": "penandatanganan dikunci (frasa sandi TTE salah berulang kali)"},
     submit_label="Tandatangani",
-    page_note="Dengan memasukkan frasa sandi TTE dan menekan tombol, Anda menandatangani dokumen {document} "
+    page_note="Dengan memasukkan frasa sandi TTE dan menekan tombol, Anda menandatangani dokumen “{document}” "
               "secara elektronik; sidik dokumen (SHA-256) dicatat.",
 )
