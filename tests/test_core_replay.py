@@ -145,3 +145,35 @@ def test_a_command_the_core_refuses_changes_its_decision_into_a_refusal(library)
     rejecting = next(k for k, o in step["outcomes"].items() if o.get("action") == "reject")
     with pytest.raises(InvalidInput, match="alasan wajib diisi"):
         decide.complete(standard, facts, decide.Complete(step["id"], rejecting, {}, "  ", decide.SYSTEM))
+
+
+def test_a_signer_refuses_with_a_reason_back_to_the_officers_step_before_it(library):
+    """The signature's built-in outcomes: signing (also meant when no outcome is given, as histories
+    recorded before the outcomes existed hold) and refusing, which needs a reason and goes back past the
+    automated numbering to the verification; a return or rejection without a reason is refused."""
+    standard = library.standard("kaltim-data-agregat")
+    facts = decide.CaseFacts("open", answers={})
+    for outcome in ("tandatangani", None):
+        decision = decide.complete(standard, facts, decide.Complete("tte", outcome, {}, None))
+        assert decision.action == "approve" and decide.RunEffect("sign_document") in decision.operations
+    with pytest.raises(InvalidInput, match="alasan wajib diisi"):
+        decide.complete(standard, facts, decide.Complete("tte", "tolak", {}, ""))
+    refused = decide.complete(standard, facts, decide.Complete("tte", "tolak", {}, "Nomor surat salah ketik"))
+    assert refused.action == "return" and refused.operations[-1] == decide.EnterStep("verifikasi")
+    assert decide.RunEffect("sign_document") not in refused.operations
+    with pytest.raises(InvalidInput, match="alasan wajib diisi untuk penolakan atau pengembalian"):
+        decide.complete(standard, facts, decide.Complete("verifikasi", "perbaiki", {}, None))
+
+
+def test_outcomes_are_offered_approving_first_in_declared_order_with_indonesian_labels(library):
+    from engine.standard import wording
+
+    step = library.standard("kaltim-data-agregat").procedure.by_id["verifikasi"]
+    choices = KINDS["approval"].outcome_choices(step, wording.OUTCOME_LABELS)
+    assert [(key, label) for key, label, _ in choices] == [
+        ("setuju", "Disetujui"), ("perbaiki", "Dikembalikan untuk perbaikan"),
+        ("lengkapi", "Permohonan perlu diperjelas"), ("tolak", "Ditolak")]
+    twice = {"outcomes": {"tolak_syarat": {"action": "reject"}, "ok": {"action": "approve"},
+                          "tolak_wilayah": {"action": "reject"}}}
+    assert [label for _, label, _ in KINDS["approval"].outcome_choices(twice, wording.OUTCOME_LABELS)] == [
+        "Disetujui", "Ditolak: tolak syarat", "Ditolak: tolak wilayah"]

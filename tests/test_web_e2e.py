@@ -185,10 +185,13 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     front.fill("input[name='applicant.nik']", "6472015708900000")
     front.fill("input[name='applicant.name']", "Budi Santoso")
     front.click(SUBMIT)
-    assert "applicant.nik" in front.inner_text(".error")
+    assert "NIK" in front.inner_text(".invalid .field-error") and "applicant.nik" not in front.inner_text("main")
     front.fill("input[name='applicant.nik']", "6472015708900003")
     front.click(SUBMIT)
     assert "persyaratan belum lengkap" in front.inner_text(".error")
+    # Beside the checklist, by the requirement's name, without internal ids or command-line flags.
+    beside = front.inner_text("fieldset.invalid .field-error")
+    assert "Surat Permohonan" in beside and "surat_permohonan" not in beside and "--" not in beside
     _shot(front, "03-pendaftaran-belum-lengkap")
     front.check("input[name=incomplete]")
     front.click(SUBMIT)
@@ -221,7 +224,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     _fill_processing(operator, None)
     operator.evaluate("document.querySelector(\"input[name='data.periode']\").removeAttribute('required')")
     operator.click(SUBMIT)  # ...and the server names the field when the browser does not
-    assert operator.inner_text(".field-error") and "data.periode" in operator.inner_text(".error")
+    assert operator.inner_text(".invalid .field-error") and "data.periode" not in operator.inner_text(".error")
     _shot(operator, "05-formulir-langkah")
     _fill_processing(operator, "Semester I 2026")
     operator.click(SUBMIT)
@@ -231,12 +234,27 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     verifier = _signed_in(browser, base, "subkoor_piak")
     task = _open_task(service, number, "verifikasi")
     _work(verifier, base, task.id)
+    # The verifier sees the case: the applicant, the file and what the operator entered, by whom.
+    assert "Budi Santoso" in verifier.inner_text("#pemohon + dl")
+    earlier = verifier.inner_text("[data-testid=langkah-sebelumnya]")
+    assert "Semester I 2026" in earlier and "Data agregat" in earlier and f"{OFFICE}.operator" in earlier
+    labels = verifier.locator("fieldset.outcomes label").all_inner_texts()
+    assert labels[0].strip() == "Disetujui" and not any("(" in label for label in labels)
+    verifier.check("input[name=outcome][value=perbaiki]")
+    verifier.click(SUBMIT)  # a return without a reason is refused beside the reason
+    assert "alasan wajib diisi" in verifier.inner_text(".field.invalid .field-error")
     verifier.check("input[name=outcome][value=perbaiki]")
     verifier.fill("textarea[name=reason]", "Periode data belum sesuai surat permohonan")
     verifier.click(SUBMIT)
     verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
+    # The returned task comes back with the reason on top and the values entered before.
     task = _open_task(service, number, "pengolahan")
     _work(operator, base, task.id)
+    returned = operator.inner_text("[data-testid=dikembalikan]")
+    assert "Periode data belum sesuai surat permohonan" in returned and "Petugas" in returned
+    assert operator.input_value("input[name='data.wilayah']") == "Kota Samarinda"
+    assert operator.input_value("input[name='data.periode']") == "Semester I 2026"
+    _shot(operator, "05b-tugas-dikembalikan")
     _fill_processing(operator, "Semester II 2026")
     operator.click(SUBMIT)
     operator.wait_for_url(f"**/kasus/{number}?selesai=*")
@@ -254,6 +272,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
 
     # The wrong role is refused with a clear message, and the refusal is recorded.
     operator.goto(f"{base}/tugas/{sign.id}")
+    operator.check("input[name=outcome][value=tandatangani]")
     operator.click(SUBMIT)
     assert "memerlukan peran" in operator.inner_text(".error")
     with service.store.read() as s:
@@ -267,6 +286,9 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     draft = head.inner_text("[data-testid=draf]")
     assert "Budi Santoso" in draft and "Semester II 2026" in draft
     _shot(head, "06-tanda-tangan")
+    labels = head.locator("fieldset.outcomes label").all_inner_texts()
+    assert labels[0].strip() == "Tandatangani" and "Tolak" in labels[1]
+    head.check("input[name=outcome][value=tandatangani]")
     head.click(SUBMIT)
     assert "frasa sandi TTE" in head.inner_text(".field.invalid .field-error")
     head.fill("input[name=passphrase]", "bukan-frasa-ini")

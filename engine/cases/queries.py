@@ -196,7 +196,7 @@ def case_view(store: Store, ref, at: datetime | None = None) -> dict:
             "parent": s.get(Case, case.parent_id).number if case.parent_id else None, "part": case.part_id,
             "parts": [{"part": p.part_id, "number": p.number, "status": p.status} for p in parts],
             "flow_run": _flow_run(s, case),
-            "applicant": case.applicant,
+            "applicant": case.applicant, "answers": case.answers,
             "requirements": [{"id": r.requirement_id, "received": r.received} for r in s.scalars(
                 select(CaseRequirement).where(CaseRequirement.case_id == case.id))],
             "tasks": [{"task": t.id, "seq": t.seq, "step": t.step_id, "kind": t.kind, "role": t.role,

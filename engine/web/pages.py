@@ -1,29 +1,22 @@
-"""Officers' pages: sign-in, worklist, intake, case and step forms, receipt and products."""
+"""Officers' pages: sign-in, worklist and intake (the case and task pages: case_pages.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from engine.access import policy
-from engine.errors import CaseError, Forbidden, NotFound
+from engine.errors import CaseError, NotFound
 from engine.cases.fields import applicable
-from engine.cases.frozen import thaw
-from engine.cases.queries import case_view, escalations, find_case, worklist
+from engine.cases.queries import escalations, worklist
 from engine.cases.service import APPLICANT_FIELDS
-from engine.standard.kinds import KINDS
-from engine.store.models import Case, Document, Task
+from engine.store.models import Case
 
-from engine.cases.signature import with_qr
-
-from . import forms, verification
-from .views import SLA_LABELS, RowId, officer, pdf_response, record_refusal_here, render, submitted_form
+from . import forms
+from .views import SLA_LABELS, RowId, officer, record_refusal_here, render, submitted_form
 from .auth import (COOKIE, LOGIN_COOKIE, Officer, login_token_ok, new_login_token, set_login_cookie,
                    attempt_sign_in, signed_in)
 
-DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
-                "form-action 'none'; frame-ancestors 'none'")
 router = APIRouter(include_in_schema=False)
 
 
@@ -252,135 +245,3 @@ async def _bundle_submit(request: Request, who: Officer, bundle_id: str, form, a
 
 
 # ------------------------------------------------------------------------------------------ cases
-
-
-def _own_case(request: Request, who: Officer, number: str) -> dict:
-    view = case_view(request.app.state.service.store, number)
-    if not policy.allowed(who.actor, "case.read", policy.Target(office_id=view["office"])):
-        raise NotFound(f"kasus '{number}' tidak ditemukan", "case")  # other offices' cases do not exist here
-    return view
-
-
-@router.get("/kasus/{number}", response_class=HTMLResponse)
-def case_page(request: Request, number: str, who: Officer = Depends(officer)):
-    view = _own_case(request, who, number)
-    return render(request, "case.html.j2", who, case=view, **_case_extras(request, view))
-
-
-def _case_extras(request: Request, view: dict) -> dict:
-    service = request.app.state.service
-    with service.store.read() as s:
-        case = find_case(s, view["number"])
-        standard = thaw(case.standard_version) if case.standard_version.kind == "standard" else None
-    requirement_names = {}
-    if standard:
-        requirement_names = {r["id"]: r["name"] for r in standard.requirements(view["variant"], view["channel"],
-                                                                                None)}
-    elif view["standard"] in service.library.bundles:  # a bundle keeps its parts' requirements as part/id
-        for part in service.library.bundles[view["standard"]].data["parts"]:
-            for r in service.library.standard(part["standard"]).requirements(part.get("variant"), None, None):
-                requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
-    steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
-    product_names = {p["id"]: p["name"] for p in (standard.products if standard else [])}
-    return {"standard": standard, "requirement_names": requirement_names, "steps": steps,
-            "product_names": product_names}
-
-
-def _task_case(request: Request, who: Officer, task_id: int) -> dict:
-    """The case view of an own-office task (another office's task does not exist for this officer)."""
-    with request.app.state.service.store.read() as s:
-        task = s.get(Task, task_id)
-        if task is None or task.office_id != who.office_id:
-            raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
-        number = s.get(Case, task.case_id).number
-    return _own_case(request, who, number)
-
-
-@router.get("/tugas/{task_id}", response_class=HTMLResponse)
-def task_page(request: Request, task_id: RowId, who: Officer = Depends(officer)):
-    view = _task_case(request, who, task_id)
-    return render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values={},
-                   **_task_extras(request, view, task_id))
-
-
-def _task_extras(request: Request, view: dict, task_id: int) -> dict:
-    """The case's extras, and for a signature the draft being signed."""
-    extras = _case_extras(request, view)
-    task = _task_of(view, task_id)
-    draft = None
-    if KINDS[task["kind"]].asks_passphrase:
-        draft = verification.draft_of(request, view["id"], extras["steps"].get(task["step"], {}).get("document"))
-    return {**extras, "draft": draft}
-
-
-def _task_of(view: dict, task_id: int) -> dict:
-    return next(t for t in view["tasks"] if t["task"] == task_id)
-
-
-@router.post("/tugas/{task_id}", response_class=HTMLResponse)
-async def task_submit(request: Request, task_id: RowId, who: Officer = Depends(officer)):
-    service = request.app.state.service
-    form = await submitted_form(request, who)
-    view = _task_case(request, who, task_id)
-    number = view["number"]
-    extras = _task_extras(request, view, task_id)
-    kind = KINDS[_task_of(view, task_id)["kind"]]
-    step = extras["steps"].get(_task_of(view, task_id)["step"], {})
-    fields = kind.form_fields(step)
-    data = forms.collect(fields, form, "data.")
-    try:
-        data = await forms.store_uploads(fields, form, data, "data.")
-        outcome = form.get("outcome") or None
-        requirements = [str(v) for v in form.getlist("requirements")] or None
-        proof = await verification.proof_for_signing(request, who, kind, step, outcome, form)
-        await service.complete_async(task_id, who.username, outcome=outcome, data=data,
-                                     reason=form.get("reason") or None, requirements=requirements,
-                                     expected_version=_int(form.get("version")), proof=proof)
-    except CaseError as exc:
-        await record_refusal_here(request, who, exc, task_id)
-        return render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
-                       case=view, task=_task_of(view, task_id), error=exc.message, error_field=exc.field,
-                       values={f"data.{k}": v for k, v in data.items()}, **extras)
-    return RedirectResponse(f"/kasus/{number}?selesai={task_id}", status_code=303)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-# ------------------------------------------------------------------------------------------ documents
-
-
-@router.get("/kasus/{number}/tanda-terima")
-def receipt(request: Request, number: str, format: str = "html", who: Officer = Depends(officer)):
-    view = _own_case(request, who, number)
-    extras = _case_extras(request, view)
-    office = extras["standard"].office if extras["standard"] else None
-    html = request.app.state.templates.get_template("receipt.html.j2").render(
-        case=view, office=office, officer=who, for_pdf=format == "pdf",
-        status_url=f"{request.app.state.public_url}/status", **extras)
-    if format == "pdf":
-        return pdf_response(html, f"tanda-terima-{number}")
-    return HTMLResponse(html)
-
-
-@router.get("/kasus/{number}/dokumen/{product_id}")
-def product_document(request: Request, number: str, product_id: str, format: str = "html",
-                     who: Officer = Depends(officer)):
-    view = _own_case(request, who, number)
-    with request.app.state.service.store.read() as s:
-        doc = s.scalar(select(Document).where(Document.case_id == view["id"], Document.product_id == product_id)
-                       .order_by(Document.id.desc()))
-        if doc is None:
-            raise NotFound(f"dokumen {product_id} belum dibuat untuk kasus ini", "product")
-        html, doc_id, signed = doc.content, doc.id, doc.signed_at is not None
-    if format == "pdf" and signed:
-        return verification.sealed_response(request, doc_id, f"{product_id}-{number}")
-    if format == "pdf":
-        return pdf_response(html, f"{product_id}-{number}")
-    # A product document is the office's letter with its own inline style and no script at all.
-    return HTMLResponse(with_qr(html), headers={"content-security-policy": DOCUMENT_CSP})
-

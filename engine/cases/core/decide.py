@@ -17,14 +17,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from engine.errors import InvalidInput
-from engine.standard.flow import END
+from engine.standard.flow import END, evaluate
 from engine.standard.kinds import StepKind, kind_of
 
 from .. import fields
 
 INCOMPLETE_OUTCOME = "belum_lengkap"  # built-in outcome of intake steps: documents still missing
 WITH_APPLICANT = ("waiting_applicant", "incomplete")  # the case statuses whose clock stands still
-NEEDS_REASON = ("reject", "return", "return_to_applicant", "incomplete")
+REASON_BY_DEFAULT = ("reject", "return", "return_to_applicant")  # the schema's default of reason_required
 
 OFFICER, APPLICANT, SYSTEM = "officer", "applicant", "system"
 
@@ -107,6 +107,8 @@ def needs_received(step: dict) -> bool:
 
 def action_of(kind: StepKind, step: dict, outcome: str | None) -> str:
     outcomes = kind.outcomes_of(step)
+    if outcome is None and kind.default_outcome in outcomes:
+        outcome = kind.default_outcome
     if kind.may_be_incomplete and outcome == INCOMPLETE_OUTCOME:
         return "incomplete"
     if outcomes:
@@ -124,6 +126,13 @@ def missing_requirements(standard, variant, channel, answers, received) -> list[
             if not r.get("optional") and r["id"] not in received]
 
 
+def incomplete_message(standard, variant, channel, answers, missing) -> str:
+    """What an officer reads when mandatory requirements are missing: their names, and what to do."""
+    names = {r["id"]: r["name"] for r in standard.requirements(variant, channel, answers)}
+    return ("persyaratan belum lengkap: " + "; ".join(names.get(m, m) for m in missing)
+            + ". Lengkapi berkas, atau catat sebagai berkas belum lengkap (jam layanan belum berjalan)")
+
+
 def complete(standard, case: CaseFacts, command: Complete) -> Decision:
     procedure = standard.procedure
     step = procedure.by_id[command.step_id]
@@ -131,18 +140,18 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
     outcomes = kind.outcomes_of(step)
     outcome, reason = command.outcome, command.reason
     action = action_of(kind, step, outcome)
-    chosen = outcomes.get(outcome) or {}
+    chosen = outcomes.get(outcome if outcome is not None else kind.default_outcome) or {}
     data = command.data
     if command.by != SYSTEM:
         data = fields.clean(kind.form_fields(step), data, variant=case.variant, channel=case.channel,
                             answers=case.answers, prefix="data.")
-    if action in NEEDS_REASON and not (reason or "").strip() and (action == "reject" or chosen.get("reason_required")):
-        raise InvalidInput("alasan wajib diisi", "reason")
+    if not (reason or "").strip() and chosen.get("reason_required", action in REASON_BY_DEFAULT):
+        raise InvalidInput("alasan wajib diisi untuk penolakan atau pengembalian", "reason")
     if action == "approve" and needs_received(step):
         missing = missing_requirements(standard, case.variant, case.channel, case.answers, case.received or ())
         if missing:
-            raise InvalidInput("persyaratan belum lengkap: " + ", ".join(missing)
-                               + f" (catat dengan hasil '{INCOMPLETE_OUTCOME}')", "requirements")
+            raise InvalidInput(incomplete_message(standard, case.variant, case.channel, case.answers, missing),
+                               "requirements")
     operations = [RecordDone(action, outcome, data or {}, reason, chosen.get("waits_for"))]
     effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
     operations += [RunEffect(name) for name in effects]
@@ -156,11 +165,23 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
     if action == "return_to_applicant":
         operations.append(PauseClock("waiting_applicant", reason))
     if action in ("return", "return_to_applicant"):
-        target = chosen.get("next") or command.step_id
+        target = chosen.get("next") or (_previous_officer_step(standard, case, command.step_id)
+                                        if kind.returns_to_previous else command.step_id)
     else:
         target = chosen.get("next") or procedure.default_next(command.step_id)
     operations.append(enter(standard, case, target))
     return Decision(action, tuple(operations))
+
+
+def _previous_officer_step(standard, case: CaseFacts, step_id: str) -> str:
+    """The last officers' step declared before this one that applies to the case (itself when none)."""
+    order = standard.procedure.order
+    for earlier in reversed(order[:order.index(step_id)]):
+        step = standard.procedure.by_id[earlier]
+        if kind_of(step).by_officer and evaluate(step.get("when"), case.variant, case.channel,
+                                                 case.answers) is not False:
+            return earlier
+    return step_id
 
 
 def enter(standard, case: CaseFacts, target: str):

@@ -12,7 +12,7 @@ from engine.standard.flow import END
 from engine.standard.kinds import APPLICANT, kind_of
 
 from .. import fields
-from .decide import missing_requirements
+from .decide import incomplete_message, missing_requirements
 
 CLOSED = ("done", "rejected")
 
@@ -105,8 +105,8 @@ def refuse_incomplete(standard, application: Opening, *, by_officer: bool, allow
     if application.missing and not allow_incomplete and (
             by_officer or not starts_with_applicant(standard, application.variant, application.channel,
                                                     application.answers)):
-        raise InvalidInput("persyaratan belum lengkap: " + ", ".join(application.missing)
-                           + " (gunakan --incomplete untuk mencatat berkas yang belum lengkap)", "requirements")
+        raise InvalidInput(incomplete_message(standard, application.variant, application.channel,
+                                              application.answers, application.missing), "requirements")
 
 
 # ---------------------------------------------------------------- bundles

@@ -32,6 +32,8 @@ class StepKind:
     # Built in to every step of the kind (a step's own ``form`` and ``outcomes`` come first).
     fields: list = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)
+    default_outcome: str | None = None  # the built-in outcome meant when none is given (callers before it had any)
+    returns_to_previous: bool = False  # a return without 'next' goes to the officers' step before it, not itself
     # The case engine.
     receives_requirements: bool = False  # requirements are received (and checked complete) on this step
     may_be_incomplete: bool = False  # the file may be recorded incomplete here (the clock waits)
@@ -64,3 +66,21 @@ class StepKind:
 
     def outcomes_of(self, step: dict) -> dict:
         return step.get("outcomes") or self.outcomes
+
+    def outcome_choices(self, step: dict, labels: dict) -> list[tuple[str, str, str]]:
+        """(key, Indonesian label, action) of the step's outcomes as an officer chooses them: in the order
+        the standard declares them, the approving ones first (unless the step first waits); ``labels`` are the actions' labels. Two
+        outcomes of the same action and without labels of their own are told apart by their keys."""
+        outcomes = self.outcomes_of(step)
+        actions = [spec.get("action", "approve") for spec in outcomes.values()]
+        choices = []
+        for (key, spec), action in zip(outcomes.items(), actions):
+            label = spec.get("label")
+            if not label:
+                label = labels.get(action, key)
+                if actions.count(action) > 1:
+                    label = f"{label}: {key.replace('_', ' ')}"
+            choices.append((key, label[:1].upper() + label[1:], action, bool(spec.get("waits_for"))))
+        # A step that first waits (the fee assessed, then paid) keeps its declared order throughout.
+        ordered = choices if any(c[3] for c in choices) else sorted(choices, key=lambda c: c[2] != "approve")
+        return [c[:3] for c in ordered]

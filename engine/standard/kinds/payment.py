@@ -13,7 +13,7 @@ FIELDS = [
 OUTCOMES = {
     # The fee assessed: the case waits for the applicant to pay (the clock stops) on the same step.
     "ditetapkan": {"action": "return_to_applicant", "label": "Biaya ditetapkan; menunggu pembayaran",
-                   "waits_for": "payment"},
+                   "waits_for": "payment", "reason_required": False},
     # Paid: the clock runs on, the payment is recorded and its receipt issued.
     "lunas": {"action": "approve", "label": "Pembayaran diterima"},
 }

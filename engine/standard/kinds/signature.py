@@ -5,6 +5,11 @@ KIND = StepKind(
     label="tanda tangan elektronik (TTE)",
     own_keys=frozenset({"document"}),
     required_keys={"document": "langkah signature memerlukan 'document' (id produk yang ditandatangani)"},
+    # The signer may refuse, with a reason, sending the file back to the officers' step before it.
+    outcomes={"tandatangani": {"action": "approve", "label": "Tandatangani"},
+              "tolak": {"action": "return", "label": "Tolak menandatangani dan kembalikan ke langkah sebelumnya"}},
+    default_outcome="tandatangani",
+    returns_to_previous=True,
     on_approve=("sign_document",),
     asks_passphrase=True,
     events={"tte_locked": "penandatanganan dikunci (frasa sandi TTE salah berulang kali)"},
