@@ -284,7 +284,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     head = _signed_in(browser, base, "kepala_dinas")
     _work(head, base, sign.id)
     draft = head.inner_text("[data-testid=draf]")
-    assert "Budi Santoso" in draft and "Semester II 2026" in draft
+    assert "Budi Santoso" in draft and "Semester II 2026" in draft and "Data agregat" in draft  # labelled values
     _shot(head, "06-tanda-tangan")
     labels = head.locator("fieldset.outcomes label").all_inner_texts()
     assert labels[0].strip() == "Tandatangani" and "Tolak" in labels[1]

@@ -31,6 +31,18 @@ def _environment(dirs: tuple[str, ...]):
     return env
 
 
+def context(standard, product: dict, number, case, steps: dict, date, signature) -> dict:
+    """What a product's template reads: the office, the standard, the product and its number, the case
+    (number, received), the applicant and answers, the steps' data ({step id: data}) and the same as
+    labelled text (``values``: [(label, text)]), the date and the signer's block (None for a draft)."""
+    from engine.standard.values import steps_shown
+
+    return {"office": standard.office.data, "standard": standard.data, "product": product, "number": number,
+            "case": {"number": case.number, "received_at": case.received_at.date()},
+            "applicant": case.applicant, "answers": case.answers, "steps": steps,
+            "values": steps_shown(standard.procedure, steps), "date": date, "signature": signature}
+
+
 def render(template: str | None, context: dict) -> tuple[str, str]:
     """(HTML, SHA-256 of it) for a product document."""
     env = _environment(tuple(str(d) for d in forms_dirs()))

@@ -131,13 +131,8 @@ def render_document(txn: Txn, case: Record, product_id: str, at: datetime, *,
     txn.flush()  # the step being completed now is part of the document's data
     steps = dict(_DONE_STEPS.rows(txn.conn, case=case.id))
     local = at.astimezone(calendar_of(txn, case).tz)
-    html, digest = documents.render(product.get("template"), {
-        "office": standard.office.data, "standard": standard.data, "product": product,
-        "number": numbers.get(product_id), "case": {"number": case.number,
-                                                    "received_at": case.received_at.date()},
-        "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
-        "signature": signature,
-    })
+    html, digest = documents.render(product.get("template"), documents.context(
+        standard, product, numbers.get(product_id), case, steps, local.date(), signature))
     doc_id = txn.insert(DOCUMENTS, {"case_id": case.id, "product_id": product_id, "media_type": "text/html",
                                     "content": html, "sha256": digest, "created_at": at})
     record_event(txn, case, "document_rendered", SYSTEM_ROLE, at, None, product=product_id, sha256=digest)

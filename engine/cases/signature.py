@@ -79,11 +79,8 @@ def preview(store, case_id: int, product_id: str, at: datetime) -> str:
                                .order_by(Task.seq)).all())
         local = at.astimezone(calendar_for(case.standard_version, case.unit_id).tz)
         product = next(p for p in standard.products if p["id"] == product_id)
-        html, _digest = documents.render(product.get("template"), {
-            "office": standard.office.data, "standard": standard.data, "product": product,
-            "number": numbers.get(product_id), "case": {"number": case.number, "received_at": case.received_at.date()},
-            "applicant": case.applicant, "answers": case.answers, "steps": steps, "date": local.date(),
-            "signature": None})
+        html, _digest = documents.render(product.get("template"), documents.context(
+            standard, product, numbers.get(product_id), case, steps, local.date(), None))
     return html
 
 

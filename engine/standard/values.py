@@ -5,6 +5,7 @@ entered), the case page and the product documents, so that no page or letter pri
 
 from __future__ import annotations
 
+from .kinds import kind_of
 from .wording import long_date
 
 # Keys of a step's data the engine writes for itself (the automated steps' results), never shown as values.
@@ -71,4 +72,13 @@ def shown_applicant(applicant: dict | None) -> list[tuple[str, str]]:
             rows.append((label, SEX_LABELS.get(value, str(value))))
         else:
             rows.append((label, shown({"type": APPLICANT_TYPES.get(key, "text")}, value)))
+    return rows
+
+
+def steps_shown(procedure, steps: dict) -> list[tuple[str, str]]:
+    """(label, text) of what the done steps entered ({step id: data}, in order), for a product document."""
+    rows = []
+    for step_id, data in steps.items():
+        step = procedure.by_id.get(step_id) or {"id": step_id}
+        rows += shown_values(kind_of(step).form_fields(step), data)
     return rows
