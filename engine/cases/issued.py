@@ -15,7 +15,9 @@ from engine.standard.flow import SYSTEM_ROLE, evaluate
 from engine.store.models import Document, Product, Task
 from engine.store.prepared import Prepared
 
-from . import documents, numbering
+from engine.store.tokens import case_tokens
+
+from . import documents, finding, numbering
 from .frozen import calendar_for, thaw
 from .txn import Record, Txn
 
@@ -103,6 +105,8 @@ def issue_numbers(txn: Txn, case: Record, at: datetime) -> dict:
                        seq=numbering.next_in_series(txn.conn, case.office_id, series, local.year))
             row["number"] = numbering.product_number(product, office, row["seq"], local)
         txn.insert_many(PRODUCTS, [row])
+        if row["number"]:
+            finding.index(txn, case.id, case.office_id, case_tokens({}, row["number"], None))
         issued[product["id"]] = row["number"]
         record_event(txn, case, "product_issued", SYSTEM_ROLE, at, None, product=product["id"],
                     number=row["number"])

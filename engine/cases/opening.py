@@ -18,7 +18,9 @@ from engine.store.models import CaseRequirement, Case, FlowLink, Office
 
 from engine.errors import CaseError, InvalidInput, NotFound
 
-from . import clock, fields, numbering
+from engine.store.tokens import case_tokens
+
+from . import clock, fields, finding, numbering
 from .actions import action, now
 from .core import decide, opening
 from .frozen import FrozenVersion, freeze
@@ -124,6 +126,8 @@ class CaseOpening:
                       sla_mark="", sla_level=0, audit_seq=0, row_version=1)
         values["answers"] = values.get("answers") or {}
         case = txn.adopt(CASES, dict(values, id=txn.insert(CASES, values)))
+        finding.index(txn, case.id, case.office_id, case_tokens(values.get("applicant") or {}, case.number,
+                                                                 case.receipt_code))
         if version.id not in txn.versions:
             txn.fresh_versions[version.id] = version
         txn.last_seq[case.id] = 0

@@ -163,6 +163,38 @@ def _print_open(view) -> None:
 
 
 @_guard
+@_guard
+def cmd_case_find(args) -> int:
+    from sqlalchemy import select
+
+    from engine.cases.finding import Search, find
+    from engine.cases.service import now
+    from engine.store.models import Office
+
+    service = _service(args, need_library=False)
+    search = Search.of({"q": args.text, "standard": args.standard, "step": args.step, "status": args.status,
+                        "sla": args.sla, "from": args.received_from, "to": args.received_to,
+                        "page": args.page, "size": args.limit})
+    for name, given, kept in (("--status", args.status, search.status), ("--sla", args.sla, search.sla)):
+        if given and not kept:
+            raise CliError(f"{name} '{given}' tidak dikenal; lihat `layanan case find --help`")
+    with service.store.read() as s:
+        offices = args.office or list(s.scalars(select(Office.id)))
+    result = find(service.store, search, offices=offices, at=now())
+    if args.json:
+        print(json.dumps(result, default=str, indent=2, ensure_ascii=False))
+        return 0
+    if result.get("unsearchable"):
+        print("Teks terlalu panjang untuk dicari; tidak ada hasil.")
+        return 0
+    print(f"{result['total']} kasus" + (f" · halaman {result['page']} dari {result['pages']}"
+                                         if result["pages"] > 1 else ""))
+    for r in result["rows"]:
+        print(f"  {r['number']}  {_local(r['received_at'])[:10]}  {r['applicant'] or '-'}  "
+              f"{r['status_label']}{'  · ' + r['step_name'] if r['step_name'] else ''}  ({r['standard']})")
+    return 0
+
+
 def cmd_case_show(args) -> int:
     from engine.cases.queries import case_view
 

@@ -118,6 +118,23 @@ def _add_case(sub) -> None:
     show.add_argument("--json", action="store_true")
     show.add_argument("--standards", help="folder standar")
     show.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_show"))
+    find = csub.add_parser("find", help="cari kasus: NIK, nama pemohon, nomor kasus, kode tanda terima, nomor produk",
+                           description="Mencari kasus menurut awal kata: setiap kata yang diketik harus ada "
+                                       "(NIK, kata nama pemohon, nomor kasus atau urutannya, kode tanda terima, "
+                                       "nomor produk). Terbaru lebih dulu.")
+    find.add_argument("text", nargs="?", default="", help="kata yang dicari (kosong: semua kasus)")
+    find.add_argument("--office", action="append", help="id kantor (boleh berulang; bawaan: semua kantor)")
+    find.add_argument("--standard", help="id standar")
+    find.add_argument("--step", help="id langkah yang sedang terbuka")
+    find.add_argument("--status", help="open, incomplete, waiting_applicant, done, rejected, cancelled")
+    find.add_argument("--sla", help="late, at_risk, paused, on_time, not_started")
+    find.add_argument("--from", dest="received_from", metavar="YYYY-MM-DD", help="diterima sejak")
+    find.add_argument("--to", dest="received_to", metavar="YYYY-MM-DD", help="diterima sampai")
+    find.add_argument("--page", type=int, default=1)
+    find.add_argument("--limit", type=int, default=25, help="baris per halaman (paling banyak 500)")
+    find.add_argument("--json", action="store_true")
+    find.add_argument("--standards", help="folder standar")
+    find.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_find"))
 
 
 def _add_task(sub) -> None:

@@ -37,6 +37,8 @@ class User(Base):
     is_auditor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # As the signed product names its signer: NIP, position (jabatan), rank (pangkat/golongan).
     nip: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # The officer's last worklist search and filters (the page opens with them again).
+    saved_search: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     position: Mapped[str | None] = mapped_column(String(200), nullable=True)
     rank: Mapped[str | None] = mapped_column(String(120), nullable=True)
     # The TTE passphrase asked at each signature (Argon2id; engine/access/tte.py).
@@ -124,6 +126,21 @@ Index("ix_cases_parent_id", Case.parent_id, sqlite_where=Case.parent_id.is_not(N
       postgresql_where=Case.parent_id.is_not(None))
 Index("ix_cases_sla_next", Case.sla_next_at, sqlite_where=Case.sla_next_at.is_not(None),
       postgresql_where=Case.sla_next_at.is_not(None))
+
+
+class CaseToken(Base):
+    """What a case is found by (engine/cases/finding.py): the applicant's NIK and name words, the case
+    number and its sequence, the receipt code and the product numbers, each folded to lower-case ASCII.
+    A search term matches a token's beginning, read as a range of the (office, token) index: the same
+    plan on SQLite and PostgreSQL, and no wildcard a search could smuggle in. Personal data: it stays in
+    the case store with the case."""
+    __tablename__ = "case_tokens"
+    __table_args__ = (Index("ix_case_tokens_office_token", "office_id", "token", "case_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    office_id: Mapped[str] = mapped_column(String(80))
+    # Byte order on PostgreSQL too ("C"): a locale's collation would sort '-' and '.' out of the range.
+    token: Mapped[str] = mapped_column(String(120).with_variant(String(120, collation="C"), "postgresql"))
 
 
 class CaseRequirement(Base):

@@ -1,0 +1,167 @@
+"""Finding cases: by the applicant's NIK or name, the case number, the receipt code or a product number
+(the tokens of engine/store/tokens.py, indexed per office), narrowed by standard, open step, status, SLA
+state and the date received, newest first, a page at a time with the total. The officers' case list,
+the auditors' and heads' drill-down and ``layanan case find`` all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, exists, func, select
+
+from engine.standard import wording
+from engine.store.db import Store
+from engine.store.models import Case, CaseToken, Task
+from engine.store.tokens import TOKEN_END, query_terms
+
+from .frozen import stored_version, thaw
+from .txn import Txn
+
+TOKENS = CaseToken.__table__
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 500
+MAX_OFFSET = 100_000
+SLA_FILTERS = {"late": "Terlambat", "at_risk": "Hampir lewat", "paused": "Jam berhenti",
+               "on_time": "Sesuai jadwal", "not_started": "Jam belum berjalan"}
+STATUS_FILTERS = {"open": "Berjalan (semua yang belum selesai)", **wording.CASE_STATUS_LABELS}
+
+
+def index(txn: Txn, case_id: int, office_id: str, tokens: list[str]) -> None:
+    """Record what a case is found by (in the transaction that writes the case or its product)."""
+    txn.insert_many(TOKENS, [{"case_id": case_id, "office_id": office_id, "token": t} for t in tokens])
+
+
+@dataclass(frozen=True)
+class Search:
+    """What an officer asks for; every part optional. Bad values are dropped, never an error."""
+    text: str = ""
+    standard: str | None = None
+    step: str | None = None
+    status: str | None = None
+    sla: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    page: int = 1
+    size: int = PAGE_SIZE
+
+    @classmethod
+    def of(cls, values: dict) -> "Search":
+        """From form or command-line values (strings), keeping only what makes sense."""
+        def day(key):
+            try:
+                return date.fromisoformat(str(values.get(key) or "")[:10])
+            except ValueError:
+                return None
+
+        def number(key, default, top):
+            try:
+                return max(1, min(int(str(values.get(key) or default)[:7]), top))
+            except ValueError:
+                return default
+
+        status = values.get("status") or None
+        sla = values.get("sla") or None
+        return cls(text=str(values.get("q") or "")[:10_000],
+                   standard=(str(values.get("standard") or "")[:120] or None),
+                   step=(str(values.get("step") or "")[:80] or None),
+                   status=status if status in STATUS_FILTERS else None,
+                   sla=sla if sla in SLA_FILTERS else None,
+                   received_from=day("from"), received_to=day("to"),
+                   page=number("page", 1, MAX_OFFSET), size=number("size", PAGE_SIZE, MAX_PAGE_SIZE))
+
+    def saved(self) -> dict:
+        """As stored for the officer and put back in a link (the page number left out)."""
+        values = {"q": self.text[:300], "standard": self.standard, "step": self.step, "status": self.status,
+                  "sla": self.sla, "from": self.received_from.isoformat() if self.received_from else None,
+                  "to": self.received_to.isoformat() if self.received_to else None}
+        return {k: v for k, v in values.items() if v}
+
+
+def _conditions(search: Search, offices: list[str], at: datetime, tz) -> list | None:
+    """The WHERE of a search, or None when it can match nothing (a text that is no search)."""
+    where = [Case.office_id.in_(offices)]
+    if search.text.strip():
+        terms = query_terms(search.text)
+        if not terms:
+            return None
+        for term in terms:
+            where.append(Case.id.in_(select(CaseToken.case_id).where(
+                CaseToken.office_id.in_(offices), CaseToken.token >= term, CaseToken.token < term + TOKEN_END)))
+    if search.standard:
+        where.append(Case.standard_id == search.standard)
+    if search.step:
+        where.append(exists().where(Task.case_id == Case.id, Task.step_id == search.step,
+                                    Task.status.in_(("open", "claimed"))))
+    if search.status == "open":
+        where.append(Case.closed_at.is_(None))
+    elif search.status:
+        where.append(Case.status == search.status)
+    if search.sla == "late":
+        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_(None), Case.due_at < at))
+    elif search.sla == "at_risk":
+        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_(None), Case.due_at >= at,
+                          Case.sla_mark == "at_risk"))
+    elif search.sla == "paused":
+        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_not(None)))
+    elif search.sla == "not_started":
+        where.append(and_(Case.closed_at.is_(None), Case.due_at.is_(None)))
+    elif search.sla == "on_time":
+        where.append(and_(Case.due_at.is_not(None), func.coalesce(Case.closed_at, at) <= Case.due_at))
+    if search.received_from:
+        where.append(Case.received_at >= _start_of(search.received_from, tz))
+    if search.received_to:
+        where.append(Case.received_at < _start_of(search.received_to + timedelta(days=1), tz))
+    return where
+
+
+def _start_of(day: date, tz) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
+
+
+COLUMNS = (Case.id, Case.number, Case.standard_id, Case.status, Case.applicant, Case.received_at, Case.due_at,
+           Case.closed_at, Case.clock_paused_at, Case.sla_mark, Case.standard_version_id, Case.receipt_code)
+
+
+def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc) -> dict:
+    """{"total": n, "page", "pages", "rows": [...]} of these offices' cases matching ``search``."""
+    where = _conditions(search, list(offices), at, tz)
+    if where is None:
+        return {"total": 0, "page": 1, "pages": 0, "rows": [], "unsearchable": True}
+    offset = min((search.page - 1) * search.size, MAX_OFFSET)
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
+        found = conn.execute(select(*COLUMNS).where(*where).order_by(Case.received_at.desc(), Case.id.desc())
+                             .offset(offset).limit(search.size)).all()
+        ids = [r[0] for r in found]
+        open_steps = {}
+        if ids:
+            for case_id, step_id in conn.execute(select(Task.case_id, Task.step_id).where(
+                    Task.case_id.in_(ids), Task.status.in_(("open", "claimed")))):
+                open_steps.setdefault(case_id, step_id)
+        versions = {i: stored_version(conn, i, store.versions_by_id) for i in {r[10] for r in found}}
+    rows = [_row(r, versions[r[10]], open_steps.get(r[0]), at) for r in found]
+    return {"total": total, "page": search.page, "pages": -(-total // search.size), "rows": rows}
+
+
+def _row(r, version, open_step: str | None, at: datetime) -> dict:
+    (case_id, number, standard_id, status, applicant, received_at, due_at, closed_at, paused_at, mark, _v,
+     code) = r
+    standard = thaw(version)
+    step = standard.procedure.by_id.get(open_step, {}) if open_step else {}
+    if due_at is None:
+        sla = "not_started"
+    elif closed_at is not None:
+        sla = "met" if closed_at <= due_at else "missed"
+    elif paused_at is not None:
+        sla = "paused"
+    elif at > due_at:
+        sla = "late"
+    else:
+        sla = "at_risk" if mark == "at_risk" else "on_track"
+    return {"id": case_id, "number": number, "standard": standard_id, "title": standard.title,
+            "status": status, "status_label": wording.CASE_STATUS_LABELS.get(status, status),
+            "applicant": (applicant or {}).get("name"), "nik": (applicant or {}).get("nik"),
+            "received_at": received_at, "due_at": due_at, "closed_at": closed_at, "sla": sla,
+            "step": open_step, "step_name": step.get("name") or open_step, "receipt_code": code}
+

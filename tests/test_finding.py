@@ -1,0 +1,150 @@
+"""Finding a case (engine/cases/finding.py): by NIK, the applicant's name, the case number or its
+sequence, the receipt code and the product number; narrowed by filters; paged with a total; within the
+officer's office; and bad input finds nothing without an error."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine.cases.finding import Search, find
+from engine.store.models import Case, Product
+from engine.store.tokens import case_tokens, query_terms
+
+from .conftest import run_cli
+from .histories import run_case
+
+WITA = timezone(timedelta(hours=8))
+AT = datetime(2026, 12, 10, 9, tzinfo=WITA)
+OFFICE = "disdukcapil-kaltim"
+STANDARD = "kaltim-penduduk-rentan"
+
+
+def _open(service, name, nik, day):
+    standard = service.library.standard(STANDARD)
+    return service.open_case(STANDARD, {"nik": nik, "name": name},
+                             requirements=[r["id"] for r in standard.requirements(None, None, {})],
+                             at=datetime(2026, 12, day, 9, tzinfo=WITA))
+
+
+@pytest.fixture
+def three(service):
+    ids = [_open(service, "Budi Santoso", "6472015708900003", 1),
+           _open(service, "Siti Rahmawati", "6472015708900011", 2),
+           _open(service, "Budiman Hadi Ñoño", "6472015708900029", 3)]
+    return service, ids
+
+
+def _numbers(service, search, **kw):
+    result = find(service.store, search, offices=[OFFICE], at=AT, **kw)
+    return result, [r["id"] for r in result["rows"]]
+
+
+def test_tokens_fold_case_and_accents_and_split_the_number():
+    tokens = case_tokens({"nik": "6472015708900003", "name": "Budiman Ñoño"}, "DISDUKCAPIL-KALTIM-2026-000042", "AB7K-9XQ2")
+    assert tokens == ["6472015708900003", "budiman", "nono", "disdukcapil-kaltim-2026-000042", "000042", "ab7k-9xq2"]
+    assert query_terms('"budi" OR 1=1; %_* santoso\'') == ["budi", "or", "1", "santoso"]
+    assert query_terms("x" * 10_000) is None
+
+
+def test_found_by_name_word_beginning_nik_number_sequence_and_receipt_code(three):
+    service, (budi, siti, budiman) = three
+    with service.store.read() as s:
+        cases = {c.id: c for c in s.scalars(select(Case))}
+    assert _numbers(service, Search(text="budi"))[1] == [budiman, budi]  # newest first; "Budi" and "Budiman"
+    assert _numbers(service, Search(text="BUDI santoso"))[1] == [budi]  # every word must match
+    assert _numbers(service, Search(text="nono"))[1] == [budiman]  # accents folded
+    assert _numbers(service, Search(text="6472015708900011"))[1] == [siti]
+    assert _numbers(service, Search(text=cases[siti].number.lower()))[1] == [siti]
+    assert _numbers(service, Search(text=cases[siti].number.rsplit("-", 1)[1]))[1] == [siti]
+    assert _numbers(service, Search(text=cases[budi].receipt_code))[1] == [budi]
+    result, found = _numbers(service, Search(text="rahma"))
+    assert found == [siti] and result["total"] == 1
+    row = result["rows"][0]
+    assert row["applicant"] == "Siti Rahmawati" and row["step_name"] and row["status_label"]
+
+
+def test_found_by_product_number_once_issued(service):
+    case_id = run_case(service, "kaltim-data-agregat", None, None, "approve")
+    with service.store.read() as s:
+        number = s.scalar(select(Product.number).where(Product.case_id == case_id))
+    assert number and _numbers(service, Search(text=number))[1] == [case_id]
+    assert _numbers(service, Search(text=number, status="done", sla="on_time"))[1] == [case_id]
+    assert _numbers(service, Search(sla="late"))[1] == []
+
+
+def test_filters_paging_and_the_total(three):
+    service, (budi, siti, budiman) = three
+    result, found = _numbers(service, Search(size=2))
+    assert result["total"] == 3 and result["pages"] == 2 and found == [budiman, siti]
+    assert _numbers(service, Search(size=2, page=2))[1] == [budi]
+    assert _numbers(service, Search(standard=STANDARD))[0]["total"] == 3
+    assert _numbers(service, Search(standard="kaltim-data-agregat"))[0]["total"] == 0
+    assert _numbers(service, Search(received_from=date(2026, 12, 2), received_to=date(2026, 12, 2)),
+                    tz=WITA)[1] == [siti]
+    assert _numbers(service, Search(status="open"))[0]["total"] == 3
+    assert _numbers(service, Search(status="done"))[0]["total"] == 0
+    step = service.library.standard(STANDARD).data["steps"][1]["id"]
+    assert _numbers(service, Search(step=step))[0]["total"] == 0
+    # The clock of this standard has not started at intake: none is late, however long after.
+    later = find(service.store, Search(sla="not_started"), offices=[OFFICE], at=AT + timedelta(days=60))
+    assert later["total"] == 3 and {r["sla"] for r in later["rows"]} == {"not_started"}
+    assert find(service.store, Search(sla="late"), offices=[OFFICE], at=AT + timedelta(days=60))["total"] == 0
+
+
+def test_another_office_finds_nothing_of_this_one(three):
+    service, _ids = three
+    assert find(service.store, Search(text="budi"), offices=["disdukcapil-bontang"], at=AT)["total"] == 0
+
+
+@pytest.mark.parametrize("text", ['"', "'", "%", "_", "*", "budi%", "' OR '1'='1", "\\", "\x00", "　", "x" * 10_240,
+                                  "budi " * 50])
+def test_bad_search_text_finds_nothing_or_what_it_names_and_never_fails(three, text):
+    service, _ids = three
+    result = find(service.store, Search.of({"q": text}), offices=[OFFICE], at=AT)
+    expected = {3} if not text.strip() else {0, 2}  # blank lists every case; "budi" names two
+    assert result["total"] in expected and len(result["rows"]) == result["total"]
+
+
+def test_search_values_from_a_form_are_kept_only_when_they_make_sense():
+    search = Search.of({"q": "budi", "status": "<script>", "sla": "late", "from": "2026-13-40", "page": "-5",
+                        "size": "999999"})
+    assert (search.status, search.sla, search.received_from, search.page, search.size) == (None, "late", None, 1, 500)
+    assert search.saved() == {"q": "budi", "sla": "late"}
+
+
+def test_case_find_on_the_command_line(three, database_url):
+    service, (budi, _siti, budiman) = three
+    env = {"LAYANAN_DATABASE_URL": database_url}
+    shown = run_cli("case", "find", "budi", "--json", env=env)
+    assert shown.returncode == 0, shown.stderr
+    result = json.loads(shown.stdout)
+    assert result["total"] == 2 and [r["id"] for r in result["rows"]] == [budiman, budi]
+    text = run_cli("case", "find", "santoso", env=env)
+    assert text.returncode == 0 and "1 kasus" in text.stdout and "Budi Santoso" in text.stdout
+    bad = run_cli("case", "find", "--sla", "kemarin", env=env)
+    assert bad.returncode != 0 and "--sla 'kemarin' tidak dikenal" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cases_recorded_before_the_search_existed_are_indexed_by_the_migration(three):
+    """Revision 0015 indexes the cases already in the store: the tokens it writes are those a new case gets."""
+    from alembic import command
+
+    from engine.store.db import Store, alembic_config
+    from engine.store.models import CaseToken
+
+    service, (budi, _siti, _budiman) = three
+    with service.store.read() as s:
+        written = sorted(s.execute(select(CaseToken.case_id, CaseToken.office_id, CaseToken.token)).all())
+    url = service.store.url
+    service.store.dispose()
+    command.downgrade(alembic_config(url), "0014")
+    command.upgrade(alembic_config(url), "head")
+    store = Store(url)
+    with store.read() as s:
+        assert sorted(s.execute(select(CaseToken.case_id, CaseToken.office_id, CaseToken.token)).all()) == written
+    assert [r["id"] for r in find(store, Search(text="santoso"), offices=[OFFICE], at=AT)["rows"]] == [budi]
+    store.dispose()
