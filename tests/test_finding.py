@@ -148,3 +148,82 @@ def test_cases_recorded_before_the_search_existed_are_indexed_by_the_migration(t
         assert sorted(s.execute(select(CaseToken.case_id, CaseToken.office_id, CaseToken.token)).all()) == written
     assert [r["id"] for r in find(store, Search(text="santoso"), offices=[OFFICE], at=AT)["rows"]] == [budi]
     store.dispose()
+
+
+# ------------------------------------------------------------------ the case list page
+
+
+@pytest.fixture
+def signed_in(three, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from engine.web.auth import hash_password
+
+    from .conftest import post_sign_in, web_app
+
+    service, ids = three
+    monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
+    hashed = hash_password("kata-sandi-uji-2026")
+    for name in (f"{OFFICE}.operator", "disdukcapil-bontang.operator"):
+        service.directory.set_password(name, hashed)
+
+    def client_of(username):
+        client = TestClient(web_app(service))
+        assert post_sign_in(client, username, "kata-sandi-uji-2026", follow_redirects=False).status_code == 303
+        return client
+
+    return client_of, service, ids
+
+
+def _page_text(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_case_list_finds_pages_and_keeps_the_officers_search(signed_in):
+    client_of, service, (budi, _siti, budiman) = signed_in
+    client = client_of(f"{OFFICE}.operator")
+    page = client.get("/cari", params={"q": "budi"})
+    text = _page_text(page.text)
+    assert page.status_code == 200 and "2 kasus" in text and "Budi Santoso" in text and "Budiman Hadi" in text
+    assert "Siti" not in text
+    # Opened again without a filter, the list shows the officer's last search; "Hapus saringan" clears it.
+    again = _page_text(client.get("/cari").text)
+    assert "2 kasus" in again and 'value="budi"' in client.get("/cari").text
+    assert "3 kasus" in _page_text(client.get("/cari", params={"reset": "1"}).text)
+    paged = _page_text(client.get("/cari", params={"q": "", "status": "open", "size": "2"}).text)
+    assert "3 kasus" in paged and "halaman 1 dari 2" in paged
+    # Another office's officer finds none of these cases.
+    other = client_of("disdukcapil-bontang.operator")
+    assert "Tidak ada kasus yang cocok" in _page_text(other.get("/cari", params={"q": "budi"}).text)
+
+
+@pytest.mark.parametrize("text", ['"budi', "budi%' --", "<script>alert(1)</script>", "x" * 10_240])
+def test_hostile_search_text_gives_a_clear_empty_page(signed_in, text):
+    client_of, _service, _ids = signed_in
+    page = client_of(f"{OFFICE}.operator").get("/cari", params={"q": text})
+    assert page.status_code == 200 and "<script>alert" not in page.text
+    assert "Tidak ada kasus" in page.text or "terlalu panjang" in page.text or "2 kasus" in _page_text(page.text)
+
+
+def test_the_export_streams_every_matching_case_as_csv(signed_in):
+    import csv
+    import io
+
+    client_of, service, _ids = signed_in
+    _open(service, "=HYPERLINK(\"http://x\")", "6472015708900037", 4)
+    response = client_of(f"{OFFICE}.operator").get("/cari/ekspor.csv", params={"q": ""})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Nomor kasus", "Pemohon", "NIK"] and len(rows) == 5
+    assert rows[1][1].startswith("'=")  # a name that is a formula is exported as text
+    assert {r[1] for r in rows[2:]} == {"Budiman Hadi Ñoño", "Siti Rahmawati", "Budi Santoso"}
+
+
+def test_the_export_reads_in_chunks_whatever_its_size(three):
+    from engine.cases.finding import stream
+
+    service, ids = three
+    streamed = [r["id"] for r in stream(service.store, Search(), offices=[OFFICE], at=AT, chunk=2)]
+    assert streamed == list(reversed(ids))

@@ -321,6 +321,25 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     narrow = _signed_in(browser, base, "petugas_layanan", width=390)
     _shot(narrow, "10-daftar-kerja-ponsel")
 
+    # The front office finds the case by the applicant's name and by the product number, on a phone too;
+    # the case page then tells its story in words, with no Prefect internals for an officer.
+    for page, width in ((front, None), (narrow, 360)):
+        if width:
+            page.set_viewport_size({"width": width, "height": 780})
+        page.goto(f"{base}/cari?q=budi+santo")
+        assert "1 kasus" in page.inner_text("[data-testid=jumlah]")
+        assert number in page.inner_text("table.cases") and "Budi Santoso" in page.inner_text("table.cases")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shot(narrow, "11-cari-kasus-ponsel")
+    front.goto(f"{base}/cari?q={product_number}")
+    front.click(f"a[href='/kasus/{number}']")
+    story = front.inner_text("[data-testid=langkah-sebelumnya]")
+    assert "Tandatangani" in story and "Periode data belum sesuai surat permohonan" in story
+    assert "Prefect" not in front.inner_text("main") and "flow run" not in front.inner_text("main")
+    for path in (f"/kasus/{number}", f"/tugas/{sign.id}"):
+        narrow.goto(base + path)
+        assert narrow.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+
 
 def test_conditional_requirements_follow_the_answers_in_chromium(server, browser):
     """Balikpapan's KTP-el replacement: the police letter only when lost, the damaged card only when

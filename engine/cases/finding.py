@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from engine.standard import wording
 from engine.store.db import Store
@@ -131,17 +131,41 @@ def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=t
     offset = min((search.page - 1) * search.size, MAX_OFFSET)
     with store.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
-        found = conn.execute(select(*COLUMNS).where(*where).order_by(Case.received_at.desc(), Case.id.desc())
-                             .offset(offset).limit(search.size)).all()
-        ids = [r[0] for r in found]
-        open_steps = {}
-        if ids:
-            for case_id, step_id in conn.execute(select(Task.case_id, Task.step_id).where(
-                    Task.case_id.in_(ids), Task.status.in_(("open", "claimed")))):
-                open_steps.setdefault(case_id, step_id)
-        versions = {i: stored_version(conn, i, store.versions_by_id) for i in {r[10] for r in found}}
-    rows = [_row(r, versions[r[10]], open_steps.get(r[0]), at) for r in found]
+        rows = _page(conn, store, where, at, offset=offset, limit=search.size)
     return {"total": total, "page": search.page, "pages": -(-total // search.size), "rows": rows}
+
+
+def _page(conn, store, where: list, at: datetime, *, offset: int = 0, limit: int, after=None) -> list[dict]:
+    """One page of rows, newest first: by offset, or after the (received_at, id) of the last row seen."""
+    query = select(*COLUMNS).where(*where)
+    if after is not None:
+        query = query.where(or_(Case.received_at < after[0], and_(Case.received_at == after[0], Case.id < after[1])))
+    found = conn.execute(query.order_by(Case.received_at.desc(), Case.id.desc()).offset(offset).limit(limit)).all()
+    ids = [r[0] for r in found]
+    open_steps = {}
+    if ids:
+        for case_id, step_id in conn.execute(select(Task.case_id, Task.step_id).where(
+                Task.case_id.in_(ids), Task.status.in_(("open", "claimed"))).order_by(Task.id)):
+            open_steps.setdefault(case_id, step_id)
+    versions = {i: stored_version(conn, i, store.versions_by_id) for i in {r[10] for r in found}}
+    return [_row(r, versions[r[10]], open_steps.get(r[0]), at) for r in found]
+
+
+def stream(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc,
+           chunk: int = 1000):
+    """Every matching case (all pages), newest first, read ``chunk`` rows at a time (keyset paging: the
+    cost of a chunk does not grow with how far the export has come)."""
+    where = _conditions(search, list(offices), at, tz)
+    if where is None:
+        return
+    after = None
+    while True:
+        with store.engine.connect() as conn:
+            rows = _page(conn, store, where, at, limit=chunk, after=after)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1]["received_at"], rows[-1]["id"])
 
 
 def _row(r, version, open_step: str | None, at: datetime) -> dict:
