@@ -154,7 +154,7 @@ def test_an_empty_chain_of_an_existing_case_fails(history):
 
 def test_a_deleted_case_is_noticed_by_its_missing_number(history):
     service, _ids, cases = history
-    for table in ("events", "tasks", "case_requirements", "flow_links"):
+    for table in ("events", "tasks", "case_requirements", "flow_links", "case_tokens", "documents", "products"):
         _raw(service, f"DELETE FROM {table} WHERE case_id = :c", c=cases[1])
     _raw(service, "DELETE FROM cases WHERE id = :c", c=cases[1])
     verdict = verify(service.store)

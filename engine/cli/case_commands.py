@@ -12,6 +12,7 @@ from engine.standard import wording
 from engine.store.db import StoreError
 
 from .errors import CliError
+from .passphrase import signing_proof
 
 
 def _service(args, need_library: bool = True):
@@ -163,7 +164,6 @@ def _print_open(view) -> None:
 
 
 @_guard
-@_guard
 def cmd_case_find(args) -> int:
     from sqlalchemy import select
 
@@ -195,6 +195,7 @@ def cmd_case_find(args) -> int:
     return 0
 
 
+@_guard
 def cmd_case_show(args) -> int:
     from engine.cases.queries import case_view
 
@@ -272,44 +273,13 @@ def cmd_task_release(args) -> int:
     return 0
 
 
-def read_passphrase(from_stdin: bool, *, twice: bool = False) -> str:
-    import getpass
-    import sys
-
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    passphrase = getpass.getpass("Frasa sandi TTE: ")
-    if twice and getpass.getpass("Ulangi: ") != passphrase:
-        raise CliError("frasa sandi tidak sama")
-    return passphrase
-
-
-def _signing_proof(service, args):
-    """The TTE proof when this completion signs (asked for, or read from stdin), else None."""
-    from engine.access import tte
-    from engine.cases.core.decide import action_of
-    from engine.cases.frozen import thaw
-    from engine.standard.kinds import KINDS
-    from engine.store.models import Case, Task
-
-    with service.store.read() as s:
-        task = s.get(Task, args.task)
-        if task is None or not KINDS[task.kind].asks_passphrase:
-            return None
-        step = thaw(s.get(Case, task.case_id).standard_version).procedure.by_id[task.step_id]
-        kind = KINDS[task.kind]
-    if action_of(kind, step, args.outcome) != "approve":
-        return None
-    return tte.verify(service.store, args.as_user, read_passphrase(args.passphrase_stdin))
-
-
 @_guard
 def cmd_task_complete(args) -> int:
     data = _read_json(args.data, "data formulir") if args.data else {}
     requirements = data.pop("requirements", None) if isinstance(data, dict) else None
     service = _service(args)
     service.complete(args.task, args.as_user, outcome=args.outcome, data=data, reason=args.reason,
-                     requirements=requirements, proof=_signing_proof(service, args))
+                     requirements=requirements, proof=signing_proof(service, args))
     from engine.cases.queries import case_view
     from engine.store.models import Task
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from engine.errors import CaseError
 
 from .errors import CliError
 
@@ -323,6 +324,9 @@ def main(argv=None) -> int:
     try:
         return args.run(args) or 0
     except CliError as exc:
+        print(f"layanan: {exc}", file=sys.stderr)
+        return exc.code
+    except CaseError as exc:  # a command that forgot its guard still answers in words, never a traceback
         print(f"layanan: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:

@@ -3,7 +3,8 @@ and the TTE passphrase asked at every signature (engine/access/tte.py)."""
 
 from __future__ import annotations
 
-from .case_commands import _guard, _service, read_passphrase
+from .case_commands import _guard, _service
+from .passphrase import read_passphrase
 
 
 @_guard
