@@ -25,7 +25,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from engine.cases.frozen import calendar_for, freeze  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
-from engine.cases.simulate import SAMPLE_APPLICANT, users_for  # noqa: E402
+from engine.cases.simulate import users_for  # noqa: E402
 from engine.standard.model import load_library  # noqa: E402
 from engine.store.db import Store  # noqa: E402
 from engine.store.models import Case, Event, Product, StandardVersion, Task  # noqa: E402
@@ -37,9 +37,27 @@ REASONS = ["Berkas tidak lengkap", "Data tidak sesuai dokumen", "Bukan kewenanga
            "Tanda tangan pemohon belum ada"]
 
 
-def build(path: Path, cases: int, seed: int = 7) -> dict:
+FIRST = ["Budi", "Siti", "Ahmad", "Dewi", "Agus", "Sri", "Muhammad", "Nur", "Rina", "Eko", "Wahyu", "Putri",
+         "Andi", "Yuni", "Hendra", "Fitri", "Rizky", "Lestari", "Joko", "Ayu", "Bambang", "Intan", "Dimas", "Ratna"]
+LAST = ["Santoso", "Rahmawati", "Hidayat", "Saputra", "Wulandari", "Setiawan", "Pratama", "Kurniawan", "Susanti",
+        "Nugroho", "Lestari", "Gunawan", "Sari", "Firmansyah", "Hasanah", "Siregar", "Simanjuntak", "Tanjung",
+        "Daeng", "Aji", "Wijaya", "Halim", "Nasution", "Manurung", "Purba", "Lubis", "Hakim", "Amalia"]
+
+
+def person(rng, i: int) -> dict:
+    """A varied applicant: 1-3 name words from common Indonesian names, a NIK unique per case."""
+    words = [FIRST[int(rng.integers(len(FIRST)))]] + [LAST[int(rng.integers(len(LAST)))]
+                                                     for _ in range(int(rng.integers(0, 3)))]
+    return {"nik": f"6472{i:012d}", "name": " ".join(words)}
+
+
+def build(path, cases: int, seed: int = 7) -> dict:
+    """``path``: a SQLite file, or a database URL (an empty PostgreSQL database)."""
+    from engine.store.models import CaseToken
+    from engine.store.tokens import case_tokens
+
     rng = np.random.default_rng(seed)
-    store = Store(f"sqlite:///{path}")
+    store = Store(str(path) if "://" in str(path) else f"sqlite:///{path}")
     service = CaseService(store, load_library(ROOT / "standards"))
     service.directory.sync_offices()
     users_for(service)
@@ -65,7 +83,7 @@ def build(path: Path, cases: int, seed: int = 7) -> dict:
     order = np.argsort(received)
     pick, received, hours = pick[order], received[order], hours[order]
 
-    rows, products, events, tasks = [], [], [], []
+    rows, products, events, tasks, tokens = [], [], [], [], []
     stats = {"open": 0, "done": 0, "rejected": 0, "late": 0}
     now = START + timedelta(days=DAYS)
     by_version: dict[int, list[int]] = {}
@@ -89,7 +107,7 @@ def build(path: Path, cases: int, seed: int = 7) -> dict:
         at = datetime.combine(received[i], datetime.min.time(), tzinfo=timezone.utc) + timedelta(minutes=int(hours[i]))
         row = {"id": i + 1, "number": f"BENCH-{i + 1:07d}", "receipt_code": f"R{i + 1:09d}", "office_id": office,
                "unit_id": unit, "standard_version_id": version_id, "standard_id": standard.id, "variant": variant,
-               "channel": channel, "status": "open", "applicant": SAMPLE_APPLICANT, "answers": {},
+               "channel": channel, "status": "open", "applicant": person(rng, i + 1), "answers": {},
                "received_at": at, "clock_started_at": at, "due_at": due_at[i], "sla_mark": "", "sla_level": 0,
                "row_version": 1, "closed_at": None, "close_reason": None, "sla_next_at": None}
         if is_open[i]:
@@ -125,9 +143,14 @@ def build(path: Path, cases: int, seed: int = 7) -> dict:
             if rng.random() < 0.03:
                 events.append(_event(i + 1, at + timedelta(days=2), "clock_resumed", paused_working_days=2))
         rows.append(row)
+        tokens += [{"case_id": i + 1, "office_id": office, "token": t}
+                   for t in case_tokens(row["applicant"], row["number"], row["receipt_code"])]
+        if not is_open[i] and not rejected:
+            tokens += [{"case_id": i + 1, "office_id": office, "token": t}
+                       for t in case_tokens({}, products[-1]["number"], None)]
     with store.engine.begin() as connection:
         for table, data in ((Case.__table__, rows), (Task.__table__, tasks), (Product.__table__, products),
-                            (Event.__table__, events)):
+                            (Event.__table__, events), (CaseToken.__table__, tokens)):
             for chunk in range(0, len(data), 50_000):
                 connection.execute(insert(table), data[chunk:chunk + 50_000])
     store.dispose()

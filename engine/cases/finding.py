@@ -22,6 +22,7 @@ TOKENS = CaseToken.__table__
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 100_000
+ID_LIST_CAP = 20_000  # matching ids read into the query as a list up to this many, else a subquery
 SLA_FILTERS = {"late": "Terlambat", "at_risk": "Hampir lewat", "paused": "Jam berhenti",
                "on_time": "Sesuai jadwal", "not_started": "Jam belum berjalan"}
 STATUS_FILTERS = {"open": "Berjalan (semua yang belum selesai)", **wording.CASE_STATUS_LABELS}
@@ -78,16 +79,40 @@ class Search:
         return {k: v for k, v in values.items() if v}
 
 
-def _conditions(search: Search, offices: list[str], at: datetime, tz) -> list | None:
-    """The WHERE of a search, or None when it can match nothing (a text that is no search)."""
-    where = [Case.office_id.in_(offices)]
+def _matching_ids(conn, offices: list[str], terms: list[str]) -> tuple[set[int] | None, list]:
+    """The ids of the cases every term names, read from the tokens index (a few thousand at most for a
+    name word); a term that names more than ID_LIST_CAP cases stays a subquery instead."""
+    ids, subqueries = None, []
+    for term in terms:
+        matching = (select(CaseToken.case_id).where(CaseToken.office_id.in_(offices), CaseToken.token >= term,
+                                                    CaseToken.token < term + TOKEN_END))
+        found = conn.execute(matching.limit(ID_LIST_CAP + 1)).scalars().all()
+        if len(found) > ID_LIST_CAP:
+            subqueries.append(Case.id.in_(matching))
+            continue
+        ids = set(found) if ids is None else ids & set(found)
+        if not ids:
+            return set(), []
+    return ids, subqueries
+
+
+def _conditions(conn, search: Search, offices: list[str], at: datetime, tz) -> list | None:
+    """The WHERE of a search, or None when it can match nothing (a text that is no search, or no case
+    has its words). With words, the cases are read by id from the office's own tokens (both databases
+    then look up the few cases by key instead of scanning the office's)."""
+    where = []
     if search.text.strip():
         terms = query_terms(search.text)
         if not terms:
             return None
-        for term in terms:
-            where.append(Case.id.in_(select(CaseToken.case_id).where(
-                CaseToken.office_id.in_(offices), CaseToken.token >= term, CaseToken.token < term + TOKEN_END)))
+        ids, subqueries = _matching_ids(conn, offices, terms)
+        if ids is not None and not ids:
+            return None
+        if ids is not None:
+            where.append(Case.id.in_(sorted(ids)))
+        where += subqueries
+    else:
+        where.append(Case.office_id.in_(offices))
     if search.standard:
         where.append(Case.standard_id == search.standard)
     if search.step:
@@ -125,11 +150,12 @@ COLUMNS = (Case.id, Case.number, Case.standard_id, Case.status, Case.applicant, 
 
 def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc) -> dict:
     """{"total": n, "page", "pages", "rows": [...]} of these offices' cases matching ``search``."""
-    where = _conditions(search, list(offices), at, tz)
-    if where is None:
-        return {"total": 0, "page": 1, "pages": 0, "rows": [], "unsearchable": True}
     offset = min((search.page - 1) * search.size, MAX_OFFSET)
     with store.engine.connect() as conn:
+        where = _conditions(conn, search, list(offices), at, tz)
+        if where is None:
+            return {"total": 0, "page": 1, "pages": 0, "rows": [],
+                    "unsearchable": bool(search.text.strip()) and query_terms(search.text) is None}
         total = conn.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
         rows = _page(conn, store, where, at, offset=offset, limit=search.size)
     return {"total": total, "page": search.page, "pages": -(-total // search.size), "rows": rows}
@@ -155,7 +181,8 @@ def stream(store: Store, search: Search, *, offices: list[str], at: datetime, tz
            chunk: int = 1000):
     """Every matching case (all pages), newest first, read ``chunk`` rows at a time (keyset paging: the
     cost of a chunk does not grow with how far the export has come)."""
-    where = _conditions(search, list(offices), at, tz)
+    with store.engine.connect() as conn:
+        where = _conditions(conn, search, list(offices), at, tz)
     if where is None:
         return
     after = None
