@@ -93,9 +93,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--url", help="an empty PostgreSQL database (default: a SQLite file in /tmp)")
+    parser.add_argument("--url", help="a PostgreSQL database of the bench's own, emptied first (default: a SQLite "
+                                      "file in /tmp)")
     args = parser.parse_args()
     target = args.url or str(Path(tempfile.mkdtemp(prefix="layanan-find-")) / "cases.db")
+    if args.url:  # the bench's own database: emptied first, so that it can be run again
+        from sqlalchemy import create_engine
+        engine = create_engine(args.url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
     started = time.perf_counter()
     built = synthetic.build(target, args.cases)
     print(f"{args.cases:,} cases built in {time.perf_counter() - started:.0f} s "
