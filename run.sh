@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one entry point on a fresh machine. It creates .venv and installs layanan on first use.
-#   ./run.sh           the main job: validate the standards, then start the web application on a fresh
+#   ./run.sh [--port P] [--host H]
+#                      the main job: validate the standards, then start the web application on a fresh
 #                      demo office (case store on SQLite + Prefect's local ephemeral API; nothing else to start)
 #   ./run.sh demo      every seed standard end to end on the command line
 #   ./run.sh test      the test suite (extra arguments go to pytest)
@@ -18,9 +19,12 @@ fi
 # (the browser tests drive it; no browser is downloaded) and poppler-utils (the tests read PDFs back with
 # pdftotext). Installed with apt-get when missing.
 need_packages() {
-  local missing=()
-  ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-  fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  local missing=() libraries fonts
+  # Read whole before matching: `ldconfig -p | grep -q` under pipefail fails when grep stops early (SIGPIPE).
+  libraries=$(ldconfig -p 2>/dev/null || true)
+  fonts=$(fc-list 2>/dev/null || true)
+  [[ $libraries == *libpango-1.0.so* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+  [[ ${fonts,,} == *dejavu* ]] || missing+=(fonts-dejavu-core)
   if [ "${1:-}" = test ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
   if [ "${1:-}" = test ] && ! command -v pdftotext >/dev/null; then missing+=(poppler-utils); fi
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -44,13 +48,18 @@ if [ ! -x "$VENV/bin/layanan" ] || [ pyproject.toml -nt "$VENV/.installed" ]; th
 fi
 
 case "${1:-main}" in
+  --port|--host|--port=*|--host=*) set -- main "$@" ;;
+esac
+
+case "${1:-main}" in
   test)
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   main)
-    "$VENV/bin/layanan" validate
-    exec "$VENV/bin/layanan" serve --demo
+    shift || true
+    "$VENV/bin/layanan" validate --brief
+    exec "$VENV/bin/layanan" serve --demo "$@"
     ;;
   *)
     exec "$VENV/bin/layanan" "$@"

@@ -24,8 +24,9 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 100_000
 ID_LIST_CAP = 20_000  # matching ids read into the query as a list up to this many, else a subquery
-SLA_FILTERS = {"late": "Terlambat", "at_risk": "Hampir lewat", "paused": "Jam berhenti",
-               "on_time": "Sesuai jadwal", "not_started": "Jam belum berjalan"}
+SLA_FILTERS = {"late": "Terlambat", "at_risk": "Hampir lewat", "due_today": "Jatuh tempo hari ini",
+               "paused": "Jam berhenti", "on_time": "Sesuai jadwal", "closed_late": "Selesai terlambat",
+               "not_started": "Jam belum berjalan"}
 STATUS_FILTERS = {"open": "Berjalan (semua yang belum selesai)", **wording.CASE_STATUS_LABELS}
 
 
@@ -44,6 +45,10 @@ class Search:
     sla: str | None = None
     received_from: date | None = None
     received_to: date | None = None
+    variant: str | None = None
+    channel: str | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
     page: int = 1
     size: int = PAGE_SIZE
 
@@ -70,13 +75,19 @@ class Search:
                    status=status if status in STATUS_FILTERS else None,
                    sla=sla if sla in SLA_FILTERS else None,
                    received_from=day("from"), received_to=day("to"),
+                   variant=(str(values.get("variant") or "")[:80] or None),
+                   channel=(str(values.get("channel") or "")[:80] or None),
+                   closed_from=day("closed_from"), closed_to=day("closed_to"),
                    page=number("page", 1, MAX_OFFSET), size=number("size", PAGE_SIZE, MAX_PAGE_SIZE))
 
     def saved(self) -> dict:
         """As stored for the officer and put back in a link (the page number left out)."""
         values = {"q": self.text[:300], "standard": self.standard, "step": self.step, "status": self.status,
                   "sla": self.sla, "from": self.received_from.isoformat() if self.received_from else None,
-                  "to": self.received_to.isoformat() if self.received_to else None}
+                  "to": self.received_to.isoformat() if self.received_to else None,
+                  "variant": self.variant, "channel": self.channel,
+                  "closed_from": self.closed_from.isoformat() if self.closed_from else None,
+                  "closed_to": self.closed_to.isoformat() if self.closed_to else None}
         return {k: v for k, v in values.items() if v}
 
 
@@ -123,22 +134,42 @@ def _conditions(conn, search: Search, offices: list[str], at: datetime, tz) -> l
         where.append(Case.closed_at.is_(None))
     elif search.status:
         where.append(Case.status == search.status)
-    if search.sla == "late":
-        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_(None), Case.due_at < at))
-    elif search.sla == "at_risk":
-        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_(None), Case.due_at >= at,
-                          Case.sla_mark == "at_risk"))
-    elif search.sla == "paused":
-        where.append(and_(Case.closed_at.is_(None), Case.clock_paused_at.is_not(None)))
-    elif search.sla == "not_started":
-        where.append(and_(Case.closed_at.is_(None), Case.due_at.is_(None)))
-    elif search.sla == "on_time":
-        where.append(and_(Case.due_at.is_not(None), func.coalesce(Case.closed_at, at) <= Case.due_at))
-    if search.received_from:
-        where.append(Case.received_at >= _start_of(search.received_from, tz))
-    if search.received_to:
-        where.append(Case.received_at < _start_of(search.received_to + timedelta(days=1), tz))
+    if search.sla:
+        where.append(sla_condition(search.sla, at, tz))
+    for column, value in ((Case.variant, search.variant), (Case.channel, search.channel)):
+        if value:
+            where.append(column == value)
+    for column, start, end in ((Case.received_at, search.received_from, search.received_to),
+                               (Case.closed_at, search.closed_from, search.closed_to)):
+        if start:
+            where.append(column >= _start_of(start, tz))
+        if end:
+            where.append(column < _start_of(end + timedelta(days=1), tz))
     return where
+
+
+def sla_condition(name: str, at: datetime, tz=timezone.utc):
+    """Cases in this state of their time limit at ``at`` (one of SLA_FILTERS); the report counts with the
+    same conditions, so that a figure and the list it opens agree."""
+    still_open = Case.closed_at.is_(None)
+    running = and_(still_open, Case.clock_paused_at.is_(None))
+    if name == "late":
+        return and_(running, Case.due_at < at)
+    if name == "at_risk":
+        return and_(running, Case.due_at >= at, Case.sla_mark == "at_risk")
+    if name == "paused":
+        return and_(still_open, Case.clock_paused_at.is_not(None))
+    if name == "not_started":
+        return and_(still_open, Case.due_at.is_(None))
+    if name == "on_time":
+        return and_(Case.due_at.is_not(None), func.coalesce(Case.closed_at, at) <= Case.due_at)
+    if name == "closed_late":
+        return and_(Case.closed_at.is_not(None), Case.closed_at > Case.due_at)
+    if name == "due_today":
+        today = at.astimezone(tz).date()
+        return and_(still_open, Case.due_at >= _start_of(today, tz),
+                    Case.due_at < _start_of(today + timedelta(days=1), tz))
+    raise ValueError(name)
 
 
 def _id_in(conn, ids: list[int]):

@@ -36,6 +36,7 @@ from .directory import Directory
 from .issued import perform, record_event, standard_of
 from .moving import StepMoves
 from .opening import CaseOpening
+from .reassigning import TaskReassignment
 from .txn import Record, Txn
 
 __all__ = ["CaseService", "now", "INCOMPLETE_OUTCOME", "CLOSED", "APPLICANT_FIELDS"]
@@ -52,7 +53,7 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
                  .where(USERS.c.username == bindparam("username")))
 
 
-class CaseService(CaseOpening, StepMoves):
+class CaseService(CaseOpening, StepMoves, TaskReassignment):
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library

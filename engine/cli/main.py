@@ -17,6 +17,8 @@ def _add_validate(sub) -> None:
     p.add_argument("paths", nargs="*", help="berkas atau folder (bawaan: standards/)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--no-warnings", action="store_true", help="tampilkan hanya kesalahan")
+    p.add_argument("--brief", action="store_true",
+                   help="kesalahan dan peringatan saja; catatan reviu diringkas dalam satu baris")
     p.set_defaults(run=_lazy("engine.cli.standard_commands", "cmd_validate"))
 
 

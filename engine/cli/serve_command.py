@@ -52,19 +52,21 @@ def cmd_serve(args) -> int:
         folder.mkdir(parents=True)
         os.environ["LAYANAN_DATABASE_URL"] = f"sqlite:///{(folder / 'layanan.db').resolve()}"
         os.environ.setdefault("PREFECT_HOME", str((folder / "prefect").resolve()))
+    public_url = args.public_url or os.environ.get("LAYANAN_PUBLIC_URL")
+    address = f"http://{args.host}:{args.port}/"
+    print(f"layanan: {address} (halaman publik: /standar, /status, /verifikasi)"
+          + (" — menyiapkan kantor demo..." if args.demo else ""), flush=True)
     service = _service(args)
     service.directory.sync_offices()
     if args.demo:
         from engine.web.demo import seed_demo
 
-        print("Mengisi basis data demo...", flush=True)
         made = seed_demo(service)
         print(f"Demo: {made['cases']} kasus, {made['users']} pengguna. Masuk sebagai mis. "
               f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'; "
               f"frasa sandi TTE para penanda tangan '{made['passphrase']}'.", flush=True)
     from engine.web.app import create_app
 
-    public_url = args.public_url or os.environ.get("LAYANAN_PUBLIC_URL")
     if not public_url and args.host in ("0.0.0.0", "::"):
         import socket
 
@@ -85,7 +87,7 @@ def cmd_serve(args) -> int:
     signal.signal(signal.SIGTERM, _exit_normally)
     stop = threading.Event()
     worker = None if args.no_worker else _worker_thread(service, stop)
-    print(f"layanan siap di http://{args.host}:{args.port}/ (halaman publik: /standar, /status, /verifikasi)", flush=True)
+    print(f"layanan siap di {address}", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     finally:

@@ -15,6 +15,8 @@ def cmd_validate(args) -> int:
     paths = args.paths or [str(model.standards_dir())]
     result = validate_paths(paths)
     shown = result.errors if args.no_warnings else result.diagnostics
+    if getattr(args, "brief", False):
+        shown = [d for d in shown if d not in result.reviews]
     if args.format == "json":
         json.dump({"ok": result.ok, "files": result.files, "errors": len(result.errors),
                    "warnings": len(result.warnings), "reviews": len(result.reviews),
@@ -26,6 +28,8 @@ def cmd_validate(args) -> int:
             print(diagnostic.format())
         summary = (f"{result.files} berkas diperiksa: {len(result.errors)} kesalahan, {len(result.warnings)} "
                    f"peringatan, {len(result.reviews)} catatan reviu")
+        if getattr(args, "brief", False) and result.reviews:
+            summary += " (lihat: layanan validate)"
         print(summary, file=sys.stderr)
     if result.files == 0:
         print("layanan: tidak ada berkas .yaml di " + ", ".join(paths), file=sys.stderr)

@@ -16,8 +16,9 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, case, func, select, type_coerce
 
+from engine.cases.finding import sla_condition
 from engine.cases.frozen import calendar_for
 from engine.store.db import Store
 from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion, Task
@@ -36,6 +37,7 @@ class Group:
     on_time: int = 0
     rejected: int = 0
     working_days: list = field(default_factory=list)
+    open: int = 0  # open now (with the two below among them)
     open_at_risk: int = 0
     open_late: int = 0
     breaches: int = 0
@@ -54,7 +56,8 @@ class Group:
             "on_time_pct": round(100 * self.on_time / self.completed, 1) if self.completed else None,
             "median_working_days": float(np.median(days)) if days.size else None,
             "p90_working_days": float(np.percentile(days, 90)) if days.size else None,
-            "open_at_risk": self.open_at_risk, "open_late": self.open_late, "breaches": self.breaches,
+            "open": self.open, "open_at_risk": self.open_at_risk, "open_late": self.open_late,
+            "breaches": self.breaches,
             "breach_steps": [{"step": s, "role": r, "cases": n} for (s, r), n in self.breach_steps.most_common()],
             "steps_over_target": [{"step": s, "role": r, "tasks": n}
                                   for (s, r), n in self.steps_over_target.most_common()],
@@ -121,7 +124,14 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
     with store.read() as s:
         titles = dict(s.execute(select(StandardVersion.standard_id, func.max(StandardVersion.id))
                                 .group_by(StandardVersion.standard_id)).all())
-        title_of = {sid: s.get(StandardVersion, vid).document.get("title", sid) for sid, vid in titles.items()}
+        title_of, step_names, role_names = {}, {}, {}
+        for sid, vid in titles.items():
+            version = s.get(StandardVersion, vid)
+            title_of[sid] = version.document.get("title", sid)
+            step_names[sid] = {st["id"]: st.get("name") or st["id"] for st in version.document.get("steps") or []
+                               if isinstance(st, dict) and "id" in st}
+            role_names.update({r["id"]: r.get("name") or r["id"] for r in
+                               (version.office_document or {}).get("roles") or [] if isinstance(r, dict) and "id" in r})
 
         def group(row) -> Group:
             key = (row.standard_id, row.variant, row.channel)
@@ -138,13 +148,15 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
 
         _closed(s, (in_office, Case.closed_at.between(since, until), Case.status.in_(TERMINAL)), group)
 
-        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, Case.sla_mark, func.count())
-                             .where(in_office, Case.closed_at.is_(None), Case.sla_mark != "")
-                             .group_by(Case.standard_id, Case.variant, Case.channel, Case.sla_mark)):
-            if row[3] == "late":
-                group(row).open_late += row[4]
-            else:
-                group(row).open_at_risk += row[4]
+        # Open now, late and at risk: the case list's own conditions (a figure opens the cases it counts).
+        seen = at or datetime.now(zone)
+        for row in s.execute(select(Case.standard_id, Case.variant, Case.channel, func.count(),
+                                    func.sum(case((sla_condition("late", seen), 1), else_=0)),
+                                    func.sum(case((sla_condition("at_risk", seen), 1), else_=0)))
+                             .where(in_office, Case.closed_at.is_(None))
+                             .group_by(Case.standard_id, Case.variant, Case.channel)):
+            g = group(row)
+            g.open, g.open_late, g.open_at_risk = row[3], int(row[4] or 0), int(row[5] or 0)
 
         # Only the fields the report shows, extracted by the database: a case's many ordinary step
         # completions are filtered out there, not decoded here.
@@ -173,7 +185,7 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
 
         # Steps past their own target (the step's ``target``), apart from the case's limit: done after it,
         # or still open when the period ended (or now, if sooner).
-        seen_at = min(until, at or datetime.now(zone))
+        seen_at = min(until, seen)
         over = (Task.step_due_at.is_not(None)) & (
             ((Task.completed_at.is_not(None)) & (Task.completed_at > Task.step_due_at))
             | ((Task.completed_at.is_(None)) & Task.status.in_(("open", "claimed")) & (Task.step_due_at < seen_at)))
@@ -190,7 +202,11 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
             group(row).products += row[3]
 
     rows = [g.as_dict() for g in sorted(groups.values(), key=lambda g: (g.standard, g.variant or "", g.channel or ""))]
-    totals = {k: sum(r[k] for r in rows) for k in ("received", "completed", "on_time", "rejected", "open_at_risk",
+    for row in rows:  # names for people beside the ids
+        for item in row["breach_steps"] + row["steps_over_target"]:
+            item["step_name"] = step_names.get(row["standard"], {}).get(item["step"], item["step"])
+            item["role_name"] = role_names.get(item["role"], item["role"])
+    totals = {k: sum(r[k] for r in rows) for k in ("received", "completed", "on_time", "rejected", "open", "open_at_risk",
                                                   "open_late", "breaches", "products_issued")}
     totals["on_time_pct"] = round(100 * totals["on_time"] / totals["completed"], 1) if totals["completed"] else None
     return {"office": office, "from": start.isoformat(), "to": end.isoformat(), "groups": rows, "totals": totals}

@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "task_created": "langkah dibuka",
     "task_claimed": "langkah diambil",
     "task_released": "langkah dilepas",
+    "task_reassigned": "langkah dialihkan ke petugas lain",
     "task_completed": "langkah selesai",
     "requirements_received": "persyaratan diterima",
     "clock_started": "jam layanan mulai",

@@ -113,11 +113,12 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import admin, api, api_docs, auditor, case_list, case_pages, pages, public, verification
+    from . import admin, api, api_docs, auditor, case_list, case_pages, home, pages, public, verification
 
     app.include_router(api_docs.router)
     app.include_router(public.router)
     app.include_router(verification.router)
+    app.include_router(home.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
     app.include_router(case_list.router)

@@ -5,6 +5,7 @@ act on a step."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +14,7 @@ from engine.audit.verify import verify
 from engine.access import policy
 from engine.errors import Forbidden, InvalidInput
 from engine.reports.render import as_html
+from engine.cases.service import now
 from engine.reports.report import build
 
 from .auth import Officer
@@ -41,12 +43,15 @@ def _date(text: str, default: date, field: str) -> date:
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, dari: str = "", sampai: str = "", who: Officer = Depends(auditor)):
     service = request.app.state.service
-    today = date.today()
+    office = service.library.offices[who.office_id]
+    at = now()
+    today = at.astimezone(ZoneInfo(office.timezone)).date()
     start = _date(dari, today.replace(day=1), "dari")  # the month so far
     end = _date(sampai, today, "sampai")
     if end < start:
         raise InvalidInput("tanggal akhir sebelum tanggal awal", "sampai")
-    office = service.library.offices[who.office_id]
-    report = build(service.store, who.office_id, start, end, office.timezone)
-    return render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False), start=start, end=end,
+    report = build(service.store, who.office_id, start, end, office.timezone, at=at)
+    report["office_name"] = office.name
+    return render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False, links=True),
+                  start=start, end=end,
                    chain=verify(service.store))

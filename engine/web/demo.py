@@ -32,6 +32,15 @@ def seed_demo(service: CaseService) -> dict:
     service.directory.add_user("admin", "Admin Layanan", admin_office, [])
     service.directory.set_admin("admin")
     service.directory.set_password("admin", password)
+    for office in service.library.offices.values():  # each office's auditor and user admin
+        for suffix, name, mark in (("auditor", "Auditor", service.directory.set_auditor),
+                                   ("admin", "Admin Pengguna", service.directory.set_admin)):
+            username = f"{office.id}.{suffix}"
+            service.directory.add_user(username, f"{name} {office.data.get('short_name') or office.name}",
+                                       office.id, [])
+            mark(username)
+            service.directory.set_password(username, password)
+            made[(office.id, suffix)] = username
     cases = 0
     # Drafts too: the demo shows every seed standard (the pages mark drafts as such).
     for standard in service.library.standards.values():

@@ -13,18 +13,20 @@ from engine.cases.service import APPLICANT_FIELDS
 from engine.store.models import Case
 
 from . import forms
-from .views import SLA_LABELS, RowId, officer, record_refusal_here, render, submitted_form
+from .views import (SLA_LABELS, RowId, officer, record_refusal_here, render, step_names, submitted_form,
+                    supervises)
 from .auth import (COOKIE, LOGIN_COOKIE, Officer, login_token_ok, new_login_token, set_login_cookie,
                    attempt_sign_in, signed_in)
 
 router = APIRouter(include_in_schema=False)
+WORKLIST_PAGE = 200  # tasks shown; beyond them the page says how to narrow the list
 
 
 # ------------------------------------------------------------------------------------------ sign-in
 
 
 @router.get("/masuk", response_class=HTMLResponse)
-def login_page(request: Request, lanjut: str = "/kerja"):
+def login_page(request: Request, lanjut: str = "/"):
     token = request.cookies.get(LOGIN_COOKIE) or new_login_token()
     response = render(request, "login.html.j2", None, next=_safe_next(lanjut), login_token=token)
     set_login_cookie(response, request, token)
@@ -64,34 +66,37 @@ async def logout(request: Request, who: Officer = Depends(officer)):
 
 
 def _safe_next(target) -> str:
-    target = str(target or "/kerja")
-    return target if target.startswith("/") and not target.startswith("//") else "/kerja"
+    target = str(target or "/")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
 # ------------------------------------------------------------------------------------------ worklist
 
 
-@router.get("/", include_in_schema=False)
-def home(request: Request):
-    return RedirectResponse("/kerja", status_code=303)
-
-
 @router.get("/kerja", response_class=HTMLResponse)
 def worklist_page(request: Request, standar: str = "", status: str = "", who: Officer = Depends(officer)):
+    """The tasks of the officer's roles, nearest due date first. Someone without a role (an auditor, an
+    admin) has no tasks: the page says so instead of showing the office's."""
     service = request.app.state.service
+    shown = WORKLIST_PAGE if not status else 1000
     rows = worklist(service.store, office=who.office_id, roles=sorted(who.roles), standard=standar or None,
-                    limit=200 if not status else 1000)
+                    limit=shown + 1) if who.roles else []
     if status:  # the SLA marker is computed per row, so this filter works on the nearest 1000 tasks
         rows = [r for r in rows if r["sla"]["status"] == status]
+    more = len(rows) > WORKLIST_PAGE
     standards = sorted({s.id for s in service.library.standards.values() if s.office.id == who.office_id
                         and {st.get("role") for st in s.data.get("steps") or []} & who.roles})
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
-    escalated = escalations(service.store, office=who.office_id, roles=sorted(who.roles))
-    return render(request, "worklist.html.j2", who, rows=rows[:200], standards=standards, titles=titles,
-                   escalated=escalated,
-                   chosen_standard=standar, chosen_status=status, sla_labels=SLA_LABELS,
-                   can_intake=bool(_intake_standards(request, who)))
+    escalated = escalations(service.store, office=who.office_id, roles=sorted(who.roles)) if who.roles else []
+    office = service.library.offices.get(who.office_id)
+    return render(request, "worklist.html.j2", who, rows=rows[:WORKLIST_PAGE], more=more, standards=standards,
+                  titles=titles, escalated=escalated, chosen_standard=standar, chosen_status=status,
+                  sla_labels=SLA_LABELS, can_intake=bool(_intake_standards(request, who)),
+                  step_names=step_names(service), role_name=office.role_name if office else (lambda r: r),
+                  office_name=office.name if office else who.office_id,
+                  my_roles=[office.role_name(r) if office else r for r in sorted(who.roles)],
+                  supervises=supervises(request, who))
 
 
 @router.post("/tugas/{task_id}/ambil")

@@ -72,6 +72,7 @@ def template_environment():
     env = environment(FileSystemLoader(str(HERE / "templates")))
     env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
     env.filters["waktu"] = local_time
+    env.filters["sisa"] = days_left
     env.filters["rupiah"] = wording.rupiah
     env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
                        STATUS_LABELS=wording.CASE_STATUS_LABELS, SLA_LABELS=SLA_LABELS,
@@ -99,6 +100,16 @@ def local_time(value, tz: str = "Asia/Makassar") -> str:
     return f"{wording.long_date(local.date())} {local:%H.%M} {zone}"
 
 
+def days_left(value) -> str:
+    """Working days left to a due date, as an officer says it: '2 hari kerja', 'hari ini', 'terlambat 7
+    hari kerja'."""
+    if value is None:
+        return "-"
+    if value < 0:
+        return f"terlambat {-value} hari kerja"
+    return "hari ini" if value == 0 else f"{value} hari kerja"
+
+
 def pdf_response(html: str, filename: str) -> Response:
     """Printable HTML to PDF (engine.pdf: WeasyPrint, reaching only the pages' own /static/ assets)."""
     from engine.pdf import html_to_pdf
@@ -106,3 +117,23 @@ def pdf_response(html: str, filename: str) -> Response:
     pdf = html_to_pdf(html, assets=HERE / "static")
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})
+
+
+def step_names(service) -> dict:
+    """(standard id, step id) -> the step's name, for pages that show steps recorded by id."""
+    return {(s.id, st["id"]): st.get("name") or st["id"] for s in service.library.standards.values()
+            for st in s.data.get("steps") or [] if isinstance(st, dict) and "id" in st}
+
+
+def heads_office(request: Request, who: Officer) -> bool:
+    """Whether the officer holds the office head's role (the office's ``head.role``)."""
+    office = request.app.state.service.library.offices.get(who.office_id)
+    head = (office.data.get("head") or {}).get("role") if office is not None else None
+    return bool(head) and head in who.roles
+
+
+def supervises(request: Request, who: Officer) -> bool:
+    """A role that others report to (escalations reach it): the dashboard is one click from its worklist."""
+    office = request.app.state.service.library.offices.get(who.office_id)
+    over = {r.get("reports_to") for r in (office.data.get("roles") or []) if isinstance(r, dict)} if office else set()
+    return bool(who.roles & over)

@@ -113,6 +113,13 @@ def _task_released(state, event, kind_of):
     task.status, task.assignee, task.claimed_at = OPEN, None, None
 
 
+def _task_reassigned(state, event, kind_of):
+    task = _task(state, event)
+    if task.status != CLAIMED:
+        raise HistoryError(event, f"tugas {task.id} tidak sedang diambil")
+    task.assignee, task.claimed_at = event.data.get("to_id"), event.at
+
+
 def _task_completed(state, event, kind_of):
     task = _task(state, event)
     if task.status not in (OPEN, CLAIMED):
@@ -166,7 +173,7 @@ def _nothing(state, event, kind_of):
 
 APPLY = {
     "case_opened": _case_opened, "task_created": _task_created, "task_claimed": _task_claimed,
-    "task_released": _task_released, "task_completed": _task_completed, "clock_started": _clock_started,
+    "task_released": _task_released, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
     "clock_paused": _clock_paused, "clock_resumed": _clock_resumed, "case_closed": _case_closed,
     "product_issued": _product_issued, "products_handed_over": _handed_over,
 }
