@@ -221,6 +221,26 @@ def test_the_export_streams_every_matching_case_as_csv(signed_in):
     assert {r[1] for r in rows[2:]} == {"Budiman Hadi Ñoño", "Siti Rahmawati", "Budi Santoso"}
 
 
+def test_the_export_as_an_excel_workbook_holds_what_the_list_shows(signed_in):
+    import io
+
+    from openpyxl import load_workbook
+
+    client_of, service, _ids = signed_in
+    _open(service, "=HYPERLINK(\"http://x\")", "6472015708900037", 4)
+    client = client_of(f"{OFFICE}.operator")
+    response = client.get("/cari/ekspor.xlsx", params={"q": "budi"})
+    assert response.status_code == 200 and "spreadsheetml" in response.headers["content-type"]
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["Nomor kasus", "Pemohon", "NIK"]
+    assert [r[1] for r in rows[1:]] == ["Budiman Hadi Ñoño", "Budi Santoso"]  # what the list shows, newest first
+    everything = load_workbook(io.BytesIO(client.get("/cari/ekspor.xlsx").content), read_only=True).active
+    names = [r[1] for r in everything.iter_rows(min_row=2, values_only=True)]
+    assert len(names) == 4 and names[0].startswith("'=")  # a formula is kept as text
+    assert 'href="/cari/ekspor.xlsx?' in client.get("/cari", params={"q": "budi"}).text
+
+
 def test_the_export_reads_in_chunks_whatever_its_size(three):
     from engine.cases.finding import stream
 

@@ -76,6 +76,19 @@ def test_poster_maklumat_and_markdown(library):
     assert render_maklumat(library.offices["disdukcapil-kaltim"], "pdf").startswith(b"%PDF")
 
 
+def test_a_standard_without_published_procedure_text_shows_its_steps(library):
+    """The poster's "Prosedur" box was empty for a standard that gives its steps but no procedure text."""
+    std = library.standard("bontang-kartu-keluarga")
+    assert not std.data.get("procedure")
+    box = re.search(r"<h2>Prosedur</h2>(.*?)</div>", render_standard(std, "poster"), re.S).group(1)
+    lines = re.findall(r"<li>(.*?)</li>", box)
+    assert len(lines) == len(std.data["steps"]) and lines[0].startswith("Pengajuan berkas")
+    assert "(Operator)" in lines[1] and "otomatis oleh sistem" in box
+    for kind in ("document", "poster"):
+        assert 'name="viewport"' in render_standard(std, kind)  # the public site's pages fit a phone
+    assert 'name="viewport"' in render_maklumat(library.offices["disdukcapil-bontang"])
+
+
 def test_render_command(tmp_path):
     out = tmp_path / "sp.pdf"
     done = run_cli("render", "kaltim-akses-data", "--format", "pdf", "--out", str(out))

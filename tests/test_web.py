@@ -170,6 +170,12 @@ def test_intake_incomplete_then_receipt(web, library):
     assert recorded.status_code == 303 and recorded.headers["location"].endswith("/tanda-terima")
     receipt = client.get(recorded.headers["location"])
     assert "belum berjalan" in receipt.text and "BELUM" in receipt.text
+    # The status link and its QR code carry the configured public address and the receipt code.
+    with service.store.read() as s:
+        code = s.scalar(select(Case.receipt_code).order_by(Case.id.desc()))
+    assert f"http://testserver/status?kode={code}" in receipt.text
+    assert "<svg" in receipt.text and "Kode QR cek status permohonan" in receipt.text
+    assert "127.0.0.1" not in receipt.text
 
 
 def test_public_pages_show_no_personal_data(web, library):

@@ -186,7 +186,11 @@ def cmd_site(args) -> int:
     library = load(args)
     if args.office and args.office not in library.offices:
         raise CliError(f"kantor '{args.office}' tidak dikenal; kantor: {', '.join(library.offices)}")
-    made = build(library, Path(args.out), office=args.office, drafts=args.drafts, pdf=not args.no_pdf)
+    def progress(n, total, std):
+        print(f"  [{n}/{total}] {std.title}", file=sys.stderr, flush=True)
+
+    made = build(library, Path(args.out), office=args.office, drafts=args.drafts, pdf=not args.no_pdf,
+                 progress=progress)
     print(f"{made['standards']} standar dari {made['offices']} kantor di {made['path']}/index.html")
     return 0
 

@@ -72,6 +72,10 @@ async def run_demo(service: CaseService, out=print) -> tuple[list[dict], Summary
             if not step:
                 break
         summary = await orchestrator.catch_up(limit=1000)
+        closed = _closed(service, planned)
+        if out is not None:
+            out(f"  putaran {_round + 1}: {acted} langkah petugas, {summary.runs} flow run Prefect; "
+                f"{closed}/{len(planned)} kasus tuntas")
         for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
             setattr(total, key, getattr(total, key) + getattr(summary, key))
         total.errors += summary.errors
@@ -79,3 +83,13 @@ async def run_demo(service: CaseService, out=print) -> tuple[list[dict], Summary
             break
     results = [case_view(service.store, p.case_id) | {"scenario": p.scenario.name} for p in planned]
     return results, total
+
+
+def _closed(service: CaseService, planned) -> int:
+    from sqlalchemy import func, select
+
+    from engine.store.models import Case
+
+    with service.store.read() as s:
+        return s.scalar(select(func.count()).select_from(Case).where(
+            Case.id.in_([p.case_id for p in planned]), Case.closed_at.is_not(None)))

@@ -52,6 +52,9 @@ def components(std) -> list[Component]:
             procedure += [(f"{variant['name']}, {_channel_name(std, c)}", list(lines)) for c, lines in own.items()]
         elif own:
             procedure.append((variant["name"], list(own)))
+    if not procedure:  # no published wording: the steps themselves, in order, each with who does it
+        procedure = [wording.step_line(step, std.office) for step in std.data.get("steps") or []
+                     if isinstance(step, dict) and step.get("name")]
     time_limits = [wording.time_limit(std.time_limit())]
     fees = [wording.fee(std.fee())]
     for variant in std.variants:

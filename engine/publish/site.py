@@ -18,13 +18,17 @@ def _summary(std) -> str:
     return f"{wording.time_limit_short(std.time_limit())} · {wording.fee(std.fee())}"
 
 
-def build(library, out: Path, *, office: str | None = None, drafts: bool = False, pdf: bool = True) -> dict:
+def build(library, out: Path, *, office: str | None = None, drafts: bool = False, pdf: bool = True,
+          progress=None) -> dict:
+    """The public site in ``out``; ``progress(n, total, standard)`` is told before each standard is made."""
     out.mkdir(parents=True, exist_ok=True)
     standards = sorted((s for s in library.standards.values()
                         if (drafts or s.data.get("status") != "draft") and (office is None or s.office.id == office)),
                        key=lambda s: (s.office.name, s.title))
     offices = sorted({s.office.id: s.office for s in standards}.values(), key=lambda o: o.name)
-    for std in standards:
+    for n, std in enumerate(standards, 1):
+        if progress is not None:
+            progress(n, len(standards), std)
         html = render_standard(std)
         if pdf:
             (out / f"{std.id}.pdf").write_bytes(to_pdf(html))

@@ -149,6 +149,14 @@ CASE_STATUS_LABELS = {
 }
 
 
+def step_line(step: dict, office) -> str:
+    """A step as a line of the published procedure: its name and who does it."""
+    role = step.get("role")
+    who = {"sistem": "otomatis oleh sistem", "pemohon": "oleh pemohon"}.get(role) or (
+        office.role_name(role) if office is not None and role else role)
+    return f"{step['name']} ({who})" if who else step["name"]
+
+
 def long_date(value, with_day: bool = False) -> str:
     """26 November 2026 (or Kamis, 26 November 2026); accepts dates, datetimes and ISO strings."""
     import datetime

@@ -3,6 +3,8 @@ receipt and the product documents."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.dossier import dossier
 from engine.cases.frozen import thaw
 from engine.cases.queries import case_view, find_case
-from engine.cases.signature import with_qr
+from engine.cases.signature import qr_svg, with_qr
 from engine.standard.kinds import KINDS
 from engine.store.models import Case, Document, Task
 
@@ -141,9 +143,11 @@ def receipt(request: Request, number: str, format: str = "html", who: Officer = 
     view = _own_case(request, who, number)
     extras = _case_extras(request, view)
     office = extras["standard"].office if extras["standard"] else None
+    status_url = f"{request.app.state.public_url}/status"
+    link = f"{status_url}?{urlencode({'kode': view['receipt_code']})}"
     html = request.app.state.templates.get_template("receipt.html.j2").render(
-        case=view, office=office, officer=who, for_pdf=format == "pdf",
-        status_url=f"{request.app.state.public_url}/status", **extras)
+        case=view, office=office, officer=who, for_pdf=format == "pdf", status_url=status_url, status_link=link,
+        qr=qr_svg(link, title="Kode QR cek status permohonan"), **extras)
     if format == "pdf":
         return pdf_response(html, f"tanda-terima-{number}")
     return HTMLResponse(html)
