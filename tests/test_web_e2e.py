@@ -8,154 +8,17 @@ role (and recorded), the receipt and product as PDF, and the public status page 
 Screenshots of the main pages go to docs/screenshots/.
 """
 
-import io
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from engine.cases.simulate import DEMO_PASSPHRASE
 
-from .conftest import ROOT
+from .e2e_support import (OFFICE, PASSWORD, SUBMIT, browser, fill_processing, open_task, pdf_text, server,  # noqa: F401
+                          shot, signed_in, work)
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-PASSWORD = "kata-sandi-uji-2026"
-OFFICE = "disdukcapil-kaltim"
-SUBMIT = "main form[method=post] button[type=submit]"  # not the header's sign-out button
-SHOTS = ROOT / "docs" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(library, tmp_path_factory):
-    from engine.cases.service import CaseService
-    from engine.cases.simulate import users_for
-    from engine.store.db import Store
-    from engine.web.auth import hash_password
-
-    folder = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{folder / 'cases.db'}"
-    store = Store(url)
-    service = CaseService(store, library)
-    service.directory.sync_offices()
-    password = hash_password(PASSWORD)
-    for username in users_for(service).values():
-        service.directory.set_password(username, password)
-    port = _free_port()
-    env = dict(os.environ, LAYANAN_DATABASE_URL=url, PREFECT_HOME=str(folder / "prefect"),
-               LAYANAN_DATA_DIR=str(folder / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"layanan serve did not start:\n{proc.stdout.read()}")
-            time.sleep(0.2)
-    yield base, service
-    proc.terminate()
-    try:
-        proc.wait(90)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("layanan serve did not stop on SIGTERM")
-    store.dispose()
-    # Stopped like a service manager stops it: a normal exit, and the Prefect API server it started is gone
-    # too (uvicorn's re-raised SIGTERM used to kill the process and leave that server running).
-    assert proc.returncode == 0
-    assert _processes_using(folder / "prefect") == []
-
-
-def _processes_using(prefect_home) -> list[int]:
-    """Processes still running with this PREFECT_HOME (e.g. an orphaned ephemeral API server)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except (OSError, ValueError):
-            continue
-        if f"PREFECT_HOME={prefect_home}".encode() in environ:
-            found.append(int(entry.name))
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is needed for the web tests (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def _signed_in(browser, base, role, width=1200):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="id-ID")
-    page = context.new_page()
-    page.goto(f"{base}/kerja")
-    assert "/masuk" in page.url  # every officer page needs a sign-in
-    page.fill("input[name=username]", f"{OFFICE}.{role}")
-    page.fill("input[name=password]", PASSWORD)
-    page.click(SUBMIT)
-    page.wait_for_url(f"{base}/kerja")
-    return page
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _open_task(service, number, step):
-    from engine.store.models import Case, Task
-
-    with service.store.read() as s:
-        case = s.scalar(select(Case).where(Case.number == number))
-        return s.scalar(select(Task).where(Task.case_id == case.id, Task.step_id == step,
-                                           Task.status.in_(("open", "claimed"))))
-
-
-def _pdf_text(page, url) -> str:
-    from pypdf import PdfReader
-
-    response = page.context.request.get(url)
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
-
-
-def _fill_processing(page, period):
-    """The data agregat standard's processing form (the period left empty when None)."""
-    page.select_option("select[name='data.jenis_data']", "agregat")
-    page.fill("input[name='data.wilayah']", "Kota Samarinda")
-    if period is not None:
-        page.fill("input[name='data.periode']", period)
-
-
-def _work(page, base, task_id):
-    """Claim the task from the worklist and open its form."""
-    page.goto(f"{base}/kerja")
-    page.click(f"form[action='/tugas/{task_id}/ambil'] button")
-    page.wait_for_url(f"{base}/tugas/{task_id}")
 
 
 def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library):
@@ -166,7 +29,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.goto(f"{base}/masuk")
-    _shot(page, "01-masuk")
+    shot(page, "01-masuk")
     page.fill("input[name=username]", f"{OFFICE}.petugas_layanan")
     page.fill("input[name=password]", "salah-sekali-123")
     page.click(SUBMIT)
@@ -192,7 +55,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     # Beside the checklist, by the requirement's name, without internal ids or command-line flags.
     beside = front.inner_text("fieldset.invalid .field-error")
     assert "Surat Permohonan" in beside and "surat_permohonan" not in beside and "--" not in beside
-    _shot(front, "03-pendaftaran-belum-lengkap")
+    shot(front, "03-pendaftaran-belum-lengkap")
     front.check("input[name=incomplete]")
     front.click(SUBMIT)
     front.wait_for_url("**/tanda-terima")
@@ -201,39 +64,39 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     number = front.url.split("/kasus/")[1].split("/")[0]
 
     # The file is completed at the counter: the clock starts and the receipt shows the due date.
-    intake = _open_task(service, number, "penerimaan")
-    _work(front, base, intake.id)
+    intake = open_task(service, number, "penerimaan")
+    work(front, base, intake.id)
     front.check("input[name=requirements][value=surat_permohonan]")
     front.click(SUBMIT)
     front.wait_for_url(f"**/kasus/{number}?selesai=*")
     front.goto(f"{base}/kasus/{number}/tanda-terima")
     receipt = front.inner_text("body")
     assert "Perkiraan selesai" in receipt and "WITA" in receipt and "BELUM" not in receipt
-    _shot(front, "04-tanda-terima")
+    shot(front, "04-tanda-terima")
     code = front.inner_text(".code")
-    pdf = _pdf_text(front, f"{base}/kasus/{number}/tanda-terima?format=pdf")
+    pdf = pdf_text(front, f"{base}/kasus/{number}/tanda-terima?format=pdf")
     assert number in pdf and "Surat Permohonan" in pdf
 
     # Form step by the operator; a missing required field is named beside the field.
-    operator = _signed_in(browser, base, "operator")
-    _shot(operator, "02-daftar-kerja")
-    task = _open_task(service, number, "pengolahan")
-    _work(operator, base, task.id)
+    operator = signed_in(browser, base, "operator")
+    shot(operator, "02-daftar-kerja")
+    task = open_task(service, number, "pengolahan")
+    work(operator, base, task.id)
     operator.click(SUBMIT)  # the browser's own check stops an empty required form...
     assert operator.url.endswith(f"/tugas/{task.id}")
-    _fill_processing(operator, None)
+    fill_processing(operator, None)
     operator.evaluate("document.querySelector(\"input[name='data.periode']\").removeAttribute('required')")
     operator.click(SUBMIT)  # ...and the server names the field when the browser does not
     assert operator.inner_text(".invalid .field-error") and "data.periode" not in operator.inner_text(".error")
-    _shot(operator, "05-formulir-langkah")
-    _fill_processing(operator, "Semester I 2026")
+    shot(operator, "05-formulir-langkah")
+    fill_processing(operator, "Semester I 2026")
     operator.click(SUBMIT)
     operator.wait_for_url(f"**/kasus/{number}?selesai=*")
 
     # Approval: returned for correction (a reason is required), then approved after the fix.
-    verifier = _signed_in(browser, base, "subkoor_piak")
-    task = _open_task(service, number, "verifikasi")
-    _work(verifier, base, task.id)
+    verifier = signed_in(browser, base, "subkoor_piak")
+    task = open_task(service, number, "verifikasi")
+    work(verifier, base, task.id)
     # The verifier sees the case: the applicant, the file and what the operator entered, by whom.
     assert "Budi Santoso" in verifier.inner_text("#pemohon + dl")
     earlier = verifier.inner_text("[data-testid=langkah-sebelumnya]")
@@ -248,25 +111,25 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     verifier.click(SUBMIT)
     verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
     # The returned task comes back with the reason on top and the values entered before.
-    task = _open_task(service, number, "pengolahan")
-    _work(operator, base, task.id)
+    task = open_task(service, number, "pengolahan")
+    work(operator, base, task.id)
     returned = operator.inner_text("[data-testid=dikembalikan]")
     assert "Periode data belum sesuai surat permohonan" in returned and "Petugas" in returned
     assert operator.input_value("input[name='data.wilayah']") == "Kota Samarinda"
     assert operator.input_value("input[name='data.periode']") == "Semester I 2026"
-    _shot(operator, "05b-tugas-dikembalikan")
-    _fill_processing(operator, "Semester II 2026")
+    shot(operator, "05b-tugas-dikembalikan")
+    fill_processing(operator, "Semester II 2026")
     operator.click(SUBMIT)
     operator.wait_for_url(f"**/kasus/{number}?selesai=*")
-    task = _open_task(service, number, "verifikasi")
-    _work(verifier, base, task.id)
+    task = open_task(service, number, "verifikasi")
+    work(verifier, base, task.id)
     verifier.check("input[name=outcome][value=setuju]")
     verifier.click(SUBMIT)
     verifier.wait_for_url(f"**/kasus/{number}?selesai=*")
 
     # The numbering is automated: Prefect (the server's worker) runs it; the signature then appears.
     deadline = time.monotonic() + 180
-    while (sign := _open_task(service, number, "tte")) is None:
+    while (sign := open_task(service, number, "tte")) is None:
         assert time.monotonic() < deadline, "the automated numbering step never ran"
         time.sleep(1)
 
@@ -281,11 +144,11 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     assert refused and "memerlukan peran" in refused[-1].data["message"]
 
     # The head reads the draft being signed; signing needs the TTE passphrase, refused beside its field.
-    head = _signed_in(browser, base, "kepala_dinas")
-    _work(head, base, sign.id)
+    head = signed_in(browser, base, "kepala_dinas")
+    work(head, base, sign.id)
     draft = head.inner_text("[data-testid=draf]")
     assert "Budi Santoso" in draft and "Semester II 2026" in draft and "Data agregat" in draft  # labelled values
-    _shot(head, "06-tanda-tangan")
+    shot(head, "06-tanda-tangan")
     labels = head.locator("fieldset.outcomes label").all_inner_texts()
     assert labels[0].strip() == "Tandatangani" and "Tolak" in labels[1]
     head.check("input[name=outcome][value=tandatangani]")
@@ -298,15 +161,15 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     head.click(SUBMIT)
     head.wait_for_url(f"**/kasus/{number}?selesai=*")
 
-    handover = _open_task(service, number, "penyerahan")
-    _work(front, base, handover.id)
+    handover = open_task(service, number, "penyerahan")
+    work(front, base, handover.id)
     front.click(SUBMIT)
     front.wait_for_url(f"**/kasus/{number}?selesai=*")
     assert "selesai" in front.inner_text(".facts").lower()
-    _shot(front, "07-kasus-selesai")
+    shot(front, "07-kasus-selesai")
     product_number = front.inner_text("ul.products strong")
     assert product_number.startswith("400.12/0001/")
-    product = _pdf_text(front, f"{base}/kasus/{number}/dokumen/surat_jawaban?format=pdf")
+    product = pdf_text(front, f"{base}/kasus/{number}/dokumen/surat_jawaban?format=pdf")
     assert product_number in product.replace("\n", " ")
 
     # The public status page: by receipt code, no sign-in, no personal data.
@@ -314,12 +177,12 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
     public.goto(f"{base}/status?kode={code}")
     text = public.inner_text("main")
     assert "selesai" in text.lower() and "Budi" not in text and "6472015708900003" not in text
-    _shot(public, "08-status-publik-ponsel")
+    shot(public, "08-status-publik-ponsel")
     public.goto(f"{base}/standar/kaltim-data-agregat")
     assert "Persyaratan" in public.inner_text("main")
-    _shot(public, "09-standar-publik-ponsel")
-    narrow = _signed_in(browser, base, "petugas_layanan", width=390)
-    _shot(narrow, "10-daftar-kerja-ponsel")
+    shot(public, "09-standar-publik-ponsel")
+    narrow = signed_in(browser, base, "petugas_layanan", width=390)
+    shot(narrow, "10-daftar-kerja-ponsel")
 
     # The front office finds the case by the applicant's name and by the product number, on a phone too;
     # the case page then tells its story in words, with no Prefect internals for an officer.
@@ -330,7 +193,7 @@ def test_a_case_through_every_kind_of_step_in_chromium(server, browser, library)
         assert "1 kasus" in page.inner_text("[data-testid=jumlah]")
         assert number in page.inner_text("table.cases") and "Budi Santoso" in page.inner_text("table.cases")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    _shot(narrow, "11-cari-kasus-ponsel")
+    shot(narrow, "11-cari-kasus-ponsel")
     front.goto(f"{base}/cari?q={product_number}")
     front.click(f"a[href='/kasus/{number}']")
     story = front.inner_text("[data-testid=langkah-sebelumnya]")
@@ -359,7 +222,7 @@ def test_conditional_requirements_follow_the_answers_in_chromium(server, browser
     assert lost.is_visible() and not damaged.is_visible()
     page.select_option("select[name='answers.alasan']", "rusak")
     assert damaged.is_visible() and not lost.is_visible()
-    _shot(page, "11-persyaratan-bersyarat")
+    shot(page, "11-persyaratan-bersyarat")
 
 
 def test_api_docs_render_within_the_csp_in_chromium(server, browser):
