@@ -133,3 +133,26 @@ def test_the_admins_day_in_chromium(office, browser):
     admin.goto(f"{base}/admin/pengguna")
     assert fits(admin)
     shot(admin, "17-pengguna-ponsel")
+
+
+def test_the_operators_returned_task_on_a_phone(office, browser):
+    """The verifier's return reaches the operator on a phone: the reason on top, the values entered before."""
+    base, service = office
+    from engine.store.models import Case, Task
+
+    number = _case(service, rounds=2)  # intake and the operator's form: at the verifier
+    with service.store.read() as s:
+        case_id = s.scalar(select(Case.id).where(Case.number == number))
+        task_id = s.scalar(select(Task.id).where(Task.case_id == case_id, Task.status == "open"))
+    service.complete(task_id, f"{OFFICE}.subkoor_piak", outcome="perbaiki",
+                     reason="Wilayah harus ditulis lengkap dengan kecamatannya")
+    with service.store.read() as s:
+        returned = s.scalar(select(Task.id).where(Task.case_id == case_id, Task.status == "open"))
+    operator = sign_in(browser, base, f"{OFFICE}.operator", width=360)
+    assert operator.url == f"{base}/kerja" and fits(operator)
+    operator.click(f"form[action='/tugas/{returned}/ambil'] button")
+    operator.wait_for_url(f"{base}/tugas/{returned}")
+    assert "Wilayah harus ditulis lengkap dengan kecamatannya" in operator.inner_text("[data-testid=dikembalikan]")
+    assert operator.input_value("input[name='data.wilayah']")  # filled with what was entered before
+    assert fits(operator)
+    shot(operator, "18-tugas-dikembalikan-ponsel")
