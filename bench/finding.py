@@ -89,10 +89,62 @@ def _case_pages(store, numbers: list[str]) -> list[float]:
     return times[5:]
 
 
+def _exports(store) -> None:
+    """The case list's whole export (every case of the office) as CSV and as Excel through the web
+    application: rows, seconds, and the process's peak memory growth while it streams."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from engine.cases.service import CaseService
+    from engine.standard.model import load_library
+    from engine.web.app import create_app
+
+    async def no_wait(seconds):
+        pass
+
+    service = CaseService(store, load_library(ROOT / "standards"))
+    client = TestClient(create_app(service, public_url="http://testserver", sleep=no_wait))
+    page = client.get("/masuk")
+    token = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
+    client.post("/masuk", data={"username": f"{OFFICE}.petugas_layanan", "password": "bench-password-2026",
+                                "csrf": token})
+    page_size = os.sysconf("SC_PAGE_SIZE")
+
+    def rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * page_size
+
+    print(f"\n{'export of the whole list':34} {'seconds':>8} {'MB sent':>8} {'peak RSS growth MB':>20}")
+    import threading
+
+    for kind in ("csv", "xlsx"):
+        before = rss()
+        peak, done = [before], threading.Event()
+
+        def sample():  # the application runs in TestClient's own thread: sample the whole process
+            while not done.wait(0.01):
+                peak[0] = max(peak[0], rss())
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.perf_counter()
+        sent = 0
+        with client.stream("GET", f"/cari/ekspor.{kind}") as response:
+            assert response.status_code == 200
+            for block in response.iter_bytes():
+                sent += len(block)
+        done.set()
+        sampler.join()
+        grown = (peak[0] - before) / 1e6
+        print(f"{kind:34} {time.perf_counter() - started:8.1f} {sent / 1e6:8.1f} {grown:20.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--export", action="store_true", help="also the whole list's CSV and Excel export")
     parser.add_argument("--url", help="a PostgreSQL database of the bench's own, emptied first (default: a SQLite "
                                       "file in /tmp)")
     args = parser.parse_args()
@@ -127,6 +179,8 @@ def main() -> None:
     pages = _case_pages(store, numbers[:args.runs])
     print(f"\n{'case page GET /kasus/NUMBER':34} {percentile(pages, 50):8.1f} {percentile(pages, 95):8.1f} "
           f"{max(pages) * 1000:8.1f}")
+    if args.export:
+        _exports(store)
     store.dispose()
 
 
