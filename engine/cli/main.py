@@ -295,6 +295,24 @@ def _add_demo(sub) -> None:
     p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_demo"))
 
 
+def _add_skm(sub) -> None:
+    p = sub.add_parser("skm", help="survei kepuasan masyarakat: hitung IKM, sampel minimal")
+    ssub = p.add_subparsers(dest="skm_command", metavar="AKSI", required=True)
+    count = ssub.add_parser("hitung", help="IKM dan mutu pelayanan dari berkas jawaban (CSV atau XLSX, kolom U1-U9)",
+                            description="Menghitung jumlah, NRR dan NRR tertimbang tiap unsur, IKM, IKM konversi "
+                                        "dan mutu pelayanan (PermenPAN-RB 14/2017) dari berkas jawaban.")
+    count.add_argument("file", help="berkas CSV atau XLSX: satu baris per responden, kolom U1 sampai U9 bernilai 1-4")
+    count.add_argument("--bobot", choices=["1/9", "0.111", "0.11"], default="1/9",
+                       help="bobot tiap unsur (bawaan 1/9; sebagian kantor memakai 0.111 atau 0.11)")
+    count.add_argument("--bulatkan", type=int, choices=[1, 2, 3, 4], default=None,
+                       help="bulatkan NRR tiap unsur ke sekian desimal sebelum dibobot")
+    count.add_argument("--format", choices=["text", "json"], default="text")
+    count.set_defaults(run=_lazy("engine.cli.skm_commands", "cmd_hitung"))
+    sample = ssub.add_parser("sampel", help="sampel minimal untuk populasi N (tabel Krejcie dan Morgan)")
+    sample.add_argument("population", metavar="N", help="jumlah penerima layanan dalam periode survei")
+    sample.set_defaults(run=_lazy("engine.cli.skm_commands", "cmd_sampel"))
+
+
 def _lazy(module: str, name: str):
     def run(args):
         import importlib
@@ -312,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="layanan 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
-                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide, _add_publish):
+                _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide, _add_publish, _add_skm):
         add(sub)
     return parser
 
