@@ -321,3 +321,4 @@ def _events_are_append_only(mapper, connection, target):
 # module names every table, for Alembic).
 from .access_tables import SigninThrottle, TrustedDevice, WebSession  # noqa: E402,F401
 from .audit_tables import AuditCheckpoint, AuditHead, ChainHead  # noqa: E402,F401
+from .survey_tables import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: E402,F401
