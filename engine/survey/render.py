@@ -42,15 +42,23 @@ def chart(result, names: dict[str, str]) -> Markup:
     return Markup("".join(parts))
 
 
-def report_html(results: dict, *, standalone: bool = True) -> str:
+def report_html(results: dict, *, standalone: bool = True) -> Markup:
+    """The report; its every value escaped by the forms' autoescaping environment (so the page that holds
+    it may place it as markup)."""
     q = results["questionnaire"]
     names = {e.id: e.name for e in q.elements}
     period: Period = results["period"]
-    return render_named("laporan_skm.html.j2", {
+    overall, minimum = results["overall"], results["minimum"]
+    sample = {"met": overall is not None and overall.respondents >= minimum,
+              "short": max(minimum - (overall.respondents if overall else 0), 0)}
+    shown = [(text, f"{count} responden" if count > 1 else "") for text, count in results["suggestions"]]
+    return Markup(render_named("laporan_skm.html.j2", {
         **results, "names": names, "period_name": period.name, "chart": chart(results["overall"], names),
         "grade_table": GRADE_TABLE, "channels_named": {CHANNELS.get(k, k): v for k, v in results["channels"].items()},
-        "statuses": STATUSES, "standalone": standalone, "colours": BAR_COLOURS,
-        "profile_labels": {p["id"]: p for p in q.profile}})
+        "statuses": STATUSES, "standalone": standalone, "colours": BAR_COLOURS, "sample": sample,
+        "suggestions_shown": shown,
+        "show_services": len(results["services"]) > 1 or bool(results["services"] and not results["standard_id"]),
+        "profile_labels": {p["id"]: p for p in q.profile}}))
 
 
 def report_pdf(results: dict) -> bytes:

@@ -37,7 +37,18 @@ def _own_case(request: Request, who: Officer, number: str) -> dict:
 @router.get("/kasus/{number}", response_class=HTMLResponse)
 def case_page(request: Request, number: str, who: Officer = Depends(officer)):
     view = _own_case(request, who, number)
-    return render(request, "case.html.j2", who, case=view, **_case_extras(request, view))
+    survey = survey_link(request, view["id"]) if view["status"] in ("done", "rejected") else None
+    return render(request, "case.html.j2", who, case=view, survey=survey,
+                  survey_qr=qr_svg(survey, title="Kode QR survei kepuasan") if survey else None,
+                  **_case_extras(request, view))
+
+
+def survey_link(request: Request, case_id: int) -> str:
+    """The applicant's link to the satisfaction survey (the case's invitation, made on first need)."""
+    from engine.cases.service import now
+    from engine.survey.responses import invitation_for
+
+    return f"{request.app.state.public_url}/survei/{invitation_for(request.app.state.service.store, case_id, now())}"
 
 
 def _case_extras(request: Request, view: dict, task_id: int | None = None) -> dict:
@@ -145,9 +156,11 @@ def receipt(request: Request, number: str, format: str = "html", who: Officer = 
     office = extras["standard"].office if extras["standard"] else None
     status_url = f"{request.app.state.public_url}/status"
     link = f"{status_url}?{urlencode({'kode': view['receipt_code']})}"
+    survey = survey_link(request, view["id"])
     html = request.app.state.templates.get_template("receipt.html.j2").render(
         case=view, office=office, officer=who, for_pdf=format == "pdf", status_url=status_url, status_link=link,
-        qr=qr_svg(link, title="Kode QR cek status permohonan"), **extras)
+        qr=qr_svg(link, title="Kode QR cek status permohonan"), survey=survey,
+        survey_qr=qr_svg(survey, title="Kode QR survei kepuasan"), **extras)
     if format == "pdf":
         return pdf_response(html, f"tanda-terima-{number}")
     return HTMLResponse(html)

@@ -63,6 +63,12 @@ def status(request: Request, kode: str = ""):
                     "sla": sla_status(case, now()),
                     "steps": [{"name": names.get(st, st), "done": status_ == "done", "at": at}
                               for st, status_, at in steps],
+                    "survey": None,
                 }
+                if case.status in ("done", "rejected"):
+                    from engine.survey.responses import invitation_for
+
+                    token = invitation_for(service.store, case.id, now())
+                    context["found"]["survey"] = f"{request.app.state.public_url}/survei/{token}"
     return request.app.state.templates.TemplateResponse(request, "public_status.html.j2", context,
                                                         status_code=200 if context["found"] or not code else 404)
