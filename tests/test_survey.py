@@ -4,6 +4,7 @@ under the office's convention, the follow-up plan, and the SKM report as HTML an
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -44,7 +45,7 @@ def test_an_invitation_is_answered_once_after_the_case_closed(service):
         responses.answer_invitation(service.store, "palsu" + token[5:], _answers(4), DAY)
     with service.store.read() as s:
         (row,) = s.scalars(select(SurveyResponse)).all()
-        assert row.u1 == 3 and row.channel == "daring" and row.profile == {"sex": "P"}
+        assert row.u1 == 3 and row.channel == "daring" and row.sex == "P" and row.age is None
         assert row.standard_id == STANDARD and row.submitted_on == DAY and row.year == 2026 and row.quarter == 4
     # Anonymous: a response row names no case, no invitation, no moment finer than the day.
     columns = {c["name"] for c in inspect(service.store.engine).get_columns("survey_responses")}
@@ -120,3 +121,29 @@ def test_periods_are_quarters_semesters_and_years():
     for bad in ("2026-Q5", "26", "kemarin", "", "1999"):
         with pytest.raises(ValueError, match="tidak dikenal"):
             parse(bad)
+
+
+def test_import_and_report_on_the_command_line(service, database_url, tmp_path):
+    from .conftest import run_cli
+
+    env = {"LAYANAN_DATABASE_URL": database_url}
+    sheet = tmp_path / "kertas.csv"
+    sheet.write_text("U1,U2,U3,U4,U5,U6,U7,U8,U9,saran\n4,4,4,4,4,4,4,4,4,Bagus\n3,3,3,3,3,3,3,3,3,\n")
+    done = run_cli("skm", "impor", str(sheet), "--office", OFFICE, "--standard", STANDARD, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "2 jawaban tersimpan" in done.stdout
+    wrong = run_cli("skm", "impor", str(sheet), "--office", "kantor-lain", env=env)
+    assert wrong.returncode != 0 and "tidak dikenal" in wrong.stderr and "Traceback" not in wrong.stderr
+    with service.store.read() as s:
+        day = s.scalar(select(SurveyResponse.submitted_on))
+    period = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    text = run_cli("skm", "laporan", "--office", OFFICE, "--periode", period, env=env)
+    assert text.returncode == 0 and "2 responden" in text.stdout and "IKM konversi 87,50" in text.stdout
+    as_json = json.loads(run_cli("skm", "laporan", "--office", OFFICE, "--periode", period, "--format", "json",
+                                 env=env).stdout)
+    assert as_json["overall"]["grade"] == "B" and as_json["services"][0]["standard"] == STANDARD
+    pdf = tmp_path / "skm.pdf"
+    assert run_cli("skm", "laporan", "--office", OFFICE, "--periode", period, "--format", "pdf", "--out", str(pdf),
+                   env=env).returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
+    bad = run_cli("skm", "laporan", "--office", OFFICE, "--periode", "kemarin", env=env)
+    assert bad.returncode != 0 and "periode 'kemarin' tidak dikenal" in bad.stderr

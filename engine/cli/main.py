@@ -311,6 +311,19 @@ def _add_skm(sub) -> None:
     sample = ssub.add_parser("sampel", help="sampel minimal untuk populasi N (tabel Krejcie dan Morgan)")
     sample.add_argument("population", metavar="N", help="jumlah penerima layanan dalam periode survei")
     sample.set_defaults(run=_lazy("engine.cli.skm_commands", "cmd_sampel"))
+    imp = ssub.add_parser("impor", help="simpan jawaban dari berkas CSV/XLSX ke basis data kantor")
+    imp.add_argument("file")
+    imp.add_argument("--office", required=True)
+    imp.add_argument("--standard", help="id standar layanan (kosong: layanan kantor umum)")
+    imp.add_argument("--as", dest="as_user", help="petugas yang mengimpor (tercatat)")
+    imp.set_defaults(run=_lazy("engine.cli.skm_commands", "cmd_impor"))
+    rep = ssub.add_parser("laporan", help="laporan SKM kantor untuk satu periode")
+    rep.add_argument("--office", required=True)
+    rep.add_argument("--periode", required=True, help="2026-Q3 (triwulan), 2026-S2 (semester) atau 2026")
+    rep.add_argument("--standard", help="satu layanan saja")
+    rep.add_argument("--format", choices=["text", "json", "html", "pdf"], default="text")
+    rep.add_argument("--out")
+    rep.set_defaults(run=_lazy("engine.cli.skm_commands", "cmd_laporan"))
 
 
 def _lazy(module: str, name: str):

@@ -68,3 +68,103 @@ def cmd_sampel(args) -> int:
     print(f"Populasi {people} orang: sampel minimal {sample} responden (tabel Krejcie dan Morgan, "
           f"PermenPAN-RB 14/2017)", file=sys.stderr)
     return 0
+
+
+def _office_and_service(args):
+    from .case_commands import _service
+
+    service = _service(args)
+    office = service.library.offices.get(args.office)
+    if office is None:
+        raise CliError(f"kantor '{args.office}' tidak dikenal; kantor: {', '.join(service.library.offices)}")
+    standard = getattr(args, "standard", None)
+    if standard and (standard not in service.library.standards
+                     or service.library.standards[standard].office.id != office.id):
+        raise CliError(f"standar '{standard}' tidak dikenal di {office.id}")
+    return service, office, standard
+
+
+def _guarded(fn):
+    from .case_commands import _guard
+
+    return _guard(fn)
+
+
+def cmd_impor(args) -> int:
+    return _guarded(_impor)(args)
+
+
+def _impor(args) -> int:
+    from engine.cases.service import now
+    from engine.skm.sheet import SheetError, read
+    from engine.survey.responses import import_responses
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"berkas '{args.file}' tidak ada")
+    service, office, standard = _office_and_service(args)
+    try:
+        rows = read(path.read_bytes(), path.name)
+    except SheetError as exc:
+        for line, message in exc.problems[:50]:
+            print(f"{args.file}:{line}: {message}", file=sys.stderr)
+        raise CliError(f"{len(exc.problems)} baris bermasalah; tidak ada yang disimpan") from None
+    from zoneinfo import ZoneInfo
+
+    day = now().astimezone(ZoneInfo(office.timezone)).date()
+    count = import_responses(service.store, office.id, standard, None, rows, day, args.as_user or "cli")
+    print(f"{count} jawaban tersimpan untuk {office.name}" + (f" ({standard})" if standard else ""))
+    return 0
+
+
+def cmd_laporan(args) -> int:
+    return _guarded(_laporan)(args)
+
+
+def _laporan(args) -> int:
+    from engine.skm.periods import parse
+    from engine.survey.render import report_html, report_pdf
+    from engine.survey.results import results
+
+    service, office, standard = _office_and_service(args)
+    try:
+        period = parse(args.periode)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    titles = {s.id: s.title for s in service.library.standards.values()}
+    found = results(service.store, office, period, standard_id=standard, titles=titles)
+    if args.format == "pdf":
+        if not args.out:
+            raise CliError("PDF perlu --out BERKAS.pdf")
+        Path(args.out).write_bytes(report_pdf(found))
+        print(f"ditulis ke {args.out}")
+        return 0
+    if args.format == "html":
+        text = str(report_html(found))
+    elif args.format == "json":
+        overall = found["overall"]
+        text = json.dumps({"office": office.id, "period": period.label, "population": found["population"],
+                           "minimum_sample": found["minimum"], "channels": found["channels"],
+                           "overall": overall.as_dict() if overall else None,
+                           "services": [{"standard": g["standard"], "population": g["population"],
+                                         "minimum_sample": g["minimum"], **g["result"].as_dict()}
+                                        for g in found["services"]]}, ensure_ascii=False, indent=2)
+    else:
+        overall = found["overall"]
+        lines = [f"Survei Kepuasan Masyarakat {office.name}, {period.name}"]
+        if overall is None:
+            lines.append("Belum ada jawaban survei untuk periode ini.")
+        else:
+            lines.append(f"{overall.respondents} responden (sampel minimal {found['minimum']} dari "
+                         f"{found['population']} penerima layanan) · IKM konversi {_number(overall.converted)} · "
+                         f"mutu {overall.grade} ({overall.performance})")
+            lines += [f"  {g['title']}: {g['result'].respondents} responden, IKM {_number(g['result'].converted)} "
+                      f"({g['result'].grade})" for g in found["services"]]
+            lines.append(f"Cara hitung: {overall.convention.describe()}")
+        text = "\n".join(lines)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"ditulis ke {args.out}")
+    else:
+        print(text)
+    return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, aware
@@ -28,10 +28,16 @@ class SurveyInvitation(Base):
 
 
 class SurveyResponse(Base):
-    """One respondent's answers: the nine elements as columns (summed by the database for a report over a
-    year of responses), the office's own questions, the profile and the suggestion as JSON."""
+    """One respondent's answers: the nine elements as columns, every one answered (every channel asks all
+    nine), summed by the database from a covering index for a report over a year of responses; the profile
+    as columns; the office's own questions as JSON; the suggestion as text."""
     __tablename__ = "survey_responses"
-    __table_args__ = (Index("ix_survey_responses_period", "office_id", "year", "quarter", "standard_id"),)
+    # Covering: a report sums the nine scores and counts channels and profiles of a year's or a quarter's
+    # responses from this index alone (bench/survey.py); suggestions are read from their own partial index.
+    __table_args__ = (Index("ix_survey_responses_period", "office_id", "year", "quarter", "standard_id", "channel",
+                            "sex", "education", "occupation", "age", *[f"u{n}" for n in range(1, 10)]),
+                      Index("ix_survey_responses_suggestions", "office_id", "year", "quarter", "id",
+                            sqlite_where=text("suggestion IS NOT NULL"), postgresql_where=text("suggestion IS NOT NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[str] = mapped_column(String(80))
     standard_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
@@ -40,17 +46,21 @@ class SurveyResponse(Base):
     submitted_on: Mapped[date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(SmallInteger)
     quarter: Mapped[int] = mapped_column(SmallInteger)
-    u1: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u2: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u3: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u4: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u5: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u6: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u7: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u8: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    u9: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    u1: Mapped[int] = mapped_column(SmallInteger)
+    u2: Mapped[int] = mapped_column(SmallInteger)
+    u3: Mapped[int] = mapped_column(SmallInteger)
+    u4: Mapped[int] = mapped_column(SmallInteger)
+    u5: Mapped[int] = mapped_column(SmallInteger)
+    u6: Mapped[int] = mapped_column(SmallInteger)
+    u7: Mapped[int] = mapped_column(SmallInteger)
+    u8: Mapped[int] = mapped_column(SmallInteger)
+    u9: Mapped[int] = mapped_column(SmallInteger)
     extra: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
-    profile: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # The respondent's profile, each optional (PermenPAN-RB 14/2017: age, sex, education, occupation).
+    age: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    sex: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    education: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    occupation: Mapped[str | None] = mapped_column(String(12), nullable=True)
     suggestion: Mapped[str | None] = mapped_column(Text, nullable=True)
     entered_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # the officer typing a paper form
 

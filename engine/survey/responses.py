@@ -71,8 +71,9 @@ def _row(office_id: str, standard_id: str | None, unit_id: str | None, channel: 
          extra: dict | None, profile: dict | None, suggestion: str | None, entered_by: str | None) -> dict:
     row = {"office_id": office_id, "standard_id": standard_id, "unit_id": unit_id, "channel": channel,
            "submitted_on": day, "year": day.year, "quarter": quarter_of(day), "extra": extra or None,
-           "profile": profile or None, "suggestion": suggestion or None, "entered_by": entered_by}
-    row.update({f"u{n}": scores.get(f"U{n}") for n in range(1, 10)})
+           "suggestion": suggestion or None, "entered_by": entered_by}
+    row.update({key: (profile or {}).get(key) for key in ("age", "sex", "education", "occupation")})
+    row.update({f"u{n}": scores[f"U{n}"] for n in range(1, 10)})  # every channel asks all nine
     return row
 
 

@@ -28,7 +28,8 @@ def _in_period(office_id: str, period: Period):
 
 
 def _sums(s, where, by):
-    columns = [func.count()] + [func.sum(c) for c in SCORE_COLUMNS] + [func.count(c) for c in SCORE_COLUMNS]
+    """[*by, respondents, the nine totals] per group (every response answers all nine)."""
+    columns = [func.count()] + [func.sum(c) for c in SCORE_COLUMNS]
     query = select(*by, *columns).where(where)
     if by:
         query = query.group_by(*by)
@@ -36,9 +37,8 @@ def _sums(s, where, by):
 
 
 def _result(row, convention: Convention) -> Result | None:
-    count, sums, answered = row[0], row[1:10], row[10:19]
-    return compute({e: int(v or 0) for e, v in zip(ELEMENTS, sums)},
-                   {e: int(v or 0) for e, v in zip(ELEMENTS, answered)}, int(count), convention)
+    count, sums = int(row[0]), row[1:10]
+    return compute({e: int(v or 0) for e, v in zip(ELEMENTS, sums)}, {e: count for e in ELEMENTS}, count, convention)
 
 
 def _served(s, office_id: str, period: Period, tz: ZoneInfo) -> dict[str | None, int]:
@@ -68,7 +68,10 @@ def results(store: Store, office, period: Period, *, standard_id: str | None = N
         per_standard = _sums(s, where, [R.standard_id])
         per_channel = dict(s.execute(select(R.channel, func.count()).where(where).group_by(R.channel)).all())
         served = _served(s, office.id, period, ZoneInfo(office.timezone))
-        profiles = [p for p in s.scalars(select(R.profile).where(where, R.profile.is_not(None))) if p]
+        profile = {key: Counter(dict(s.execute(select(getattr(R, key), func.count()).where(
+            where, getattr(R, key).is_not(None)).group_by(getattr(R, key))).all()))
+            for key in ("sex", "education", "occupation")}
+        ages = s.execute(select(R.age, func.count()).where(where, R.age.is_not(None)).group_by(R.age)).all()
         suggestions = s.scalars(select(R.suggestion).where(where, R.suggestion.is_not(None))
                                 .order_by(R.id.desc()).limit(MAX_SUGGESTIONS)).all()
         extra_rows = [e for e in s.scalars(select(R.extra).where(where, R.extra.is_not(None))) if e] if q.extra else []
@@ -85,10 +88,9 @@ def results(store: Store, office, period: Period, *, standard_id: str | None = N
                          "result": result, "population": served.get(row[0], 0),
                          "minimum": minimum_sample(served.get(row[0], 0))})
     services.sort(key=lambda g: g["title"])
-    profile = {key: Counter(p.get(key) for p in profiles if p.get(key) is not None)
-               for key in ("sex", "education", "occupation")}
-    ages = [p["age"] for p in profiles if isinstance(p.get("age"), int)]
-    profile["age"] = Counter(_age_band(a) for a in ages)
+    profile["age"] = Counter()
+    for age, count in ages:
+        profile["age"][_age_band(age)] += count
     extra = {}
     for question in q.extra:
         values = [e.get(question.id) for e in extra_rows if e.get(question.id) is not None]
@@ -108,3 +110,17 @@ def _age_band(age: int) -> str:
         if age < top:
             return band
     return "60 ke atas"
+
+
+def year_table(store: Store, office, year: int) -> dict[tuple[str | None, int], Result]:
+    """The index of every service in every quarter of a year, from one grouped sum in the database:
+    {(standard id, quarter): Result}."""
+    convention = Convention.of_office(office.data)
+    with store.read() as s:
+        rows = _sums(s, and_(R.office_id == office.id, R.year == year), [R.standard_id, R.quarter])
+    table = {}
+    for row in rows:
+        result = _result(row[2:], convention)
+        if result is not None:
+            table[(row[0], row[1])] = result
+    return table

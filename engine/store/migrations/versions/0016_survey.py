@@ -35,13 +35,20 @@ def upgrade() -> None:
         sa.Column('submitted_on', sa.Date(), nullable=False),
         sa.Column('year', sa.SmallInteger(), nullable=False),
         sa.Column('quarter', sa.SmallInteger(), nullable=False),
-        *[sa.Column(f'u{n}', sa.SmallInteger(), nullable=True) for n in range(1, 10)],
+        *[sa.Column(f'u{n}', sa.SmallInteger(), nullable=False) for n in range(1, 10)],
         sa.Column('extra', sa.JSON(), nullable=True),
-        sa.Column('profile', sa.JSON(), nullable=True),
+        sa.Column('age', sa.SmallInteger(), nullable=True),
+        sa.Column('sex', sa.String(length=1), nullable=True),
+        sa.Column('education', sa.String(length=10), nullable=True),
+        sa.Column('occupation', sa.String(length=12), nullable=True),
         sa.Column('suggestion', sa.Text(), nullable=True),
         sa.Column('entered_by', sa.String(length=120), nullable=True),
     )
-    op.create_index('ix_survey_responses_period', 'survey_responses', ['office_id', 'year', 'quarter', 'standard_id'])
+    op.create_index('ix_survey_responses_period', 'survey_responses',
+                    ['office_id', 'year', 'quarter', 'standard_id', 'channel', 'sex', 'education', 'occupation', 'age',
+                     *[f'u{n}' for n in range(1, 10)]])
+    op.create_index('ix_survey_responses_suggestions', 'survey_responses', ['office_id', 'year', 'quarter', 'id'],
+                    sqlite_where=sa.text('suggestion IS NOT NULL'), postgresql_where=sa.text('suggestion IS NOT NULL'))
     op.create_table(
         'survey_followups',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -63,6 +70,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_survey_followups_office_id', table_name='survey_followups')
     op.drop_table('survey_followups')
+    op.drop_index('ix_survey_responses_suggestions', table_name='survey_responses')
     op.drop_index('ix_survey_responses_period', table_name='survey_responses')
     op.drop_table('survey_responses')
     op.drop_table('survey_invitations')
