@@ -113,6 +113,7 @@ def test_every_figure_of_the_auditors_report_opens_as_many_cases(office):
     page = client.get("/audit?dari=2026-12-01&sampai=2026-12-10").text
     assert "Ambil" not in page and "Laporan pelayanan Dinas Kependudukan" in page
     assert "1 Desember 2026 s.d. 10 Desember 2026" in page and "p90" not in page
+    assert "Survei kepuasan masyarakat" in page and "Triwulan IV 2026" in page  # the survey beside the report
     links = re.findall(r'<a href="(/cari\?[^"]+)">([\d.]+)%?</a>', page)
     assert len(links) >= 8
     for link, figure in links:

@@ -156,3 +156,30 @@ def test_the_operators_returned_task_on_a_phone(office, browser):
     assert operator.input_value("input[name='data.wilayah']")  # filled with what was entered before
     assert fits(operator)
     shot(operator, "18-tugas-dikembalikan-ponsel")
+
+
+def test_the_survey_from_the_hand_over_to_the_report_in_chromium(office, browser):
+    """The applicant answers the survey on a phone from the link on the receipt, tapping one choice per
+    element; the head then reads the index and the grade in the SKM report."""
+    base, service = office
+    number = _case(service, rounds=12)  # closed
+    front = sign_in(browser, base, f"{OFFICE}.petugas_layanan")
+    front.goto(f"{base}/kasus/{number}/tanda-terima")
+    link = re.search(r"http://[^\s<]+/survei/[A-Za-z0-9_-]+", front.inner_text("body")).group(0)
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="id-ID").new_page()
+    phone.goto(link)
+    assert "Bagaimana pendapat Saudara tentang kesesuaian persyaratan" in phone.inner_text("main")
+    assert "Rahmat Hidayat" not in phone.inner_text("body")
+    for element in range(1, 10):
+        phone.locator(f"input[name=U{element}][value='{3 if element % 2 else 4}']").check()
+    phone.fill("textarea[name=suggestion]", "Ruang tunggu kurang kursi")
+    assert fits(phone)
+    shot(phone, "19-survei-ponsel")
+    phone.click("form.survey button[type=submit]")
+    assert "Terima kasih" in phone.inner_text("[role=status]")
+    head = sign_in(browser, base, f"{OFFICE}.kepala_dinas")
+    head.goto(f"{base}/skm")
+    report = head.inner_text("section.skm-report")
+    assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in report and "Ruang tunggu kurang kursi" in report
+    assert re.search(r"Mutu pelayanan: [AB] \((Sangat baik|Baik)\)", report)
+    shot(head, "20-laporan-skm")
