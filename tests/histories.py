@@ -97,7 +97,7 @@ def plan(library) -> list[tuple]:
     chosen = []
     for standard in library.standards.values():
         actions = {o.get("action", "approve") for s in standard.data["steps"]
-                   for o in (s.get("outcomes") or {}).values()}
+                   for o in kind_of(s).outcomes_of(s).values()}
         variant, channel = standard.combinations()[-1]
         for name in SCENARIOS:
             if name in ("return", "return_to_applicant", "reject") and name not in actions:

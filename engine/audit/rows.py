@@ -7,7 +7,7 @@ from engine.store import chain
 
 CASE_FIELDS = (("status", "status"), ("due_at", "batas waktu"), ("closed_at", "waktu selesai"),
                ("close_reason", "alasan penutupan"), ("clock_started_at", "mulai jam layanan"),
-               ("clock_paused_at", "jam layanan berhenti"))
+               ("clock_paused_at", "jam layanan berhenti"), ("tier", "tingkat"))
 TASK_FIELDS = (("seq", "urutan"), ("step_id", "langkah"), ("status", "status"), ("outcome", "hasil"),
                ("assignee_id", "petugas"), ("completed_by", "diselesaikan oleh"), ("completed_at", "waktu selesai"),
                ("note", "alasan"))

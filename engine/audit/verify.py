@@ -157,7 +157,7 @@ def _case_chains(s, key, expected: dict) -> int:
     tasks = s.execute(select(Task).order_by(Task.case_id, Task.seq).execution_options(yield_per=5000)).scalars()
     cases = s.execute(select(Case.id, Case.number, Case.office_id, Case.standard_version_id, Case.status,
                              Case.due_at, Case.closed_at, Case.close_reason, Case.clock_started_at,
-                             Case.clock_paused_at, Case.audit_hash, Case.audit_seq, Case.audit_seal)
+                             Case.clock_paused_at, Case.tier, Case.audit_hash, Case.audit_seq, Case.audit_seal)
                       .order_by(Case.id).execution_options(yield_per=5000))
     event_rows, task_rows = _Peek(events), _Peek(iter(tasks))
     kinds = _Kinds(s)

@@ -29,7 +29,7 @@ _DUE_OF_OPEN_TASKS = Prepared(TASKS.update().where(TASKS.c.case_id == bindparam(
 def start(txn: Txn, case: Record, at: datetime) -> None:
     if case.clock_started_at is not None:
         return
-    limit = standard_of(txn, case).time_limit(case.variant)
+    limit = standard_of(txn, case).time_limit(case.variant, case.tier)
     case.clock_started_at = at
     case.due_at = due_for(txn, case, limit, at)
     due_changed(txn, case)

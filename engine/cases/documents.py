@@ -37,9 +37,12 @@ def context(standard, product: dict, number, case, steps: dict, date, signature)
     labelled text (``values``: [(label, text)]), the date and the signer's block (None for a draft)."""
     from engine.standard.values import steps_shown
 
+    from .privacy import shown
+
     return {"office": standard.office.data, "standard": standard.data, "product": product, "number": number,
             "case": {"number": case.number, "received_at": case.received_at.date()},
-            "applicant": case.applicant, "answers": case.answers, "steps": steps,
+            # A confidential applicant is not named in a letter others sign and read.
+            "applicant": shown(case.applicant, standard.data, case.answers, None), "answers": case.answers, "steps": steps,
             "values": steps_shown(standard.procedure, steps), "date": date, "signature": signature}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .issued import assess_fee, hand_over, record_payment
 from .signature import sign
+from .tiering import reroute, set_tier
 
 EFFECTS = {"sign_document": sign, "hand_over_products": hand_over, "assess_fee": assess_fee,
-           "record_payment": record_payment}
+           "record_payment": record_payment, "set_tier": set_tier, "reroute": reroute}

@@ -16,6 +16,7 @@ from engine.store.db import Store
 from engine.store.models import Case, CaseToken, Task
 from engine.store.tokens import TOKEN_END, query_terms
 
+from . import privacy
 from .frozen import stored_version, thaw
 from .txn import Txn
 
@@ -185,11 +186,14 @@ def _start_of(day: date, tz) -> datetime:
 
 
 COLUMNS = (Case.id, Case.number, Case.standard_id, Case.status, Case.applicant, Case.received_at, Case.due_at,
-           Case.closed_at, Case.clock_paused_at, Case.sla_mark, Case.standard_version_id, Case.receipt_code)
+           Case.closed_at, Case.clock_paused_at, Case.sla_mark, Case.standard_version_id, Case.receipt_code,
+           Case.answers)
 
 
-def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc) -> dict:
-    """{"total": n, "page", "pages", "rows": [...]} of these offices' cases matching ``search``."""
+def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc,
+         viewer_roles=None) -> dict:
+    """{"total": n, "page", "pages", "rows": [...]} of these offices' cases matching ``search``; a confidential
+    applicant shows only to ``viewer_roles`` the standard allows (engine/cases/privacy.py)."""
     offset = min((search.page - 1) * search.size, MAX_OFFSET)
     with store.engine.connect() as conn:
         where = _conditions(conn, search, list(offices), at, tz)
@@ -197,11 +201,12 @@ def find(store: Store, search: Search, *, offices: list[str], at: datetime, tz=t
             return {"total": 0, "page": 1, "pages": 0, "rows": [],
                     "unsearchable": bool(search.text.strip()) and query_terms(search.text) is None}
         total = conn.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
-        rows = _page(conn, store, where, at, offset=offset, limit=search.size)
+        rows = _page(conn, store, where, at, offset=offset, limit=search.size, roles=viewer_roles)
     return {"total": total, "page": search.page, "pages": -(-total // search.size), "rows": rows}
 
 
-def _page(conn, store, where: list, at: datetime, *, offset: int = 0, limit: int, after=None) -> list[dict]:
+def _page(conn, store, where: list, at: datetime, *, offset: int = 0, limit: int, after=None,
+          roles=None) -> list[dict]:
     """One page of rows, newest first: by offset, or after the (received_at, id) of the last row seen."""
     query = select(*COLUMNS).where(*where)
     if after is not None:
@@ -214,11 +219,11 @@ def _page(conn, store, where: list, at: datetime, *, offset: int = 0, limit: int
                 Task.case_id.in_(ids), Task.status.in_(("open", "claimed"))).order_by(Task.id)):
             open_steps.setdefault(case_id, step_id)
     versions = {i: stored_version(conn, i, store.versions_by_id) for i in {r[10] for r in found}}
-    return [_row(r, versions[r[10]], open_steps.get(r[0]), at) for r in found]
+    return [_row(r, versions[r[10]], open_steps.get(r[0]), at, roles) for r in found]
 
 
 def stream(store: Store, search: Search, *, offices: list[str], at: datetime, tz=timezone.utc,
-           chunk: int = 1000):
+           chunk: int = 1000, viewer_roles=None):
     """Every matching case (all pages), newest first, read ``chunk`` rows at a time (keyset paging: the
     cost of a chunk does not grow with how far the export has come)."""
     with store.engine.connect() as conn:
@@ -228,16 +233,17 @@ def stream(store: Store, search: Search, *, offices: list[str], at: datetime, tz
     after = None
     while True:
         with store.engine.connect() as conn:
-            rows = _page(conn, store, where, at, limit=chunk, after=after)
+            rows = _page(conn, store, where, at, limit=chunk, after=after, roles=viewer_roles)
         yield from rows
         if len(rows) < chunk:
             return
         after = (rows[-1]["received_at"], rows[-1]["id"])
 
 
-def _row(r, version, open_step: str | None, at: datetime) -> dict:
+def _row(r, version, open_step: str | None, at: datetime, roles=None) -> dict:
     (case_id, number, standard_id, status, applicant, received_at, due_at, closed_at, paused_at, mark, _v,
-     code) = r
+     code, answers) = r
+    applicant = privacy.shown(applicant, version.document, answers, roles)
     standard = thaw(version)
     step = standard.procedure.by_id.get(open_step, {}) if open_step else {}
     if due_at is None:

@@ -20,7 +20,7 @@ from engine.errors import CaseError, InvalidInput, NotFound
 
 from engine.store.tokens import case_tokens
 
-from . import clock, fields, finding, numbering
+from . import clock, fields, finding, numbering, privacy
 from .actions import action, now
 from .core import decide, opening
 from .frozen import FrozenVersion, freeze
@@ -52,7 +52,7 @@ class CaseOpening:
             standard = self.library.standard(standard_id)
         except UnknownStandard as exc:
             raise NotFound(str(exc), "standard") from None
-        applicant = self._check_applicant(applicant)
+        applicant = self._check_applicant(applicant, anonymous=bool(privacy.settings(standard.data).get("anonymous")))
 
         def work(txn: Txn):
             case = self._new_case(txn, standard, applicant, variant=variant, channel=channel, unit=unit,
@@ -65,11 +65,13 @@ class CaseOpening:
     open_case_async = open_case.batched
 
     @staticmethod
-    def _check_applicant(applicant) -> dict:
+    def _check_applicant(applicant, anonymous: bool = False) -> dict:
+        """The applicant's data, checked; a standard that accepts anonymous applications (a complaint) needs
+        no NIK or name, but what is given is checked all the same."""
         if not isinstance(applicant, dict):
             raise InvalidInput("data pemohon harus berupa objek JSON", "applicant")
-        return fields.clean(fields.APPLICANT, {k: v for k, v in applicant.items() if v not in (None, "")},
-                            prefix="applicant.")
+        spec = fields.APPLICANT if not anonymous else [{**f, "required": False} for f in fields.APPLICANT]
+        return fields.clean(spec, {k: v for k, v in applicant.items() if v not in (None, "")}, prefix="applicant.")
 
     def _who(self, txn: Txn, actor: str | None) -> tuple[Actor | None, Actor]:
         """The officer registering (None for the applicant or the system), and the actor the policy sees."""
@@ -126,8 +128,8 @@ class CaseOpening:
                       sla_mark="", sla_level=0, audit_seq=0, row_version=1)
         values["answers"] = values.get("answers") or {}
         case = txn.adopt(CASES, dict(values, id=txn.insert(CASES, values)))
-        finding.index(txn, case.id, case.office_id, case_tokens(values.get("applicant") or {}, case.number,
-                                                                 case.receipt_code))
+        searchable = privacy.searchable(values.get("applicant"), version.document, values.get("answers"))
+        finding.index(txn, case.id, case.office_id, case_tokens(searchable, case.number, case.receipt_code))
         if version.id not in txn.versions:
             txn.fresh_versions[version.id] = version
         txn.last_seq[case.id] = 0

@@ -13,6 +13,7 @@ from engine.store.models import (EVENT_KIND_IS_INDEXED, TASK_IS_OPEN, Case, Case
                                  FlowLink, Product, StandardVersion, Task, User, UserRole)
 
 from engine.errors import NotFound
+from . import privacy
 from .frozen import calendar_for, stored_version, thaw
 from .sla_levels import risk_threshold
 from .service import now
@@ -23,13 +24,14 @@ from .service import now
 def sla_status(case: Case, at: datetime) -> dict:
     """on_track | at_risk | late | paused | not_started | met | missed, with working days left."""
     return _sla(case.standard_version, case.unit_id, case.variant, case.due_at, case.closed_at,
-                case.clock_paused_at, at)
+                case.clock_paused_at, at, case.tier)
 
 
-_THRESHOLDS: dict[tuple[str, str | None], int] = {}  # (version digest, variant): stored versions never change
+_THRESHOLDS: dict[tuple, int] = {}  # (version digest, variant, tier): stored versions never change
 
 
-def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, at: datetime) -> dict:
+def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, at: datetime,
+         tier: str | None = None) -> dict:
     if due_at is None:
         return {"status": "not_started", "days_left": None}
     if closed_at is not None:
@@ -41,10 +43,10 @@ def _sla(version: StandardVersion, unit, variant, due_at, closed_at, paused_at, 
                                                                  due_at.astimezone(tz).date())
     if at > due_at:
         return {"status": "late", "days_left": days_left}
-    key = (version.digest, variant)
+    key = (version.digest, variant, tier)
     threshold = _THRESHOLDS.get(key)
     if threshold is None:
-        threshold = _THRESHOLDS[key] = risk_threshold(thaw(version).time_limit(variant))
+        threshold = _THRESHOLDS[key] = risk_threshold(thaw(version).time_limit(variant, tier))
     return {"status": "at_risk" if days_left <= threshold else "on_track", "days_left": days_left}
 
 
@@ -97,7 +99,8 @@ def _page_ids(conn, office: str | None, roles: list[str] | None, limit: int, sta
 
 _WORKLIST_COLUMNS = (Task.id, Task.row_version, Task.step_id, Task.kind, Task.role, Task.status, Task.assignee_id,
                      Case.id, Case.number, Case.standard_id, Case.status, Case.due_at, Case.closed_at,
-                     Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant, Task.step_due_at)
+                     Case.clock_paused_at, Case.standard_version_id, Case.unit_id, Case.variant, Task.step_due_at,
+                     Case.tier)
 _USER_SCOPE = select(User.id, User.office_id, UserRole.role_id).outerjoin(UserRole, UserRole.user_id == User.id) \
     .where(User.username == bindparam("username"))
 
@@ -128,7 +131,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
             if assignee_ids else {}
     rows = []
     for (task_id, row_version, step_id, kind, role, status, assignee_id, case_id, number, standard_id,
-         case_status, due_at, closed_at, paused_at, version_id, unit, variant, step_due_at) in found_rows:
+         case_status, due_at, closed_at, paused_at, version_id, unit, variant, step_due_at, tier) in found_rows:
         version = versions[version_id]
         step = thaw(version).procedure.by_id.get(step_id, {})
         rows.append({
@@ -136,7 +139,7 @@ def worklist(store: Store, *, office: str | None = None, roles: list[str] | None
             "standard": standard_id, "step": step_id, "step_name": step.get("name", step_id),
             "kind": kind, "role": role, "status": status, "assignee": assignees.get(assignee_id),
             "case_status": case_status, "due_at": due_at,
-            "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at),
+            "sla": _sla(version, unit, variant, due_at, closed_at, paused_at, at, tier),
             "outcomes": list(KINDS[kind].outcomes_of(step).keys()),
             # The step's own target, apart from the case's limit: overdue when it passed.
             "step_due_at": step_due_at, "step_late": step_due_at is not None and at > step_due_at,
@@ -167,8 +170,10 @@ def _flow_run(s, case: Case) -> dict | None:
             "synced_at": link.synced_at, "last_error": link.last_error}
 
 
-def case_view(store: Store, ref, at: datetime | None = None) -> dict:
-    """Everything about one case: status, due date, SLA, requirements, tasks, products, timeline."""
+def case_view(store: Store, ref, at: datetime | None = None, viewer_roles=None) -> dict:
+    """Everything about one case: status, due date, SLA, requirements, tasks, products, timeline. A
+    confidential applicant's identity is shown only to ``viewer_roles`` holding a role the standard names
+    (engine/cases/privacy.py); ``identity_shown`` says whether it was."""
     at = at or now()
     with store.read() as s:
         case = find_case(s, ref)
@@ -196,7 +201,10 @@ def case_view(store: Store, ref, at: datetime | None = None) -> dict:
             "parent": s.get(Case, case.parent_id).number if case.parent_id else None, "part": case.part_id,
             "parts": [{"part": p.part_id, "number": p.number, "status": p.status} for p in parts],
             "flow_run": _flow_run(s, case),
-            "applicant": case.applicant, "answers": case.answers,
+            "applicant": privacy.shown(case.applicant, standard_doc, case.answers, viewer_roles),
+            "identity_shown": privacy.may_see(standard_doc, case.answers, viewer_roles),
+            "confidential": privacy.is_confidential(standard_doc, case.answers), "tier": case.tier,
+            "answers": case.answers,
             "requirements": [{"id": r.requirement_id, "received": r.received} for r in s.scalars(
                 select(CaseRequirement).where(CaseRequirement.case_id == case.id))],
             "tasks": [{"task": t.id, "seq": t.seq, "step": t.step_id, "kind": t.kind, "role": t.role,

@@ -37,6 +37,7 @@ from .issued import perform, record_event, standard_of
 from .moving import StepMoves
 from .opening import CaseOpening
 from .reassigning import TaskReassignment
+from .reopening import ApplicantActions
 from .txn import Record, Txn
 
 __all__ = ["CaseService", "now", "INCOMPLETE_OUTCOME", "CLOSED", "APPLICANT_FIELDS"]
@@ -53,7 +54,7 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
                  .where(USERS.c.username == bindparam("username")))
 
 
-class CaseService(CaseOpening, StepMoves, TaskReassignment):
+class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions):
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library
@@ -76,6 +77,21 @@ class CaseService(CaseOpening, StepMoves, TaskReassignment):
         return work
 
     record_refusal_async = record_refusal.batched
+
+    @action
+    def record_identity_view(self, case_id: int, username: str, where: str, at: datetime | None = None) -> None:
+        """Who looked at a confidential applicant's identity, and on which page (in the case's history)."""
+        at = at or now()
+
+        def work(txn: Txn):
+            case = txn.get(CASES, case_id, lock=True)
+            if case is None:
+                raise NotFound("kasus tidak ditemukan", "case")
+            user_id = txn.scalar(select(USERS.c.id).where(USERS.c.username == username))
+            txn.event(case.id, None, "identity_viewed", username, user_id, at, {"where": where})
+            txn.finish()
+
+        return work
 
     # ------------------------------------------------------------------ officers' actions
 

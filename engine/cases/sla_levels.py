@@ -24,11 +24,12 @@ def _opening(calendar, day):
     return datetime.combine(day, start, tzinfo=calendar.tz)
 
 
-def thresholds(version, unit, variant, due_at: datetime) -> tuple[datetime, datetime, datetime]:
-    """When a case becomes at risk, late, and late for one more working day."""
+def thresholds(version, unit, variant, due_at: datetime, tier: str | None = None) -> tuple[datetime, datetime, datetime]:
+    """When a case becomes at risk, late, and late for one more working day (``tier``: the case's, when
+    triage gave it one: its time limit sets the share)."""
     calendar = calendar_for(version, unit)
     due = due_at.astimezone(calendar.tz)
-    threshold = risk_threshold(thaw(version).time_limit(variant))
+    threshold = risk_threshold(thaw(version).time_limit(variant, tier))
     risk_day = calendar.add_working_days(due.date(), -threshold) if threshold else due.date()
     return _opening(calendar, risk_day), due_at, calendar.due(due.date(), 1)
 
@@ -50,7 +51,8 @@ def next_check(case, version) -> datetime | None:
     ``case`` is any object with the case's columns; ``version`` its stored standard version."""
     if case.due_at is None or case.closed_at is not None or case.clock_paused_at is not None:
         return None
-    return next_moment(thresholds(version, case.unit_id, case.variant, case.due_at), case.sla_level or 0)
+    return next_moment(thresholds(version, case.unit_id, case.variant, case.due_at, getattr(case, "tier", None)),
+                       case.sla_level or 0)
 
 
 def step_due(calendar, at: datetime, target: dict | None) -> datetime | None:

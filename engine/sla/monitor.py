@@ -46,7 +46,7 @@ def supervisors(office, role: str) -> list[str]:
 
 
 _COLUMNS = (Case.id, Case.row_version, Case.office_id, Case.standard_version_id, Case.unit_id, Case.variant,
-            Case.due_at, Case.sla_level, Case.sla_mark, Case.closed_at, Case.clock_paused_at)
+            Case.due_at, Case.sla_level, Case.sla_mark, Case.closed_at, Case.clock_paused_at, Case.tier)
 
 
 def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
@@ -63,7 +63,7 @@ def _check_batch(s: Session, rows, at: datetime, summary: PassSummary) -> None:
         level, mark, next_at = row.sla_level or 0, row.sla_mark or "", None
         if row.due_at is not None and row.closed_at is None and row.clock_paused_at is None:
             version = versions[row.standard_version_id]
-            moments = thresholds(version, row.unit_id, row.variant, row.due_at)
+            moments = thresholds(version, row.unit_id, row.variant, row.due_at, row.tier)
             target = level_at(moments, at)
             if target > level:
                 task_id, step, role = waiting.get(row.id, (None, None, "sistem"))

@@ -110,7 +110,17 @@ class Standard:
     def combinations(self) -> list[tuple]:
         return combinations(self.data)
 
-    def time_limit(self, variant_id: str | None = None) -> dict:
+    @property
+    def tiers(self) -> dict:
+        """The tiers a case may be given while it is handled (the ``tiers`` of its triage steps)."""
+        found = {}
+        for step in self.data.get("steps") or []:
+            if isinstance(step, dict) and isinstance(step.get("tiers"), dict):
+                found.update(step["tiers"])
+        return found
+
+    def time_limit(self, variant_id: str | None = None, tier: str | None = None) -> dict:
+        """The time limit of a variant; a case given a tier at triage has that tier's (same start rules)."""
         limit = dict(self.data["time_limit"])
         variant = self.variant(variant_id)
         if variant and variant.get("time_limit"):
@@ -119,6 +129,11 @@ class Standard:
                 limit.pop("working_days", None)
                 limit.pop("calendar_days", None)
             limit.update(own)
+        own = self.tiers.get(tier) if tier else None
+        if own:
+            limit.pop("working_days", None)
+            limit.pop("calendar_days", None)
+            limit.update({k: own[k] for k in ("working_days", "calendar_days") if k in own}, tier=tier)
         limit.setdefault("clock_starts", "requirements_complete")
         limit.setdefault("start_day", "day_0")
         return limit

@@ -66,9 +66,11 @@ def _foreign_regions(doc, data: dict, office: dict) -> None:
 
 def _empty_components(doc, data: dict, office: dict) -> None:
     variants = data.get("variants") if isinstance(data.get("variants"), list) else []
+    anonymous = isinstance(data.get("applicant"), dict) and data["applicant"].get("anonymous")
     checks = {
-        "requirements": bool(data.get("requirements")) or any(v.get("requirements") for v in variants
-                                                               if isinstance(v, dict)),
+        # A complaint that may be filed without an identity asks for no document.
+        "requirements": bool(data.get("requirements")) or bool(anonymous) or any(
+            v.get("requirements") for v in variants if isinstance(v, dict)),
         "procedure": bool(data.get("procedure")) or any(v.get("procedure") for v in variants if isinstance(v, dict)),
         "products": bool(data.get("products")),
         "complaints": bool(data.get("complaints") or office.get("complaints")),
@@ -105,6 +107,9 @@ def _step_targets(doc, data: dict) -> None:
     steps = [s for s in data.get("steps") or [] if isinstance(s, dict)] if isinstance(data.get("steps"), list) \
         else []
     total = sum(_days(s.get("target")) for s in steps)
+    tiers = [t.get("working_days") for s in steps if isinstance(s.get("tiers"), dict)
+             for t in s["tiers"].values() if isinstance(t, dict)]
+    days = max([d for d in tiers + [days] if isinstance(d, int)], default=days)  # the longest tier a case may get
     if isinstance(days, int) and total > days:
         doc.reporter.review(("steps",), f"target langkah berjumlah {total:g} hari kerja, melebihi jangka "
                                         f"waktu {days} hari kerja", code="targets-exceed-limit")

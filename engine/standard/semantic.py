@@ -143,11 +143,30 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         check_step(doc, i, step, role_ids, targets, product_ids, context)
     if "start" in data:
         reference(doc, ("start",), data["start"], list(step_ids), "langkah")
+    _check_applicant_and_reopen(doc, data, role_ids, list(step_ids), fields)
     if data.get("steps") and not doc.reporter.items_for(("steps",)):
         check_flow(doc, data, step_ids)
     if office is not None and "complaints" not in data and not office.get("complaints"):
         doc.reporter.error(("office",), "sarana pengaduan tidak ada: isi 'complaints' di standar atau di kantor",
                            code="required")
+
+
+def _check_applicant_and_reopen(doc: Document, data: dict, role_ids, step_ids: list, fields: dict) -> None:
+    """Who sees a confidential applicant (known roles; an 'on_request' standard asks with an application
+    field 'rahasia'), and the step a reopened case goes back to."""
+    settings = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
+    if role_ids is not None:
+        for i, role in enumerate(settings.get("visible_to") or []):
+            reference(doc, ("applicant", "visible_to", i), role, role_ids, "peran")
+    if settings.get("confidential") and not settings.get("visible_to"):
+        doc.reporter.error(("applicant", "confidential"), "identitas yang dirahasiakan memerlukan visible_to: "
+                           "peran yang boleh melihatnya", code="required")
+    if settings.get("confidential") == "on_request" and "rahasia" not in fields:
+        doc.reporter.error(("applicant", "confidential"), "on_request memerlukan isian permohonan 'rahasia' "
+                           "(type: boolean) tempat pemohon memintanya", code="required")
+    reopen = data.get("reopen") if isinstance(data.get("reopen"), dict) else {}
+    if "step" in reopen:
+        reference(doc, ("reopen", "step"), reopen["step"], step_ids, "langkah")
 
 
 def _check_procedure_text(doc: Document, procedure, path, channel_ids) -> None:

@@ -89,6 +89,7 @@ class Case(Base):
     standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"))
     standard_id: Mapped[str] = mapped_column(String(120))
     variant: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    tier: Mapped[str | None] = mapped_column(String(40), nullable=True)  # given at triage; sets the time limit
     channel: Mapped[str | None] = mapped_column(String(80), nullable=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     part_id: Mapped[str | None] = mapped_column(String(80), nullable=True)

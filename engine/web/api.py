@@ -81,9 +81,11 @@ def my_worklist(request: Request, who: Officer = Depends(officer)) -> list[dict]
 
 @router.get("/kasus/{number}")
 def read_case(request: Request, number: str, who: Officer = Depends(officer)) -> dict:
-    view = case_view(request.app.state.service.store, number)
+    view = case_view(request.app.state.service.store, number, viewer_roles=who.roles)
     if not policy.allowed(who.actor, "case.read", policy.Target(office_id=view["office"])):
         raise NotFound(f"kasus '{number}' tidak ditemukan", "case")
+    if view["confidential"] and view["identity_shown"]:
+        request.app.state.service.record_identity_view(view["id"], who.username, "API")
     return view
 
 

@@ -52,7 +52,8 @@ def _search_of(request: Request, who: Officer) -> Search:
 def case_list(request: Request, who: Officer = Depends(officer)):
     service = request.app.state.service
     search = _search_of(request, who)
-    result = find(service.store, search, offices=[who.office_id], at=now(), tz=_office_tz(request, who))
+    result = find(service.store, search, offices=[who.office_id], at=now(), tz=_office_tz(request, who),
+                  viewer_roles=who.roles)
     standards = sorted(((s.id, s.title) for s in service.library.standards.values()
                         if s.office.id == who.office_id), key=lambda pair: pair[1])
     steps = sorted({(st["id"], st.get("name") or st["id"]) for s in service.library.standards.values()
@@ -74,7 +75,7 @@ def _export_rows(request: Request, who: Officer):
     """Every case the list shows (all pages), as the export's rows of text; read in chunks."""
     search = Search.of(dict(request.query_params))
     store, tz = request.app.state.service.store, _office_tz(request, who)
-    for r in stream(store, search, offices=[who.office_id], at=now(), tz=tz):
+    for r in stream(store, search, offices=[who.office_id], at=now(), tz=tz, viewer_roles=who.roles):
         yield [r["number"], _cell(r["applicant"]), r["nik"] or "", r["title"], local_time(r["received_at"], tz.key),
                local_time(r["due_at"], tz.key), local_time(r["closed_at"], tz.key), r["status_label"],
                r["step_name"] or "", SLA_LABELS.get(r["sla"], r["sla"])]

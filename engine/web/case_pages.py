@@ -27,10 +27,12 @@ DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' d
 router = APIRouter(include_in_schema=False)
 
 
-def _own_case(request: Request, who: Officer, number: str) -> dict:
-    view = case_view(request.app.state.service.store, number)
+def _own_case(request: Request, who: Officer, number: str, where: str = "halaman kasus") -> dict:
+    view = case_view(request.app.state.service.store, number, viewer_roles=who.roles)
     if not policy.allowed(who.actor, "case.read", policy.Target(office_id=view["office"])):
         raise NotFound(f"kasus '{number}' tidak ditemukan", "case")  # other offices' cases do not exist here
+    if view["confidential"] and view["identity_shown"]:  # every look at a confidential identity is recorded
+        request.app.state.service.record_identity_view(view["id"], who.username, where)
     return view
 
 
@@ -85,7 +87,7 @@ def _task_case(request: Request, who: Officer, task_id: int) -> dict:
         if task is None or task.office_id != who.office_id:
             raise NotFound(f"tugas {task_id} tidak ditemukan", "task")
         number = s.get(Case, task.case_id).number
-    return _own_case(request, who, number)
+    return _own_case(request, who, number, f"halaman tugas {task_id}")
 
 
 @router.get("/tugas/{task_id}", response_class=HTMLResponse)
@@ -151,7 +153,7 @@ def _int(value):
 
 @router.get("/kasus/{number}/tanda-terima")
 def receipt(request: Request, number: str, format: str = "html", who: Officer = Depends(officer)):
-    view = _own_case(request, who, number)
+    view = _own_case(request, who, number, "tanda terima")
     extras = _case_extras(request, view)
     office = extras["standard"].office if extras["standard"] else None
     status_url = f"{request.app.state.public_url}/status"

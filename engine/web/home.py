@@ -62,9 +62,9 @@ def dashboard(request: Request, who: Officer = Depends(officer)):
     signing = [r for r in mine if KINDS[r["kind"]].asks_passphrase]
     other = [r for r in mine if not KINDS[r["kind"]].asks_passphrase]
     register = find(service.store, Search.of({"from": today.isoformat(), "to": today.isoformat(), "size": 50}),
-                    offices=offices, at=at, tz=tz)
+                    offices=offices, at=at, tz=tz, viewer_roles=who.roles)
     week = find(service.store, Search.of({"status": "open", "sla": "late", "size": 10}), offices=offices, at=at,
-                tz=tz)
+                tz=tz, viewer_roles=who.roles)
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
     return render(request, "dashboard.html.j2", who, counts=counts, signing=signing, other=other,

@@ -17,7 +17,8 @@ from engine.standard.kinds import KINDS
 OPEN, CLAIMED, DONE = "open", "claimed", "done"
 CLOSED_STATUSES = ("done", "rejected")
 # Events that may follow the closing of a case (the SLA monitor's marks were written as it closed).
-AFTER_CLOSING = frozenset({"action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "document_sealed"})
+AFTER_CLOSING = frozenset({"action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "document_sealed",
+                           "identity_viewed", "case_rated", "case_reopened"})
 
 
 class HistoryError(ValueError):
@@ -66,6 +67,7 @@ class CaseState:
     due_at: datetime | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
+    tier: str | None = None
     tasks: dict[int, TaskState] = field(default_factory=dict)
     products: dict[str, str | None] = field(default_factory=dict)
     handed_over_at: datetime | None = None
@@ -155,6 +157,19 @@ def _clock_resumed(state, event, kind_of):
     state.clock_paused_at, state.due_at = None, _moment(event.data.get("due_at"))
 
 
+def _tier_set(state, event, kind_of):
+    state.tier = event.data.get("tier")
+    if event.data.get("due_at") is not None or state.due_at is not None:
+        state.due_at = _moment(event.data.get("due_at"))
+
+
+def _case_reopened(state, event, kind_of):
+    if state.status != "done" or state.closed_at is None:
+        raise HistoryError(event, "hanya kasus yang selesai yang dapat dibuka kembali")
+    state.status, state.closed_at, state.close_reason, state.clock_paused_at = "open", None, None, None
+    state.due_at = _moment(event.data.get("due_at"))
+
+
 def _case_closed(state, event, kind_of):
     state.status, state.closed_at, state.close_reason = event.data.get("status"), event.at, event.data.get("reason")
 
@@ -175,13 +190,14 @@ APPLY = {
     "case_opened": _case_opened, "task_created": _task_created, "task_claimed": _task_claimed,
     "task_released": _task_released, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
     "clock_paused": _clock_paused, "clock_resumed": _clock_resumed, "case_closed": _case_closed,
-    "product_issued": _product_issued, "products_handed_over": _handed_over,
+    "product_issued": _product_issued, "products_handed_over": _handed_over, "tier_set": _tier_set,
+    "case_reopened": _case_reopened,
 }
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
-               "action_refused", "sla_at_risk", "sla_breached", "sla_escalated")
+               "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
-    APPLY[_kind] = _nothing  # a step kind's own events (engine/standard/kinds/) are recorded only
+    APPLY.setdefault(_kind, _nothing)  # a step kind's own events (engine/standard/kinds/) are recorded only
 
 
 def apply(state: CaseState, event: Recorded, kind_of) -> CaseState:
