@@ -113,11 +113,12 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import (admin, api, api_docs, auditor, case_list, case_pages, home, pages, public, survey_pages,
-                   survey_public, verification)
+    from . import (admin, api, api_docs, auditor, case_list, case_pages, complaints_public, home, pages, public,
+                   survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
     app.include_router(public.router)
+    app.include_router(complaints_public.router)
     app.include_router(survey_pages.router)  # /survei/kios before the applicant's /survei/{token}
     app.include_router(survey_public.router)
     app.include_router(verification.router)

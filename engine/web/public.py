@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-
 from engine.errors import NotFound
-from engine.cases.frozen import thaw
-from engine.cases.queries import sla_status
 from engine.cases.service import now
-from engine.standard import wording
-from engine.store.models import Case, Task
+from engine.cases.status_view import public_status
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,31 +39,18 @@ def standard(request: Request, standard_id: str):
 
 @router.get("/status", response_class=HTMLResponse)
 def status(request: Request, kode: str = ""):
-    context = {"kode": kode, "officer": None, "found": None}
-    code = kode.strip().upper()
-    if code:
-        service = request.app.state.service
-        with service.store.read() as s:
-            case = s.scalar(select(Case).where(Case.receipt_code == code))
-            if case is not None:
-                steps = s.execute(select(Task.step_id, Task.status, Task.completed_at).where(
-                    Task.case_id == case.id, Task.role != "sistem").order_by(Task.seq)).all()
-                names = {}
-                if case.standard_version.kind == "standard":
-                    names = {k: v.get("name", k) for k, v in thaw(case.standard_version).procedure.by_id.items()}
-                context["found"] = {
-                    "title": case.standard_version.document.get("title"),
-                    "status": wording.CASE_STATUS_LABELS.get(case.status, case.status),
-                    "received_at": case.received_at, "due_at": case.due_at, "closed_at": case.closed_at,
-                    "sla": sla_status(case, now()),
-                    "steps": [{"name": names.get(st, st), "done": status_ == "done", "at": at}
-                              for st, status_, at in steps],
-                    "survey": None,
-                }
-                if case.status in ("done", "rejected"):
-                    from engine.survey.responses import invitation_for
+    return status_page(request, kode)
 
-                    token = invitation_for(service.store, case.id, now())
-                    context["found"]["survey"] = f"{request.app.state.public_url}/survei/{token}"
-    return request.app.state.templates.TemplateResponse(request, "public_status.html.j2", context,
-                                                        status_code=200 if context["found"] or not code else 404)
+
+def status_page(request: Request, kode: str, status_code: int | None = None, **extra):
+    """The page of a case by its receipt code (engine/cases/status_view.py), with the survey's link once
+    it closed; ``extra``: what an action just did or refused (rating, reopening)."""
+    service = request.app.state.service
+    found = public_status(service.store, kode, now()) if kode.strip() else None
+    if found is not None and found["closed"]:
+        from engine.survey.responses import invitation_for
+
+        found["survey"] = f"{request.app.state.public_url}/survei/{invitation_for(service.store, found['id'], now())}"
+    context = {"kode": kode, "officer": None, "found": found, **extra}
+    code = status_code or (200 if found or not kode.strip() else 404)
+    return request.app.state.templates.TemplateResponse(request, "public_status.html.j2", context, status_code=code)
