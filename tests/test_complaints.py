@@ -41,8 +41,10 @@ def _open_task(service, case_id):
 
 
 def _file(service, channel="web", applicant=None, **answers):
+    """A complaint filed online, or recorded by the handler from another channel."""
+    counter = {} if channel == "web" else {"actor": HANDLER, "requirements": []}
     return service.open_case(STANDARD, applicant if applicant is not None else {}, channel=channel,
-                             answers={"isi": "Antrean tidak tertib", **answers}, at=FILED)
+                             answers={"isi": "Antrean tidak tertib", **answers}, at=FILED, **counter)
 
 
 def _triage(service, case_id, outcome="proses", at=FILED + timedelta(hours=2), **data):
@@ -227,3 +229,53 @@ def test_an_officer_records_a_complaint_from_every_channel(service, channel):
         with pytest.raises(InvalidInput, match="wajib diisi"):
             service.open_case(STANDARD, {}, channel="lapor", answers={"isi": "Tanpa nomor"}, requirements=[],
                               actor=HANDLER, at=FILED)
+
+
+def test_a_pre_breach_warning_reaches_the_handler_and_the_supervisor(service):
+    """At 75 % of the tier's limit (the standard's at_risk_share) the complaint is at risk, escalated along
+    the handler's supervision line; the normative 5 working days from 21 December run to 30 December."""
+    from engine.sla.monitor import run_pass
+
+    case_id = _file(service)
+    run_pass(service.store, at=datetime(2026, 12, 22, 9, tzinfo=WITA))
+    with service.store.read() as s:
+        assert not s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "sla_at_risk")).all()
+    run_pass(service.store, at=datetime(2026, 12, 29, 9, tzinfo=WITA))  # the last working day but one
+    with service.store.read() as s:
+        risk = s.scalar(select(Event).where(Event.case_id == case_id, Event.kind == "sla_at_risk"))
+        escalated = s.scalar(select(Event).where(Event.case_id == case_id, Event.kind == "sla_escalated"))
+    assert risk is not None and escalated.data["role"] == "pengelola_pengaduan"
+    assert escalated.data["to_role"] == "subkoor_dafduk_capil"
+
+
+def test_the_complaints_report_and_the_public_summary(service, monkeypatch):
+    from datetime import date
+
+    from engine.reports.complaints import build
+
+    web_one = _file(service)
+    kept = service.open_case("kaltim-data-agregat", {"nik": "6472015708900003", "name": "Budi"},
+                             requirements=["surat_permohonan"], at=FILED)
+    with service.store.read() as s:
+        about = s.get(Case, kept).receipt_code
+    answered = _file(service, channel="telepon", kode_layanan=about.lower())
+    _through(service, answered)
+    rerouted = _file(service, channel="email")
+    _triage(service, rerouted, "alihkan", reason="Bukan kewenangan", dialihkan_ke="Disdukcapil Kota Bontang")
+    with service.store.read() as s:
+        code = s.get(Case, answered).receipt_code
+    service.rate(code, "4", at=FILED + timedelta(days=1))
+    report = build(service.store, service.library, OFFICE, date(2026, 12, 1), date(2026, 12, 31),
+                   at=datetime(2027, 1, 5, 9, tzinfo=WITA))
+    assert report["received"] == 3 and dict(report["by_channel"]) == {"web": 1, "telepon": 1, "email": 1}
+    assert dict(report["by_tier"]) == {"(belum ditelaah)": 2, "Ringan": 1}
+    assert dict(report["by_service"])["Pemanfaatan Data dan Informasi Kependudukan berupa Data Agregat atau Data "
+                                      "Tematik Kependudukan"] == 1
+    assert report["answered"] == 1 and report["on_time_pct"] == 100.0 and report["rerouted"] == 1
+    assert report["open"] == 1 and report["late"] == 1 and report["rating_avg"] == 4.0
+    monkeypatch.setattr("engine.web.complaints_public.now", lambda: datetime(2027, 1, 5, 9, tzinfo=WITA))
+    client = TestClient(web_app(service))
+    page = client.get(f"/pengaduan/ringkasan?kantor={OFFICE}&periode=2026-Q4").text
+    assert "Diterima <strong>3</strong> pengaduan" in page and "Disdukcapil Kota Bontang" not in page
+    assert "belum diterbitkan" in client.get(f"/pengaduan/ringkasan?kantor={OFFICE}&periode=2027-Q1").text
+    assert web_one

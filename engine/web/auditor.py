@@ -15,6 +15,7 @@ from engine.access import policy
 from engine.errors import Forbidden, InvalidInput
 from engine.reports.render import as_html
 from engine.cases.service import now
+from engine.reports.complaints import build as complaints_report
 from engine.reports.report import build
 from engine.skm.periods import current_quarter, previous_quarter
 from engine.survey.results import results
@@ -54,10 +55,12 @@ def audit_page(request: Request, dari: str = "", sampai: str = "", who: Officer 
         raise InvalidInput("tanggal akhir sebelum tanggal awal", "sampai")
     report = build(service.store, who.office_id, start, end, office.timezone, at=at)
     report["office_name"] = office.name
+    complaints = complaints_report(service.store, service.library, who.office_id, start, end, office.timezone,
+                                   at=at)
     survey = []
     for period in (current_quarter(today), previous_quarter(today)):
         found = results(service.store, office, period)
         survey.append({"period": period, "overall": found["overall"], "minimum": found["minimum"]})
     return render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False, links=True),
-                  start=start, end=end, survey=survey,
+                  start=start, end=end, survey=survey, complaints=complaints,
                    chain=verify(service.store))

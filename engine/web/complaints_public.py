@@ -6,6 +6,7 @@ the reopening of a complaint the reply did not settle."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -98,3 +99,29 @@ async def reopen(request: Request, kode: str):
     return await asyncio.to_thread(
         _act, request, kode, lambda: service.reopen(kode, str(form.get("reason") or "")[:3000], at=now()),
         "Pengaduan Anda dibuka kembali dan akan ditindaklanjuti.")
+
+
+@router.get("/pengaduan/ringkasan", response_class=HTMLResponse)
+def summary(request: Request, kantor: str = "", periode: str = ""):
+    """The office's complaints of an ended period, in numbers only: what the office publishes."""
+    from engine.reports.complaints import build
+    from engine.skm.periods import parse, previous_quarter
+
+    service = request.app.state.service
+    offices = _offices(request)
+    office = service.library.offices.get(kantor) or (offices[0] if offices else None)
+    today = now().date()
+    try:
+        period = parse(periode) if periode else previous_quarter(today)
+        problem = None
+    except ValueError as exc:
+        period, problem = previous_quarter(today), str(exc)
+    if period.end > today:
+        period, problem = previous_quarter(today), "ringkasan periode yang belum berakhir belum diterbitkan"
+    report = None
+    if office is not None:
+        end = date.fromordinal(period.end.toordinal() - 1)
+        report = build(service.store, service.library, office.id, period.start, end, office.timezone, at=now())
+    return request.app.state.templates.TemplateResponse(request, "complaints_summary.html.j2", {
+        "officer": None, "offices": offices, "chosen": office, "period": period, "report": report,
+        "problem": problem})
