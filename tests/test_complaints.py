@@ -279,3 +279,29 @@ def test_the_complaints_report_and_the_public_summary(service, monkeypatch):
     assert "Diterima <strong>3</strong> pengaduan" in page and "Disdukcapil Kota Bontang" not in page
     assert "belum diterbitkan" in client.get(f"/pengaduan/ringkasan?kantor={OFFICE}&periode=2027-Q1").text
     assert web_one
+
+
+def test_running_due_dates_are_recomputed_from_their_rules(service, database_url):
+    """A due date that no longer matches its rules (as when a new cuti bersama decree moves the calendar) is
+    found and corrected, with an event in the case's history that the audit accepts."""
+    from sqlalchemy import update
+
+    from engine.sla.recompute import recompute
+
+    from .conftest import run_cli
+
+    cases = [_file(service) for _ in range(3)]
+    _triage(service, cases[1], tingkat="pengawasan", alasan_tingkat="Perlu pemeriksaan")
+    assert recompute(service.store, write=False).changed == []
+    with service.store.write() as s:
+        s.execute(update(Case).where(Case.id == cases[2]).values(due_at=datetime(2027, 1, 20, 16, tzinfo=WITA)))
+    checked = run_cli("sla", "recompute", "--check", env={"LAYANAN_DATABASE_URL": database_url})
+    assert checked.returncode == 0 and "1 batas waktu berbeda" in checked.stdout and "-> 2026-12-30 16.00" in checked.stdout
+    summary = recompute(service.store, at=datetime(2026, 12, 22, tzinfo=WITA))
+    assert [c[0] for c in summary.changed] == [cases[2]] and _due(service, cases[2]) == "2026-12-30"
+    assert _due(service, cases[1]) == "2027-04-01"
+    with service.store.read() as s:
+        event = s.scalar(select(Event).where(Event.kind == "due_recomputed"))
+        assert event.case_id == cases[2] and event.data["due_at"].startswith("2026-12-30")
+        assert s.scalar(select(Task.due_at).where(Task.case_id == cases[2], Task.status == "open")) is not None
+    assert verify(service.store).ok

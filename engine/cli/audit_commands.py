@@ -100,6 +100,19 @@ def cmd_sla_check(args) -> int:
 
 
 @_guard
+def cmd_sla_recompute(args) -> int:
+    from engine.sla.recompute import recompute
+
+    summary = recompute(_service(args, need_library=False).store, args.office, write=not args.check)
+    verb = "berbeda" if args.check else "diperbaiki"
+    print(f"{summary.checked} kasus berjalan diperiksa, {len(summary.changed)} batas waktu {verb}"
+          + (f", {summary.skipped} dilewati (dibuka kembali atau hari kalender)" if summary.skipped else ""))
+    for _case_id, number, old, new in summary.changed[:50]:
+        print(f"  {number}: {old.astimezone(new.tzinfo):%Y-%m-%d %H.%M} -> {new:%Y-%m-%d %H.%M}")
+    return 0
+
+
+@_guard
 def cmd_report(args) -> int:
     from engine.reports import render
     from engine.reports.report import build

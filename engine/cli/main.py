@@ -205,6 +205,10 @@ def _add_sla(sub) -> None:
     check = ssub.add_parser("check", help="satu putaran: tandai kasus berisiko/terlambat dan eskalasi")
     check.add_argument("--at", help="waktu pemeriksaan ISO 8601 dengan zona (bawaan: sekarang)")
     check.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_sla_check"))
+    again = ssub.add_parser("recompute", help="hitung ulang batas waktu kasus berjalan dengan kalender kerja terkini")
+    again.add_argument("--office", help="id kantor (bawaan: semua)")
+    again.add_argument("--check", action="store_true", help="hanya tampilkan yang berbeda, tanpa mengubah")
+    again.set_defaults(run=_lazy("engine.cli.audit_commands", "cmd_sla_recompute"))
 
 
 def _add_report(sub) -> None:

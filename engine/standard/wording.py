@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "identity_viewed": "identitas pemohon yang dirahasiakan dilihat",
     "case_rated": "pemohon menilai penanganan",
     "case_reopened": "dibuka kembali oleh pemohon",
+    "due_recomputed": "batas waktu dihitung ulang (kalender kerja berubah)",
     "task_completed": "langkah selesai",
     "requirements_received": "persyaratan diterima",
     "clock_started": "jam layanan mulai",

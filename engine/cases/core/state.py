@@ -163,6 +163,10 @@ def _tier_set(state, event, kind_of):
         state.due_at = _moment(event.data.get("due_at"))
 
 
+def _due_recomputed(state, event, kind_of):
+    state.due_at = _moment(event.data.get("due_at"))
+
+
 def _case_reopened(state, event, kind_of):
     if state.status != "done" or state.closed_at is None:
         raise HistoryError(event, "hanya kasus yang selesai yang dapat dibuka kembali")
@@ -191,7 +195,7 @@ APPLY = {
     "task_released": _task_released, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
     "clock_paused": _clock_paused, "clock_resumed": _clock_resumed, "case_closed": _case_closed,
     "product_issued": _product_issued, "products_handed_over": _handed_over, "tier_set": _tier_set,
-    "case_reopened": _case_reopened,
+    "case_reopened": _case_reopened, "due_recomputed": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
