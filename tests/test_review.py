@@ -14,7 +14,7 @@ def test_the_seeds_notes(tmp_path):
     assert result.ok and not result.warnings
     foreign = [d for d in result.reviews if d.code == "foreign-region"]
     assert [(d.file.split("/")[-1], d.line, d.path) for d in foreign] == [
-        ("disdukcapil-kaltim.yaml", 148, "management.supervision")]
+        ("disdukcapil-kaltim.yaml", 151, "management.supervision")]
     assert "Kabupaten Jember" in foreign[0].message
     empty = {d.file.split("/")[-1] for d in result.reviews if d.code == "empty-component"}
     # Only Bontang's drafts, whose parts the seeds do not give, are incomplete; every published one is whole.

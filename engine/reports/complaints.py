@@ -2,7 +2,7 @@
 receipt code the complainant gave) and service point; of those closed in the period, how many were
 answered within their tier's limit, re-routed or archived; open and late now; the complainants' rating of
 the handling. No complainant's identity is read. A complaint standard is one whose cases are triaged into
-tiers (``Standard.tiers``)."""
+tiers (``Standard.tiers``) or may be reopened by the complainant (``reopen``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ NO_TIER = "(belum ditelaah)"
 
 
 def complaint_standards(library, office_id: str) -> list[str]:
-    return sorted(s.id for s in library.standards.values() if s.office.id == office_id and s.tiers)
+    return sorted(s.id for s in library.standards.values()
+                  if s.office.id == office_id and (s.tiers or s.data.get("reopen")))
 
 
 def build(store: Store, library, office_id: str, start: date, end: date, tz: str = "Asia/Makassar",
