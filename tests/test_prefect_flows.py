@@ -44,7 +44,7 @@ def test_every_seed_standard_runs_to_the_end(demo_run, library):
     for r in results:
         assert r["status"] == ("rejected" if r["scenario"] == "reject" else "done"), r["number"]
     kinds = {t["kind"] for r in results for t in r["tasks"]}
-    assert kinds == {"intake", "form", "approval", "signature", "automated", "handover", "applicant"}
+    assert kinds == {"intake", "form", "approval", "signature", "automated", "handover", "applicant", "triage"}
     bundle = next(r for r in results if r["standard"] in library.bundles)
     assert len(bundle["parts"]) == len(library.bundles[bundle["standard"]].data["parts"])
 

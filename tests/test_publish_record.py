@@ -15,9 +15,9 @@ def test_publishing_records_versions_and_refuses_a_silent_change(tmp_path, servi
     env = {"LAYANAN_DATABASE_URL": service.store.url}
     first = run_cli("publish", "--standards", str(folder), env=env)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("dicatat") == 10  # the published seeds; drafts are not published
+    assert first.stdout.count("dicatat") == 11  # the published seeds; drafts are not published
     again = run_cli("publish", "--standards", str(folder), env=env)
-    assert again.stdout.count("sudah tercatat") == 10
+    assert again.stdout.count("sudah tercatat") == 11
     target = folder / "kaltim" / "06-data-agregat.yaml"
     target.write_text(target.read_text().replace("working_days: 3", "working_days: 5"))
     with service.store.read() as s:

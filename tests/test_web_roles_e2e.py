@@ -183,3 +183,59 @@ def test_the_survey_from_the_hand_over_to_the_report_in_chromium(office, browser
     assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in report and "Ruang tunggu kurang kursi" in report
     assert re.search(r"Mutu pelayanan: [AB] \((Sangat baik|Baik)\)", report)
     shot(head, "20-laporan-skm")
+
+
+def test_a_complaint_from_a_phone_to_the_reply_in_chromium(office, browser):
+    """A citizen files a complaint on a phone, asking for confidentiality; the handler triages it and sees
+    who complained, the operator does not; the reply reaches the status page, where the citizen rates it."""
+    base, service = office
+    from engine.store.models import Case, Task
+
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="id-ID").new_page()
+    phone.goto(f"{base}/pengaduan")
+    phone.fill("textarea[name=isi]", "Petugas loket meminta uang tambahan untuk mempercepat KTP")
+    phone.fill("input[name=name]", "Sri Pelapor")
+    phone.check("input[name=rahasia]")
+    assert fits(phone)
+    shot(phone, "21-pengaduan-ponsel")
+    phone.click("form.complaint button[type=submit]")
+    code = phone.inner_text("strong.code")
+    assert "Pengaduan Anda kami terima" in phone.inner_text("[role=status]")
+    with service.store.read() as s:
+        case = s.scalar(select(Case).where(Case.receipt_code == code))
+        triage = s.scalar(select(Task).where(Task.case_id == case.id, Task.status == "open"))
+    handler = sign_in(browser, base, f"{OFFICE}.pengelola_pengaduan")
+    handler.goto(f"{base}/kerja")
+    handler.click(f"form[action='/tugas/{triage.id}/ambil'] button")
+    handler.wait_for_url(f"{base}/tugas/{triage.id}")
+    assert "Sri Pelapor" in handler.inner_text("main")  # the handler sees the complainant
+    handler.select_option("select[name='data.tingkat']", "pengawasan")
+    handler.fill("textarea[name='data.alasan_tingkat']", "Dugaan pungutan liar: perlu pemeriksaan")
+    handler.check("input[name=outcome][value=proses]")
+    shot(handler, "22-telaah-pengaduan")
+    handler.click(SUBMIT)
+    handler.wait_for_url(re.compile(r".*/kasus/.*"))
+    operator = sign_in(browser, base, f"{OFFICE}.operator")
+    operator.goto(f"{base}/kasus/{case.number}")
+    assert "Sri Pelapor" not in operator.inner_text("body") and "(dirahasiakan)" in operator.inner_text("main")
+    answers = {"disposisi": ({"bidang": "fasilitasi"}, "pengelola_pengaduan"),
+               "tindak_lanjut": ({"tindakan": "Pemeriksaan petugas", "hasil": "Petugas dijatuhi sanksi"},
+                                 "subkoor_dafduk_capil"),
+               "jawaban": ({"jawaban": "Petugas yang bersangkutan telah diperiksa dan dijatuhi sanksi."},
+                           "pengelola_pengaduan"), "penyampaian": ({}, "pengelola_pengaduan")}
+    while True:
+        with service.store.read() as s:
+            task = s.scalar(select(Task).where(Task.case_id == case.id, Task.status.in_(("open", "claimed"))))
+        if task is None:
+            break
+        data, role = answers[task.step_id]
+        service.complete(task.id, f"{OFFICE}.{role}", data=data)
+    phone.goto(f"{base}/status?kode={code}")
+    page = phone.inner_text("main")
+    assert "Memerlukan pengawasan dan pemeriksaan" in page and "dijatuhi sanksi" in page
+    assert "Sri Pelapor" not in page
+    phone.locator("form.rating input[name=score][value='4']").check()
+    phone.click("form.rating button[type=submit]")
+    assert "Terima kasih atas penilaian Anda" in phone.inner_text("[role=status]")
+    assert fits(phone)
+    shot(phone, "23-jawaban-pengaduan-ponsel")
