@@ -76,6 +76,8 @@ def test_the_applicant_answers_once_from_the_receipt_after_the_case_closed(web):
     path = _survey_path(receipt)
     assert "Kode QR survei kepuasan" in receipt
     assert path in officer.get(f"/kasus/{case.number}").text  # shown at hand-over
+    letter = officer.get(f"/kasus/{case.number}/dokumen/surat_jawaban").text
+    assert path in letter and "Mohon nilai pelayanan kami" in letter  # and on the product (signed earlier)
     status = _client(service).get(f"/status?kode={case.receipt_code}").text
     assert f"http://testserver{path}" in status and "isi survei kepuasan" in status
     citizen = _client(service)

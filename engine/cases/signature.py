@@ -10,10 +10,10 @@ office's certificate (engine/signing.py) is made from this HTML on first need, o
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
-import re
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -84,6 +84,22 @@ def preview(store, case_id: int, product_id: str, at: datetime) -> str:
     return html
 
 
+def survey_token(txn: Txn, case: Record, at: datetime) -> str:
+    """The token of the case's satisfaction-survey invitation (engine/survey/), made here when the signed
+    letter is the first thing to carry it: the letter invites the applicant to rate the service."""
+    from sqlalchemy import select
+
+    from engine.store.models import SurveyInvitation
+
+    table = SurveyInvitation.__table__
+    token = txn.scalar(select(table.c.token).where(table.c.case_id == case.id))
+    if token is None:
+        token = secrets.token_urlsafe(16)
+        txn.execute(table.insert().values(case_id=case.id, token=token, office_id=case.office_id,
+                                          standard_id=case.standard_id, unit_id=case.unit_id, issued_at=at))
+    return token
+
+
 def sign(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str, at: datetime) -> None:
     product_id = step.get("document") or (products_of(txn, case) or [{}])[0].get("id")
     if product_id is None:
@@ -94,7 +110,8 @@ def sign(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, a
     local = at.astimezone(calendar_of(txn, case).tz)
     signature = {"name": signer[0] if signer else actor, "nip": signer[1] if signer else None,
                  "position": signer[2] if signer else None, "rank": signer[3] if signer else None,
-                 "date": local.date(), "time": local.strftime("%H.%M"), "code": code, "url": url}
+                 "date": local.date(), "time": local.strftime("%H.%M"), "code": code, "url": url,
+                 "survey": f"{txn.public_url}/survei/{survey_token(txn, case, at)}"}
     doc_id, digest = render_document(txn, case, product_id, at, signature=signature)
     _SIGN.run(txn.conn, document=doc_id, by=user.id if user else None, at=at, code=code)
     record_event(txn, case, "document_signed", actor, at, user, product=product_id, sha256=digest)
