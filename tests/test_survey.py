@@ -147,3 +147,15 @@ def test_import_and_report_on_the_command_line(service, database_url, tmp_path):
                    env=env).returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
     bad = run_cli("skm", "laporan", "--office", OFFICE, "--periode", "kemarin", env=env)
     assert bad.returncode != 0 and "periode 'kemarin' tidak dikenal" in bad.stderr
+
+
+def test_results_per_service_point(service):
+    """Balikpapan's kecamatan units: the applicants' links carry their case's unit, and the report compares
+    the service points."""
+    office = service.library.offices["disdukcapil-balikpapan"]
+    for unit, score in (("kec-balikpapan-barat", 4), ("kec-balikpapan-kota", 2)):
+        responses.record(service.store, office.id, "balikpapan-cetak-ktp-el", unit, "kios", _answers(score), DAY)
+    found = results(service.store, office, parse("2026-Q4"))
+    by_unit = {u["name"]: u["result"].converted for u in found["units"]}
+    assert by_unit == {"Kantor Kecamatan Balikpapan Barat": 100.0, "Kantor Kecamatan Balikpapan Kota": 50.0}
+    assert "Per tempat layanan" in report_html(found) and "Kantor Kecamatan Balikpapan Kota" in report_html(found)

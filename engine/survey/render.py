@@ -56,7 +56,7 @@ def report_html(results: dict, *, standalone: bool = True) -> Markup:
         **results, "names": names, "period_name": period.name, "chart": chart(results["overall"], names),
         "grade_table": GRADE_TABLE, "channels_named": {CHANNELS.get(k, k): v for k, v in results["channels"].items()},
         "statuses": STATUSES, "standalone": standalone, "colours": BAR_COLOURS, "sample": sample,
-        "suggestions_shown": shown,
+        "suggestions_shown": shown, "show_units": len(results.get("units") or []) > 1,
         "show_services": len(results["services"]) > 1 or bool(results["services"] and not results["standard_id"]),
         "profile_labels": {p["id"]: p for p in q.profile}}))
 

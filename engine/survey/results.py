@@ -66,6 +66,7 @@ def results(store: Store, office, period: Period, *, standard_id: str | None = N
     with store.read() as s:
         (overall,) = _sums(s, where, [])
         per_standard = _sums(s, where, [R.standard_id])
+        per_unit = _sums(s, where, [R.unit_id])
         per_channel = dict(s.execute(select(R.channel, func.count()).where(where).group_by(R.channel)).all())
         served = _served(s, office.id, period, ZoneInfo(office.timezone))
         profile = {key: Counter(dict(s.execute(select(getattr(R, key), func.count()).where(
@@ -88,6 +89,10 @@ def results(store: Store, office, period: Period, *, standard_id: str | None = N
                          "result": result, "population": served.get(row[0], 0),
                          "minimum": minimum_sample(served.get(row[0], 0))})
     services.sort(key=lambda g: g["title"])
+    unit_names = {u["id"]: u.get("name", u["id"]) for u in office.data.get("units") or [] if isinstance(u, dict)}
+    units = [{"unit": row[0], "name": unit_names.get(row[0], row[0]) if row[0] else office.name,
+              "result": _result(row[1:], convention)} for row in per_unit]
+    units = sorted((u for u in units if u["result"] is not None), key=lambda u: u["name"])
     profile["age"] = Counter()
     for age, count in ages:
         profile["age"][_age_band(age)] += count
@@ -99,7 +104,8 @@ def results(store: Store, office, period: Period, *, standard_id: str | None = N
                               if question.scored else
                               {"question": question.question, "count": len(values), "texts": values[-50:]})
     return {"office": office, "period": period, "convention": convention, "questionnaire": q,
-            "overall": _result(overall, convention), "services": services, "channels": per_channel,
+            "overall": _result(overall, convention), "services": services, "units": units,
+            "channels": per_channel,
             "population": population or 0, "minimum": minimum_sample(population or 0), "profile": profile,
             "suggestions": Counter(t.strip() for t in suggestions if t and t.strip()).most_common(), "extra": extra, "plan": plan,
             "standard_id": standard_id}
