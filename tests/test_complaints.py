@@ -159,7 +159,7 @@ def test_the_confidential_identity_is_seen_only_by_the_handler_and_every_look_is
     monkeypatch.setenv("LAYANAN_DATA_DIR", str(tmp_path / "data"))
     hidden = _file(service, applicant={"name": "Rahmat Rahasia", "nik": "6472015708900003", "phone": "0812999"},
                    rahasia=True)
-    open_one = _file(service, applicant={"name": "Budi Terbuka", "phone": "0813111"})
+    _file(service, applicant={"name": "Budi Terbuka", "phone": "0813111"})  # not confidential: listed by name
     with service.store.read() as s:
         number = s.get(Case, hidden).number
     for role in ("pengelola_pengaduan", "operator"):
