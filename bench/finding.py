@@ -16,7 +16,6 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -148,13 +147,7 @@ def main() -> None:
     parser.add_argument("--url", help="a PostgreSQL database of the bench's own, emptied first (default: a SQLite "
                                       "file in /tmp)")
     args = parser.parse_args()
-    target = args.url or str(Path(tempfile.mkdtemp(prefix="layanan-find-")) / "cases.db")
-    if args.url:  # the bench's own database: emptied first, so that it can be run again
-        from sqlalchemy import create_engine
-        engine = create_engine(args.url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        engine.dispose()
+    target = synthetic.bench_database(args.url, "layanan-find-")
     started = time.perf_counter()
     built = synthetic.build(target, args.cases)
     print(f"{args.cases:,} cases built in {time.perf_counter() - started:.0f} s "

@@ -15,16 +15,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, time as clock, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import numpy as np  # noqa: E402
-from sqlalchemy import create_engine, insert, update  # noqa: E402
+from sqlalchemy import insert, update  # noqa: E402
+
+from bench.synthetic import bench_database  # noqa: E402
 
 from engine.cases.frozen import calendar_for, freeze  # noqa: E402
 from engine.sla.recompute import recompute  # noqa: E402
@@ -77,12 +78,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--url", help="a PostgreSQL database of the bench's own, emptied first")
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='layanan-recompute-')) / 'cases.db'}"
-    if args.url:
-        engine = create_engine(args.url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        engine.dispose()
+    url = bench_database(args.url, "layanan-recompute-")
     library = load_library(ROOT / "standards")
     store = Store(url)
     started = time.perf_counter()

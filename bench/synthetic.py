@@ -44,6 +44,22 @@ LAST = ["Santoso", "Rahmawati", "Hidayat", "Saputra", "Wulandari", "Setiawan", "
         "Daeng", "Aji", "Wijaya", "Halim", "Nasution", "Manurung", "Purba", "Lubis", "Hakim", "Amalia"]
 
 
+def bench_database(url: str | None, prefix: str, name: str = "cases.db") -> str:
+    """The URL a bench writes to: a PostgreSQL database of the bench's own, emptied first (so that the
+    bench can be run again), or a new SQLite file in /tmp."""
+    if not url:
+        import tempfile
+
+        return f"sqlite:///{Path(tempfile.mkdtemp(prefix=prefix)) / name}"
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    engine.dispose()
+    return url
+
+
 def person(rng, i: int) -> dict:
     """A varied applicant: 1-3 name words from common Indonesian names, a NIK unique per case."""
     words = [FIRST[int(rng.integers(len(FIRST)))]] + [LAST[int(rng.integers(len(LAST)))]

@@ -117,8 +117,7 @@ def recompute(store: Store, office_id: str | None = None, at: datetime | None = 
             s.execute(update(Task).where(Task.case_id == case_id, Task.status.in_(OPEN_TASK_STATUSES))
                       .values(due_at=new))
             case = s.get(Case, case_id)
-            s.execute(update(Case).where(Case.id == case_id).values(
-                sla_next_at=next_check(case, s.get(type(case.standard_version), case.standard_version_id))))
+            s.execute(update(Case).where(Case.id == case_id).values(sla_next_at=next_check(case, case.standard_version)))
             events.append({"case_id": case_id, "task_id": None, "kind": "due_recomputed", "actor": "sistem",
                            "actor_id": None, "at": at, "data": {"due_before": old.isoformat(),
                                                                   "due_at": new.isoformat(), "reason": reason}})

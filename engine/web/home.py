@@ -63,13 +63,13 @@ def dashboard(request: Request, who: Officer = Depends(officer)):
     other = [r for r in mine if not KINDS[r["kind"]].asks_passphrase]
     register = find(service.store, Search.of({"from": today.isoformat(), "to": today.isoformat(), "size": 50}),
                     offices=offices, at=at, tz=tz, viewer_roles=who.roles)
-    week = find(service.store, Search.of({"status": "open", "sla": "late", "size": 10}), offices=offices, at=at,
+    late = find(service.store, Search.of({"status": "open", "sla": "late", "size": 10}), offices=offices, at=at,
                 tz=tz, viewer_roles=who.roles)
     titles = {i: s.title for i, s in service.library.standards.items()}
     titles.update({i: b.title for i, b in service.library.bundles.items()})
     return render(request, "dashboard.html.j2", who, counts=counts, signing=signing, other=other,
                   escalated=escalations(service.store, office=who.office_id, roles=sorted(who.roles)),
-                  register=register, late=week, more={"late": week["total"] > len(week["rows"]),
+                  register=register, late=late, more={"late": late["total"] > len(late["rows"]),
                                                       "register": register["total"] > len(register["rows"])}, today=today, titles=titles, sla_labels=SLA_LABELS,
                   office=office,
                   step_names=step_names(service), role_name=office.role_name if office else (lambda r: r))
