@@ -144,7 +144,7 @@ class Batch:
         return answers
 
     def _unit(self, conn, work):
-        txn = Txn(conn, self.store.versions_by_id, self.store.public_url)
+        txn = Txn(conn, self.store.versions_by_id, self.store.public_url, self.store.notify_channels)
         result = work(txn)
         txn.finish()
         return result

@@ -249,7 +249,7 @@ class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions):
     def _run_unit(self, work):
         """One unit of work in its own transaction: everything it buffered is written before the commit."""
         with self.store.transaction() as conn:
-            txn = Txn(conn, self.store.versions_by_id, self.store.public_url)
+            txn = Txn(conn, self.store.versions_by_id, self.store.public_url, self.store.notify_channels)
             result = work(txn)
             txn.finish()
             return result

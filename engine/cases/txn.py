@@ -25,6 +25,7 @@ from engine.store.models import Case, FlowLink
 from engine.store.prepared import Prepared
 
 from engine.errors import Conflict
+from . import notices
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
@@ -112,9 +113,11 @@ class Record:
 class Txn:
     """A write transaction: statements on ``conn``, records to flush, events to chain."""
 
-    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion], public_url: str = ""):
+    def __init__(self, conn: Connection, versions: dict[int, FrozenVersion], public_url: str = "",
+                 notify_channels: tuple[str, ...] = ("email",)):
         self.conn = conn
         self.public_url = public_url  # the address printed on what the case issues (verification links)
+        self.notify_channels = notify_channels  # what the applicant is told goes out through these
         self.versions = versions  # the store's cache of committed versions: id -> FrozenVersion
         self.fresh_versions: dict[int, FrozenVersion] = {}  # inserted by this transaction
         self.records: list[Record] = []
@@ -214,6 +217,7 @@ class Txn:
         """Write what is still buffered: the chained events, changed records (the cases' moved chain heads
         among them) and the outbox marks."""
         if self.events:
+            notices.write(self, self.events)  # the outbox, in this same transaction as its events
             identity = self.identity
             held = {}
             for case_id in {event["case_id"] for event in self.events}:

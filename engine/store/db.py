@@ -37,6 +37,16 @@ def public_url() -> str:
     return (os.environ.get("LAYANAN_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+def notify_channels() -> tuple[str, ...]:
+    """The channels applicants are notified through: e-mail always (held until ``LAYANAN_SMTP_URL`` is
+    set), SMS and WhatsApp when their gateway is configured (engine/notify/transports.py)."""
+    channels = ["email"]
+    for channel in ("sms", "whatsapp"):
+        if os.environ.get(f"LAYANAN_{channel.upper()}_GATEWAY_URL"):
+            channels.append(channel)
+    return tuple(channels)
+
+
 def database_url() -> str:
     url = os.environ.get("LAYANAN_DATABASE_URL")
     if url:
@@ -191,6 +201,7 @@ class Store:
     def __init__(self, url: str | None = None, *, create: bool = True):
         self.url = url or database_url()
         self.public_url = public_url()  # the web application sets the one it serves under
+        self.notify_channels = notify_channels()  # applicants are notified through these (engine/cases/notices.py)
         self.engine = make_engine(self.url)
         self._check_schema(create)
         self.write_engine = self.engine.execution_options(layanan_write=True)

@@ -323,3 +323,5 @@ def _events_are_append_only(mapper, connection, target):
 from .access_tables import SigninThrottle, TrustedDevice, WebSession  # noqa: E402,F401
 from .audit_tables import AuditCheckpoint, AuditHead, ChainHead  # noqa: E402,F401
 from .survey_tables import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: E402,F401
+from .channel_tables import (CaseAccount, CitizenAccount, CitizenCode, CitizenSession, DownloadLink,  # noqa: E402,F401
+                             Notification, Upload)
