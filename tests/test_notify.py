@@ -138,3 +138,29 @@ def test_a_channel_without_transport_is_held_then_released(service, library):
     assert outbox.release_held(service.store, ["email"], AT) == 1
     with SmtpServer() as smtp:
         assert outbox.deliver(service.store, {"email": SmtpTransport(smtp.url)}, AT).sent == 1
+
+
+@pytest.mark.slow
+def test_the_orchestrator_delivers_through_a_prefect_flow(service, library, monkeypatch):
+    """The notifier runs as Prefect flow 'kirim-pemberitahuan' (real Prefect, ephemeral API) after the cases
+    are caught up with; its run carries no parameter and logs only counts."""
+    import asyncio
+
+    from engine.orchestration import notifying
+    from engine.orchestration.orchestrator import Orchestrator
+    from prefect import get_client
+
+    async def runs():
+        async with get_client() as client:
+            return [r for r in await client.read_flow_runs() if r.parameters == {}
+                    and (await client.read_flow(r.flow_id)).name == notifying.FLOW]
+
+    before = {r.id for r in asyncio.run(runs())}
+    online_case(service, library)
+    with SmtpServer() as smtp:
+        monkeypatch.setenv("LAYANAN_SMTP_URL", smtp.url)
+        orchestrator = Orchestrator(service)
+        asyncio.run(orchestrator.run(until_idle=True, max_passes=5, poll_seconds=0.1))
+        assert len(smtp.inbox.to(APPLICANT["email"])) == 1
+    assert orchestrator.notified == 1
+    assert [r.state.type.value for r in asyncio.run(runs()) if r.id not in before] == ["COMPLETED"]

@@ -98,6 +98,21 @@ class StepMoves:
                         .values(received=True, received_at=at))
         record_event(txn, case, "requirements_received", task.role, at, None, task=task, received=sorted(received))
 
+    def _return_requirements(self, txn: Txn, case: Record, task: Record, outcome, requirement_ids, at) -> None:
+        """The requirements an officer sends back with the file: no longer received, to be provided again."""
+        standard = standard_of(txn, case)
+        step = standard.procedure.by_id[task.step_id]
+        kind = KINDS[task.kind]
+        spec = kind.outcomes_of(step).get(outcome) or {}
+        if spec.get("action") != "return_to_applicant":
+            raise InvalidInput("persyaratan yang dikembalikan hanya untuk hasil 'dikembalikan kepada pemohon'",
+                               "returned")
+        ids = opening.requirement_ids(standard, case.variant, case.channel, case.answers, requirement_ids)
+        txn.execute(REQUIREMENTS.update().where(REQUIREMENTS.c.case_id == case.id,
+                                                REQUIREMENTS.c.requirement_id.in_(sorted(ids)))
+                    .values(received=False, received_at=None))
+        record_event(txn, case, "requirements_returned", task.role, at, None, task=task, returned=sorted(ids))
+
     # ------------------------------------------------------------------ entering a step, closing a case
 
     @staticmethod

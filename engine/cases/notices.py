@@ -47,7 +47,7 @@ NOTICES: dict[str, Notice] = {
     "task_completed": Notice(
         "returned", _returned, "Permohonan perlu diperbaiki",
         lambda c: (f"Permohonan {c['title']} nomor {c['number']} dikembalikan untuk diperbaiki. "
-                   f"Alasan: {c['reason'] or '-'}. Perbaiki melalui {c['status_url']}")),
+                   f"Alasan: {c['reason'] or '-'}. {c['returned']}Perbaiki melalui {c['status_url']}")),
     "applicant_notified": Notice(
         "ready", lambda e: True, "Pemberitahuan layanan",
         lambda c: f"{c['message']} (Permohonan {c['title']} nomor {c['number']}; {c['status_url']})"),
@@ -77,7 +77,7 @@ def write(txn, events: list[dict]) -> None:
         contacts = _contacts(case.applicant or {}, txn.notify_channels)
         if not contacts:
             continue
-        context = _context(txn, case, event)
+        context = _context(txn, case, event, events)
         secret = None
         if notice.cause == "signed":
             secret, pin = _download_link(txn, case, event)
@@ -97,13 +97,17 @@ def _contacts(applicant: dict, channels: tuple[str, ...]) -> list[tuple[str, str
     return found
 
 
-def _context(txn, case, event: dict) -> dict:
+def _context(txn, case, event: dict, events: list[dict]) -> dict:
     standard = thaw(txn.version(case.standard_version_id))
     data = event["data"]
     product = next((p.get("name") for p in standard.products if p["id"] == data.get("product")), data.get("product"))
+    returned = [r for e in events if e["kind"] == "requirements_returned" and e["case_id"] == case.id
+                for r in e["data"].get("returned", ())]
+    names = {r["id"]: r["name"] for r in standard.requirements(case.variant, case.channel, case.answers or {})}
     return {"title": standard.title, "number": case.number, "url": txn.public_url,
             "status_url": f"{txn.public_url}/status/{case.receipt_code}", "reason": data.get("reason"),
-            "message": data.get("message") or "", "product": product or ""}
+            "message": data.get("message") or "", "product": product or "",
+            "returned": ("Unggah ulang: " + "; ".join(names.get(r, r) for r in returned) + ". ") if returned else ""}
 
 
 def _download_link(txn, case, event: dict) -> tuple[str, str]:

@@ -37,10 +37,11 @@ class CaseOpening:
     def open_case(self, standard_id: str, applicant: dict, *, variant: str | None = None,
                   channel: str | None = None, unit: str | None = None, answers: dict | None = None,
                   requirements=None, actor: str | None = None, allow_incomplete: bool = False,
-                  at: datetime | None = None) -> int:
+                  at: datetime | None = None, attach=None) -> int:
         """Register an application; returns the case id. ``requirements`` lists the requirement ids received
         (for a bundle: a list for all parts or {part: [ids]}). With ``actor`` (an officer holding the intake
-        role) the counter's check is done at once and the SLA clock starts."""
+        role) the counter's check is done at once and the SLA clock starts. ``attach(txn, case)`` writes what
+        comes with the application in the same transaction (the online channel's uploads and account)."""
         at = at or now()
         if self.library is None:
             raise CaseError("pustaka standar belum dimuat")
@@ -58,6 +59,8 @@ class CaseOpening:
             case = self._new_case(txn, standard, applicant, variant=variant, channel=channel, unit=unit,
                                   answers=answers, requirements=requirements, actor=actor,
                                   allow_incomplete=allow_incomplete, at=at)
+            if attach is not None:
+                attach(txn, case)
             return case.id
 
         return work

@@ -40,6 +40,7 @@ class Signed:
     signer_position: str | None
     signed_at: datetime
     pdf_sha256: str | None
+    replaced_at: datetime | None = None  # a newer signed document of the same product replaced it: no longer valid
 
 
 def sealed_pdf(store: Store, document_id: int, seal: Seal, *, assets: Path | None = None,
@@ -77,6 +78,10 @@ def signed_by_code(store: Store, code: str) -> Signed | None:
                         .join(Case, Case.id == Document.case_id).join(Office, Office.id == Case.office_id)
                         .outerjoin(User, User.id == Document.signed_by)
                         .where(Document.verify_code == code.upper(), Document.signed_at.is_not(None))).first()
-    if row is None:
-        return None
-    return Signed(row[0], row[1], row[4], row[5], row[6] or "-", row[7], row[2], row[3])
+        if row is None:
+            return None
+        newer = s.scalar(select(Document.signed_at).where(
+            Document.case_id == select(Document.case_id).where(Document.id == row[0]).scalar_subquery(),
+            Document.product_id == row[1], Document.signed_at.is_not(None), Document.id > row[0])
+            .order_by(Document.id).limit(1))
+    return Signed(row[0], row[1], row[4], row[5], row[6] or "-", row[7], row[2], row[3], newer)

@@ -130,10 +130,14 @@ class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions):
     @action
     def complete(self, task_id: int, actor: str, *, outcome: str | None = None, data: dict | None = None,
                  reason: str | None = None, requirements=None, expected_version: int | None = None,
-                 proof: SigningProof | None = None, at: datetime | None = None) -> int | None:
+                 proof: SigningProof | None = None, at: datetime | None = None, returned=None,
+                 attach=None) -> int | None:
         """Complete a human step; returns the id of the case's next open task (None when it closed or waits
         for the system). ``requirements`` (intake steps) lists requirement ids received now; ``proof``
-        (engine.access.tte.verify) that the officer gave the TTE passphrase, which a signature needs."""
+        (engine.access.tte.verify) that the officer gave the TTE passphrase, which a signature needs.
+        ``returned``: with an outcome that returns the file to the applicant, the requirements they must
+        provide again (marked not received). ``attach(txn, case)`` writes what comes with the completion in
+        the same transaction (an online correction's uploads)."""
         at = at or now()
         if reason is not None and (not isinstance(reason, str) or len(reason) > fields.MAX_REASON):
             raise InvalidInput(f"alasan berupa teks paling banyak {fields.MAX_REASON:,} karakter".replace(",", "."),
@@ -149,6 +153,10 @@ class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions):
                 raise Conflict(f"tugas {task_id} sedang dikerjakan oleh {self._username(txn, task.assignee_id)}")
             if KINDS[task.kind].asks_passphrase:
                 self._check_signer(txn, case, task, user, outcome, proof)
+            if returned:
+                self._return_requirements(txn, case, task, outcome, returned, at)
+            if attach is not None:
+                attach(txn, case)
             if requirements:
                 self._receive(txn, case, task, requirements, at)
             nxt = self._finish(txn, case, task, actor if user is None else user.username, user, outcome=outcome,

@@ -30,7 +30,6 @@ MAX_ATTEMPTS = 6
 CLAIM = timedelta(minutes=2)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
            timedelta(hours=2))
-SLOT = "{rahasia}"
 
 
 @dataclass
@@ -67,8 +66,14 @@ def claim(store: Store, now: datetime, limit: int = 200) -> list[Message]:
         if rows:
             conn.execute(update(N).where(N.c.id.in_([r.id for r in rows]))
                          .values(claimed_until=now + CLAIM, row_version=N.c.row_version + 1))
-    return [Message(r.id, r.key, r.channel, r.recipient, r.subject, r.body.replace(SLOT, r.secret or ""))
-            for r in rows]
+    return [Message(r.id, r.key, r.channel, r.recipient, r.subject, _filled(r.body, r.secret)) for r in rows]
+
+
+def _filled(body: str, secret: str | None) -> str:
+    """The body with its secrets in their slots: {rahasia}, {rahasia2}... (one per line of ``secret``)."""
+    for n, value in enumerate((secret or "").split("\n")):
+        body = body.replace("{rahasia%s}" % (n + 1 if n else ""), value)
+    return body
 
 
 def mark_sent(store: Store, message_id: int, now: datetime) -> None:

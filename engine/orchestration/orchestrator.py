@@ -30,7 +30,7 @@ from engine.cases.service import CaseService
 from engine.store.claims import Claims
 from engine.store.lease import Holder, Lease
 
-from . import monitoring
+from . import monitoring, notifying
 from .flows import CaseFlows, entrypoint_name
 from .ledger import Ledger
 
@@ -89,6 +89,8 @@ class Orchestrator:
         self.ledger = Ledger(service)
         self.flows = CaseFlows(self.ledger)
         self.monitor = monitoring.monitor_flow(service.store)
+        self.notifier = notifying.notify_flow(service.store)
+        self.notified = 0  # messages this orchestrator's notifier sent
         self._deployments: dict[str, object] = {}
         self._monitor_checked: datetime | None = None
         # A case is caught up with by the orchestrator that claimed it: two would give it two flow runs.
@@ -283,15 +285,29 @@ class Orchestrator:
             except Exception as exc:  # the cases' own catching up must go on
                 log.warning("SLA monitor run failed: %s", type(exc).__name__)
 
+    async def _notify_when_due(self) -> int:
+        """Deliver the due notifications (a flow run of the notifier) when there are any; how many went."""
+        try:
+            if not await asyncio.to_thread(notifying.due, self.service.store):
+                return 0
+            result = await self.notifier()
+        except Exception as exc:  # the cases' own catching up must go on; the messages wait, never lost
+            log.warning("notifier run failed: %s", type(exc).__name__)
+            return 0
+        self.notified += result["sent"]
+        return result["sent"] + result["retried"] + result["failed"] + result["held"]
+
     async def run(self, *, until_idle: bool = True, poll_seconds: float = 2.0, max_passes: int | None = None,
                   stop: asyncio.Event | None = None, monitor: bool = False) -> Summary:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
         total, passes, waiting = Summary(), 0, None
         while not (stop and stop.is_set()):
+            sent = 0
             async with self._leased() as holder:
                 if holder is None:
                     await self._monitor_when_due(monitor)
                     summary = await self._pending_pass(200, stop)
+                    sent = await self._notify_when_due()
                 else:
                     summary = Summary(waiting_for=holder)
                     if waiting is None or waiting.name != holder.name:
@@ -303,7 +319,7 @@ class Orchestrator:
                 setattr(total, key, getattr(total, key) + getattr(summary, key))
             total.errors += summary.errors
             total.waiting_for = summary.waiting_for
-            idle = summary.runs == 0 and summary.created == 0
+            idle = summary.runs == 0 and summary.created == 0 and not sent
             if (until_idle and idle) or (max_passes and passes >= max_passes):
                 return total
             if idle or summary.failed:

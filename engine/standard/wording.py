@@ -42,6 +42,8 @@ EVENT_LABELS = {
     "due_recomputed": "batas waktu dihitung ulang (kalender kerja berubah)",
     "task_completed": "langkah selesai",
     "requirements_received": "persyaratan diterima",
+    "requirements_returned": "persyaratan dikembalikan kepada pemohon untuk diunggah ulang",
+    "filed_online": "diajukan daring melalui akun pemohon",
     "clock_started": "jam layanan mulai",
     "clock_paused": "jam layanan berhenti",
     "clock_resumed": "jam layanan berjalan lagi",

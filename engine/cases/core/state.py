@@ -198,7 +198,7 @@ APPLY = {
     "case_reopened": _case_reopened, "due_recomputed": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
-RECORD_ONLY = ("requirements_received", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
+RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
     APPLY.setdefault(_kind, _nothing)  # a step kind's own events (engine/standard/kinds/) are recorded only
