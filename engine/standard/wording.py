@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "requirements_received": "persyaratan diterima",
     "requirements_returned": "persyaratan dikembalikan kepada pemohon untuk diunggah ulang",
     "filed_online": "diajukan daring melalui akun pemohon",
+    "download_refused": "PIN unduh dokumen salah",
+    "product_downloaded": "dokumen diunduh pemohon",
     "clock_started": "jam layanan mulai",
     "clock_paused": "jam layanan berhenti",
     "clock_resumed": "jam layanan berjalan lagi",

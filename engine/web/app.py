@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from engine.errors import CaseError, Conflict, Forbidden, NotFound
-from engine.cases.service import CaseService
+from engine.cases.service import CaseService, now
 
 from engine.access.sessions import Sessions
 from engine.access.signin import Limits, SignIn
@@ -67,6 +67,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.state.public_url = service.store.public_url = public_url
     app.state.secure_cookies = parts.scheme == "https" if secure_cookies is None else secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
+    app.state.now = clock or now  # the moment the citizens' pages act at (tests fix it)
     templates = Jinja2Templates(env=template_environment())
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -83,6 +84,14 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": "belum masuk", "field": None}, status_code=401)
         return RedirectResponse(f"/masuk?lanjut={request.url.path}", status_code=303)
+
+    from .citizen_auth import CitizenNotSignedIn
+
+    @app.exception_handler(CitizenNotSignedIn)
+    async def _citizen_to_login(request: Request, exc: CitizenNotSignedIn):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "belum masuk", "field": None}, status_code=401)
+        return RedirectResponse(f"/akun/masuk?lanjut={request.url.path}", status_code=303)
 
     @app.exception_handler(CaseError)
     async def _case_error(request: Request, exc: CaseError):
@@ -113,8 +122,8 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import (admin, api, api_docs, auditor, case_list, case_pages, complaints_public, home, pages, public,
-                   survey_pages, survey_public, verification)
+    from . import (admin, api, api_docs, auditor, case_list, case_pages, citizen_auth, citizen_pages,
+                   complaints_public, home, pages, public, survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
     app.include_router(public.router)
@@ -122,6 +131,8 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(survey_pages.router)  # /survei/kios before the applicant's /survei/{token}
     app.include_router(survey_public.router)
     app.include_router(verification.router)
+    app.include_router(citizen_pages.router)  # /akun before the account's /akun/{page}
+    app.include_router(citizen_auth.router)
     app.include_router(home.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)

@@ -18,7 +18,8 @@ OPEN, CLAIMED, DONE = "open", "claimed", "done"
 CLOSED_STATUSES = ("done", "rejected")
 # Events that may follow the closing of a case (the SLA monitor's marks were written as it closed).
 AFTER_CLOSING = frozenset({"action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "document_sealed",
-                           "identity_viewed", "case_rated", "case_reopened"})
+                           "identity_viewed", "case_rated", "case_reopened", "download_refused",
+                           "product_downloaded"})
 
 
 class HistoryError(ValueError):
@@ -198,7 +199,8 @@ APPLY = {
     "case_reopened": _case_reopened, "due_recomputed": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
-RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
+RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused",
+               "product_downloaded", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
     APPLY.setdefault(_kind, _nothing)  # a step kind's own events (engine/standard/kinds/) are recorded only
