@@ -123,3 +123,132 @@ def test_registration_flood_from_one_address(app, service):
                 "email": f"b{n}@contoh.test", "phone": "081234500001", "password": PASSWORD}).status_code)
     citizen_auth.REGISTERED.seen.clear()
     assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+
+
+KALTIM = "kaltim-pemadanan-data"
+OFFICE = "disdukcapil-kaltim"
+
+
+def _open_task(service, case_id):
+    with service.store.read() as s:
+        return s.scalar(select(Task).where(Task.case_id == case_id, Task.status.in_(("open", "claimed"))))
+
+
+def _case_of(service, number):
+    with service.store.read() as s:
+        return s.scalar(select(Case).where(Case.number == number))
+
+
+def test_kaltim_online_return_correct_sign_notify_download_verify(app, service, tmp_path):
+    """A Kaltim standard end to end on the online channel: the officer names the file to upload again on
+    the task page, the citizen corrects it, the head signs, the e-mails arrive at a real SMTP server, and
+    the signed PDF is downloaded from the account and by link with PIN, then verified."""
+    from engine.access.passwords import hash_password
+    from engine.notify import outbox
+    from engine.notify.transports import SmtpTransport
+
+    from .conftest import post_sign_in, signing_proof
+    from .notify_support import SmtpServer
+
+    with TestClient(app) as citizen:
+        register(citizen, service)
+        form = citizen.get(f"/daring/{KALTIM}")
+        answer = citizen.post(f"/daring/{KALTIM}", data={"csrf": token_of(form.text, "csrf"), "untuk": "sendiri"},
+                              files=[("berkas.surat_permohonan", ("surat.pdf", pdf(), "application/pdf")),
+                                     ("berkas.data_dipadankan", ("data.png", png(), "image/png"))],
+                              follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        number = answer.headers["location"].split("/")[-1].split("?")[0]
+        case = _case_of(service, number)
+        # The officers: the file's check, then the verifier returns it naming the attachment, on the page.
+        service.complete(_open_task(service, case.id).id, f"{OFFICE}.petugas_layanan", at=AT)
+        verifier = f"{OFFICE}.subkoor_piak"
+        service.directory.set_password(verifier, hash_password("kata-sandi-uji-2026"))
+        with TestClient(app) as officer:
+            post_sign_in(officer, verifier, "kata-sandi-uji-2026")
+            task_id = _open_task(service, case.id).id
+            page = officer.get(f"/tugas/{task_id}")
+            assert "Berkas unggahan pemohon" in page.text and "data.png" in page.text
+            upload = re.search(rf'href="/kasus/{number}/berkas/(\d+)"', page.text).group(1)
+            scan_file = officer.get(f"/kasus/{number}/berkas/{upload}")
+            assert scan_file.headers["content-type"].startswith(("application/pdf", "image/png"))
+            done = officer.post(f"/tugas/{task_id}", data={
+                "csrf": token_of(page.text, "csrf"), "outcome": "lengkapi", "dikembalikan": "data_dipadankan",
+                "reason": "Lampiran data tidak memuat kolom NIK"}, follow_redirects=False)
+            assert done.status_code == 303, done.text
+        # The citizen sees why and what, and corrects.
+        page = citizen.get(f"/daring/permohonan/{number}")
+        assert "Lampiran data tidak memuat kolom NIK" in page.text and "Unggah ulang: Lampiran data" in page.text
+        fixed = citizen.post(f"/daring/permohonan/{number}/perbaiki", data={"csrf": token_of(page.text, "csrf")},
+                             files=[("berkas.data_dipadankan", ("data-2.png", png(5), "image/png"))],
+                             follow_redirects=False)
+        assert fixed.status_code == 303, fixed.text
+        assert "Perbaikan terkirim" in citizen.get(fixed.headers["location"]).text
+        # The officers go on to the signature.
+        for _ in range(8):
+            task = _open_task(service, case.id)
+            if task is None:
+                break
+            who = f"{OFFICE}.{task.role}"
+            if task.role == "sistem":
+                service.run_automated(task.id, at=AT)
+            elif task.kind == "signature":
+                service.complete(task.id, who, proof=signing_proof(service, who, AT), at=AT)
+            elif task.step_id == "verifikasi":
+                service.complete(task.id, who, outcome="lanjut", at=AT)
+            elif task.step_id == "pemadanan":
+                service.complete(task.id, who, data={"jumlah_data": 10, "jumlah_padan": 9,
+                                                     "berkas_hasil": "hasil.xlsx"}, at=AT)
+            else:
+                service.complete(task.id, who, at=AT)
+        with SmtpServer() as smtp:
+            outbox.deliver(service.store, {"email": SmtpTransport(smtp.url)}, AT + timedelta(minutes=5))
+            mails = smtp.inbox.bodies("ani@contoh.test")
+        subjects = [m["Subject"] for m in smtp.inbox.to("ani@contoh.test")]
+        assert "Permohonan perlu diperbaiki" in subjects and "Dokumen Anda sudah ditandatangani" in subjects
+        signed_mail = next(b for b in mails if "/unduh/" in b)
+        pin_mail = next(b for b in mails if "PIN untuk mengunduh" in b)
+        link = re.search(r"/unduh/(\S+?) ", signed_mail).group(1)
+        pin = re.search(r": (\d{6})\.", pin_mail).group(1)
+        assert pin not in signed_mail  # the PIN travels apart from the link
+        # From the account, and by the link with its PIN.
+        page = citizen.get(f"/daring/permohonan/{number}")
+        assert "Dokumen Anda" in page.text
+        own = citizen.get(f"/daring/permohonan/{number}/dokumen/surat_hasil")
+        assert own.headers["content-type"] == "application/pdf" and own.content.startswith(b"%PDF")
+    with TestClient(app) as stranger:
+        assert stranger.get(f"/unduh/{link}").status_code == 200
+        wrong = "000000" if pin != "000000" else "111111"
+        assert "PIN salah" in stranger.post(f"/unduh/{link}", data={"pin": wrong}).text
+        got = stranger.post(f"/unduh/{link}", data={"pin": pin})
+        assert got.headers["content-type"] == "application/pdf" and got.content == own.content
+        code = re.search(r"/verifikasi/([A-Z0-9]+)", signed_mail)
+        with service.store.read() as s:
+            from engine.store.models import Document
+            verify_code = s.scalar(select(Document.verify_code).where(Document.case_id == case.id,
+                                                                      Document.signed_at.is_not(None)))
+        page = stranger.get(f"/verifikasi/{verify_code}")
+        assert "Asli dan berlaku" in page.text and code is None
+
+
+def test_a_guessed_pin_locks_the_link(app, service):
+    from engine.cases.notices import digest
+    from engine.channel import downloads
+    from engine.store.models import DownloadLink
+
+    with TestClient(app) as client:
+        register(client, service)
+        number = apply(client).headers["location"].split("/")[-1].split("?")[0]
+    case = _case_of(service, number)
+    with service.store.write() as s:
+        s.add(DownloadLink(token_hash=digest("tautan-uji"), case_id=case.id, product_id="ktp_el",
+                           pin_hash=digest("tautan-uji:123456"), failures=0, created_at=AT,
+                           expires_at=AT + timedelta(days=30), downloads=0))
+    with TestClient(app) as guesser:
+        answers = [guesser.post("/unduh/tautan-uji", data={"pin": f"{n:06d}"}) for n in range(downloads.PIN_TRIES + 1)]
+    assert all("PIN salah" in a.text for a in answers[:downloads.PIN_TRIES])
+    assert "dikunci" in answers[-1].text  # even the right PIN waits now
+    with service.store.read() as s:
+        from engine.store.models import Event
+        refused = s.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "download_refused")).all()
+    assert len(refused) == downloads.PIN_TRIES and refused[-1].data["locked"] is True

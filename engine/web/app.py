@@ -122,7 +122,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import (admin, api, api_docs, auditor, case_list, case_pages, citizen_auth, citizen_pages,
+    from . import (admin, api, api_docs, auditor, case_channel, case_list, case_pages, citizen_auth, citizen_pages,
                    complaints_public, home, pages, public, survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
@@ -136,6 +136,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(home.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
+    app.include_router(case_channel.router)
     app.include_router(case_list.router)
     app.include_router(admin.router)
     app.include_router(auditor.router)

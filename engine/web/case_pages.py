@@ -69,8 +69,11 @@ def _case_extras(request: Request, view: dict, task_id: int | None = None) -> di
                 requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
     steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
     product_names = {p["id"]: p["name"] for p in (standard.products if standard else [])}
+    from .case_channel import channel_extras
+
     return {"standard": standard, "requirement_names": requirement_names, "steps": steps,
-            "product_names": product_names, "dossier": held, "role_names": _role_names(standard)}
+            "product_names": product_names, "dossier": held, "role_names": _role_names(standard),
+            **channel_extras(request, view["id"])}
 
 
 def _role_names(standard) -> dict:
@@ -128,10 +131,14 @@ async def task_submit(request: Request, task_id: RowId, who: Officer = Depends(o
         data = await forms.store_uploads(fields, form, data, "data.")
         outcome = form.get("outcome") or None
         requirements = [str(v) for v in form.getlist("requirements")] or None
+        chosen = kind.outcomes_of(step).get(outcome) or {}
+        returned = [str(v) for v in form.getlist("dikembalikan")] \
+            if chosen.get("action") == "return_to_applicant" else None
         proof = await verification.proof_for_signing(request, who, kind, step, outcome, form)
         await service.complete_async(task_id, who.username, outcome=outcome, data=data,
                                      reason=form.get("reason") or None, requirements=requirements,
-                                     expected_version=_int(form.get("version")), proof=proof)
+                                     expected_version=_int(form.get("version")), proof=proof,
+                                     returned=returned or None, at=request.app.state.now())
     except CaseError as exc:
         await record_refusal_here(request, who, exc, task_id)
         return render(request, "task.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
