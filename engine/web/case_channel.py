@@ -10,10 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from engine.channel.uploads import of_case
 from engine.errors import NotFound
 from engine.notify import outbox
-from engine.notify.views import case_messages
 from engine.store.models import Notification, Upload
 
 from .auth import Officer
@@ -23,14 +21,6 @@ from .views import RowId, officer, submitted_form
 
 router = APIRouter(include_in_schema=False)
 SCAN_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
-
-
-def channel_extras(request: Request, case_id: int) -> dict:
-    store = request.app.state.service.store
-    uploads = [{"id": u.id, "requirement_id": u.requirement_id, "filename": u.filename, "size": u.size,
-                "media_type": u.media_type, "at": u.created_at, "deleted": u.deleted_at is not None}
-               for u in of_case(store, case_id)]
-    return {"uploads": uploads, "notifications": case_messages(store, case_id)}
 
 
 @router.get("/kasus/{number}/berkas/{upload_id}")

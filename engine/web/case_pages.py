@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from engine.access import policy
+from engine.channel.uploads import of_case
+from engine.notify.views import case_messages
 from engine.errors import CaseError, Forbidden, NotFound
 from engine.cases.dossier import dossier
 from engine.cases.frozen import thaw
@@ -69,8 +71,6 @@ def _case_extras(request: Request, view: dict, task_id: int | None = None) -> di
                 requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
     steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
     product_names = {p["id"]: p["name"] for p in (standard.products if standard else [])}
-    from .case_channel import channel_extras
-
     return {"standard": standard, "requirement_names": requirement_names, "steps": steps,
             "product_names": product_names, "dossier": held, "role_names": _role_names(standard),
             **channel_extras(request, view["id"])}
@@ -192,3 +192,10 @@ def product_document(request: Request, number: str, product_id: str, format: str
     # A product document is the office's letter with its own inline style and no script at all.
     return HTMLResponse(with_qr(html), headers={"content-security-policy": DOCUMENT_CSP})
 
+
+def channel_extras(request: Request, case_id: int) -> dict:
+    store = request.app.state.service.store
+    uploads = [{"id": u.id, "requirement_id": u.requirement_id, "filename": u.filename, "size": u.size,
+                "media_type": u.media_type, "at": u.created_at, "deleted": u.deleted_at is not None}
+               for u in of_case(store, case_id)]
+    return {"uploads": uploads, "notifications": case_messages(store, case_id)}
