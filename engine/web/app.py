@@ -122,7 +122,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import (admin, api, api_docs, auditor, case_channel, case_list, case_pages, citizen_auth, citizen_pages,
+    from . import (admin, api, api_docs, auditor, case_channel, case_list, case_pages, citizen_api, citizen_auth, citizen_pages,
                    complaints_public, home, pages, public, survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
@@ -141,4 +141,6 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(admin.router)
     app.include_router(auditor.router)
     app.include_router(api.router)
+    app.include_router(citizen_api.router)
+    app.add_exception_handler(citizen_api._TooMany, citizen_api.too_many)
     return app
