@@ -30,12 +30,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(library, tmp_path_factory):
+    yield from serve(library, tmp_path_factory.mktemp("web"))
+
+
+def serve(library, folder, extra_env: dict | None = None):
+    """A real `layanan serve` on a fresh SQLite file in ``folder``, officers made: yields (base URL, service)
+    and stops it as a service manager would, checking that nothing is left running."""
     from engine.cases.service import CaseService
     from engine.cases.simulate import users_for
     from engine.store.db import Store
     from engine.web.auth import hash_password
 
-    folder = tmp_path_factory.mktemp("web")
     url = f"sqlite:///{folder / 'cases.db'}"
     store = Store(url)
     service = CaseService(store, library)
@@ -45,7 +50,7 @@ def server(library, tmp_path_factory):
         service.directory.set_password(username, password)
     port = _free_port()
     env = dict(os.environ, LAYANAN_DATABASE_URL=url, PREFECT_HOME=str(folder / "prefect"),
-               LAYANAN_DATA_DIR=str(folder / "data"))
+               LAYANAN_DATA_DIR=str(folder / "data"), **(extra_env or {}))
     proc = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

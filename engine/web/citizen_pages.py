@@ -56,7 +56,10 @@ def _form_context(request: Request, standard_id: str, variant: str | None) -> di
     standard = found.standard
     variants = [(v["id"], v["name"]) for v in found.variants]
     chosen = variant if variant in {v for v, _ in variants} else (None if variants else None)
-    app_fields = [f for f in (standard.data.get("application") or {}).get("fields") or []]
+    from engine.cases.fields import applicable
+
+    app_fields = applicable((standard.data.get("application") or {}).get("fields") or [], chosen, found.channel,
+                            None)
     requirements = standard.requirements(chosen, found.channel, None) if chosen or not variants else []
     return {"s": standard, "offer": found, "variants": variants, "variant": chosen, "fields": app_fields,
             "requirements": requirements, "units": _units(standard.office, standard.data.get("units")),

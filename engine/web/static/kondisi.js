@@ -36,6 +36,8 @@
       const verdict = applies(JSON.parse(el.dataset.when));
       el.hidden = verdict === false;
       if (verdict === false) el.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; });
+      // A hidden field is neither checked by the browser nor sent: its 'required' must not block the form.
+      el.querySelectorAll("input, select, textarea").forEach(function (c) { c.disabled = verdict === false; });
     });
   }
   form.addEventListener("change", refresh);
