@@ -77,9 +77,9 @@ def main() -> int:
     users_for(service)
     at = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
     app = create_app(service, public_url="http://testserver", clock=lambda: at)
-    from engine.web import citizen_pages
+    from engine.web.citizen_auth import limits_of
 
-    citizen_pages.APPLIED.limit = 10 ** 9  # one address (the bench) files them all
+    limits_of(app)["applied"].limit = 10 ** 9  # one address (the bench) files them all
     app.state.uploads = FolderStore(Path(tempfile.mkdtemp(prefix="layanan-unggahan-")))
     files = [("berkas.fotokopi_kk", ("kk-1.jpg", scan_of_about(1_000_000, "JPEG", 1), "image/jpeg")),
              ("berkas.fotokopi_kk", ("kk-2.jpg", scan_of_about(1_000_000, "JPEG", 2), "image/jpeg")),

@@ -25,8 +25,8 @@ from engine.errors import InvalidInput
 
 from . import verification
 from .auth import client_address
-from .citizen_auth import CODES, REGISTERED, SIGN_INS, CitizenNotSignedIn, moment
-from .citizen_pages import APPLIED, _scans, files_of
+from .citizen_auth import CitizenNotSignedIn, allowed, moment
+from .citizen_pages import _scans, files_of
 
 router = APIRouter(prefix="/api/v1/warga", tags=["layanan daring (warga)"])
 
@@ -62,8 +62,8 @@ class Token(BaseModel):
     verified: bool
 
 
-def _limited(window, request: Request, message: str) -> None:
-    if not window.allow(client_address(request)):
+def _limited(name: str, request: Request, message: str) -> None:
+    if not allowed(request, name):
         raise _TooMany(message)
 
 
@@ -93,7 +93,7 @@ def too_many(request: Request, exc: _TooMany):
 
 @router.post("/daftar", status_code=201)
 async def register(request: Request, body: Registration) -> dict:
-    _limited(REGISTERED, request, "terlalu banyak pendaftaran dari alamat ini; coba lagi nanti")
+    _limited("registered", request, "terlalu banyak pendaftaran dari alamat ini; coba lagi nanti")
     who = await run_in_threadpool(accounts.register, request.app.state.service.store,
                                   body.model_dump(exclude={"password"}), body.password, moment(request),
                                   client_address(request))
@@ -102,7 +102,7 @@ async def register(request: Request, body: Registration) -> dict:
 
 @router.post("/kode", status_code=202)
 async def request_code(request: Request, body: CodeRequest) -> dict:
-    _limited(CODES, request, "terlalu banyak permintaan kode dari alamat ini; coba lagi nanti")
+    _limited("codes", request, "terlalu banyak permintaan kode dari alamat ini; coba lagi nanti")
     await run_in_threadpool(accounts.request_code, request.app.state.service.store, body.identifier, body.purpose,
                             moment(request))
     return {"sent": "bila akun itu ada, kode dikirim ke surelnya"}
@@ -110,7 +110,7 @@ async def request_code(request: Request, body: CodeRequest) -> dict:
 
 @router.post("/verifikasi", response_model=Token)
 async def use_code(request: Request, body: CodeUse) -> Token:
-    _limited(SIGN_INS, request, "terlalu banyak percobaan dari alamat ini; coba lagi nanti")
+    _limited("sign_ins", request, "terlalu banyak percobaan dari alamat ini; coba lagi nanti")
     who = await run_in_threadpool(accounts.use_code, request.app.state.service.store, body.purpose,
                                   moment(request), identifier=body.identifier, code=body.code,
                                   new_password=body.new_password)
@@ -119,7 +119,7 @@ async def use_code(request: Request, body: CodeUse) -> Token:
 
 @router.post("/masuk", response_model=Token)
 async def sign_in(request: Request, body: Credentials) -> Token:
-    _limited(SIGN_INS, request, "terlalu banyak percobaan masuk dari alamat ini; coba lagi nanti")
+    _limited("sign_ins", request, "terlalu banyak percobaan masuk dari alamat ini; coba lagi nanti")
     who = await run_in_threadpool(accounts.sign_in, request.app.state.service.store, body.identifier,
                                   body.password)
     return _token(request, who)
@@ -170,7 +170,7 @@ def _json_field(value, name: str) -> dict:
                      "berkas.ID_PERSYARATAN": {"type": "string", "format": "binary"}}}}}}})
 async def apply(request: Request, me=Depends(bearer)) -> dict:
     form = await request.form(max_files=MAX_FILES + 1, max_fields=300)
-    _limited(APPLIED, request, "terlalu banyak permohonan dari alamat ini; coba lagi nanti")
+    _limited("applied", request, "terlalu banyak permohonan dari alamat ini; coba lagi nanti")
     text = {k: v for k, v in form.items() if isinstance(v, str)}
     scans = await _scans(form)
     service = request.app.state.service
@@ -220,7 +220,7 @@ def case(request: Request, number: str, me=Depends(bearer)) -> dict:
 @router.post("/permohonan/{number}/perbaikan")
 async def correct(request: Request, number: str, me=Depends(bearer)) -> dict:
     form = await request.form(max_files=MAX_FILES + 1, max_fields=300)
-    _limited(APPLIED, request, "terlalu banyak pengiriman dari alamat ini; coba lagi nanti")
+    _limited("applied", request, "terlalu banyak pengiriman dari alamat ini; coba lagi nanti")
     scans = await _scans(form)
     service = request.app.state.service
     await run_in_threadpool(applying.correct, service, files_of(request), me[0], number, scans=scans,

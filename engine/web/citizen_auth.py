@@ -24,9 +24,23 @@ from .rate import Window
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "layanan_warga"
-REGISTERED = Window(limit=5, seconds=3600)  # accounts made per address
-SIGN_INS = Window(limit=20, seconds=900)  # sign-in and code attempts per address
-CODES = Window(limit=10, seconds=3600)  # codes requested per address
+# Per address, per application (kept with it: two applications in one process, as in the tests, count apart).
+LIMITS = {"registered": (5, 3600),  # accounts made
+          "sign_ins": (20, 900),  # sign-in and code attempts
+          "codes": (10, 3600),  # codes requested
+          "applied": (30, 3600),  # applications and corrections
+          "pins": (30, 3600)}  # download PIN tries (each link also locks itself)
+
+
+def limits_of(app) -> dict[str, Window]:
+    found = getattr(app.state, "citizen_limits", None)
+    if found is None:
+        found = app.state.citizen_limits = {name: Window(limit=n, seconds=s) for name, (n, s) in LIMITS.items()}
+    return found
+
+
+def allowed(request: Request, name: str) -> bool:
+    return limits_of(request.app)[name].allow(client_address(request))
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ async def register(request: Request):
     if not login_token_ok(request, form.get("token")):
         return page(request, "citizen_register.html.j2", 400, values=values,
                     error="Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.")
-    if not REGISTERED.allow(client_address(request)):
+    if not allowed(request, "registered"):
         return page(request, "citizen_register.html.j2", 429, values=values,
                     error="Terlalu banyak pendaftaran dari alamat ini; coba lagi satu jam lagi.")
     try:
@@ -151,7 +165,7 @@ async def request_code(request: Request):
         return page(request, "citizen_code.html.j2", 400, purpose="signin", ask=True,
                     error="Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.")
     identifier = form.get("identifier", "").strip()
-    if not CODES.allow(client_address(request)):
+    if not allowed(request, "codes"):
         return page(request, "citizen_code.html.j2", 429, purpose=purpose, ask=True,
                     error="Terlalu banyak permintaan kode dari alamat ini; coba lagi nanti.")
     await run_in_threadpool(accounts.request_code, request.app.state.service.store, identifier, purpose,
@@ -170,7 +184,7 @@ async def use_code(request: Request, page_name: str):
         return page(request, "citizen_code.html.j2", 400, purpose=purpose or "signin",
                     error="Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.")
     values = {"identifier": form.get("identifier", "")}
-    if not SIGN_INS.allow(client_address(request)):
+    if not allowed(request, "sign_ins"):
         return page(request, "citizen_code.html.j2", 429, purpose=purpose, values=values,
                     error="Terlalu banyak percobaan dari alamat ini; coba lagi 15 menit lagi.")
     try:
@@ -189,7 +203,7 @@ async def _password_sign_in(request: Request, form: dict) -> Response:
     if not login_token_ok(request, form.get("token")):
         return page(request, "citizen_signin.html.j2", 400, values=values,
                     error="Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.")
-    if not SIGN_INS.allow(client_address(request)):
+    if not allowed(request, "sign_ins"):
         return page(request, "citizen_signin.html.j2", 429, values=values,
                     error="Terlalu banyak percobaan masuk dari alamat ini; coba lagi 15 menit lagi.")
     try:

@@ -18,14 +18,10 @@ from engine.channel.uploads import MAX_BYTES, MAX_FILES, FolderStore, scan
 from engine.errors import CaseError, InvalidInput, NotFound
 
 from . import verification
-from .auth import client_address
-from .citizen_auth import SignedInCitizen, citizen, form_ok, moment
+from .citizen_auth import SignedInCitizen, allowed, citizen, form_ok, moment
 from .pages import _units
-from .rate import Window
 
 router = APIRouter(include_in_schema=False)
-APPLIED = Window(limit=30, seconds=3600)  # applications and corrections per address
-PINS = Window(limit=30, seconds=3600)  # PIN tries per address (each link also locks itself)
 
 
 def files_of(request: Request) -> FolderStore:
@@ -100,7 +96,7 @@ async def apply(request: Request, standard_id: str, who: SignedInCitizen = Depen
 
     if not form_ok(who, values.get("csrf")):
         return refused("Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.")
-    if not APPLIED.allow(client_address(request)):
+    if not allowed(request, "applied"):
         return refused("Terlalu banyak permohonan dari alamat ini; coba lagi nanti.", status_code=429)
     answers = {k[len("answers."):]: v for k, v in values.items() if k.startswith("answers.")}
     member = None
@@ -168,7 +164,7 @@ async def correct(request: Request, number: str, who: SignedInCitizen = Depends(
     try:
         if not form_ok(who, csrf if isinstance(csrf, str) else None):
             raise InvalidInput("Formulir kedaluwarsa; muat ulang halaman lalu kirim lagi.", "csrf")
-        if not APPLIED.allow(client_address(request)):
+        if not allowed(request, "applied"):
             raise InvalidInput("Terlalu banyak pengiriman dari alamat ini; coba lagi nanti.", "files")
         scans = await _scans(form)
         await run_in_threadpool(applying.correct, request.app.state.service, files_of(request), who.citizen,
@@ -208,7 +204,7 @@ def pin_form(request: Request, token: str):
 async def download(request: Request, token: str) -> Response:
     form = await request.form()
     pin = form.get("pin") if isinstance(form.get("pin"), str) else ""
-    if not PINS.allow(client_address(request)):
+    if not allowed(request, "pins"):
         return _page(request, "download_pin.html.j2", None, 429, token=token,
                      error="Terlalu banyak percobaan PIN dari alamat ini; coba lagi nanti.")
     try:
