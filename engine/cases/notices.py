@@ -98,13 +98,17 @@ def _contacts(applicant: dict, channels: tuple[str, ...]) -> list[tuple[str, str
 
 
 def _context(txn, case, event: dict, events: list[dict]) -> dict:
-    standard = thaw(txn.version(case.standard_version_id))
+    version = txn.version(case.standard_version_id)
+    document = version.document
+    standard = thaw(version) if version.kind == "standard" else None  # a bundle has no products of its own
     data = event["data"]
-    product = next((p.get("name") for p in standard.products if p["id"] == data.get("product")), data.get("product"))
+    products = standard.products if standard else []
+    product = next((p.get("name") for p in products if p["id"] == data.get("product")), data.get("product"))
     returned = [r for e in events if e["kind"] == "requirements_returned" and e["case_id"] == case.id
                 for r in e["data"].get("returned", ())]
-    names = {r["id"]: r["name"] for r in standard.requirements(case.variant, case.channel, case.answers or {})}
-    return {"title": standard.title, "number": case.number, "url": txn.public_url,
+    names = {r["id"]: r["name"] for r in standard.requirements(case.variant, case.channel, case.answers or {})} \
+        if standard else {}
+    return {"title": document.get("title") or case.standard_id, "number": case.number, "url": txn.public_url,
             "status_url": f"{txn.public_url}/status/{case.receipt_code}", "reason": data.get("reason"),
             "message": data.get("message") or "", "product": product or "",
             "returned": ("Unggah ulang: " + "; ".join(names.get(r, r) for r in returned) + ". ") if returned else ""}

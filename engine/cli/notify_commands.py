@@ -5,9 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .case_commands import _guard, _service
 
 
+def _guarded(body):
+    """The case commands' guard, imported when the command runs (building the parser stays light: the pure
+    commands import no database library)."""
+    def run(args):
+        from .case_commands import _guard
+
+        return _guard(body)(args)
+    return run
+
+
+def _store():
+    from .case_commands import _service
+
+    return _service
 def add_parser(sub, lazy) -> None:
     p = sub.add_parser("notify", help="pemberitahuan kepada pemohon: kirim yang jatuh waktu, lihat statusnya")
     nsub = p.add_subparsers(dest="notify_command", metavar="AKSI", required=True)
@@ -17,11 +30,11 @@ def add_parser(sub, lazy) -> None:
     status.set_defaults(run=lazy("engine.cli.notify_commands", "cmd_status"))
 
 
-@_guard
+@_guarded
 def cmd_send(args) -> int:
     from engine.notify import outbox, transports
 
-    store = _service(args, need_library=False).store
+    store = _store()(args, need_library=False).store
     configured = transports.configured()
     now = datetime.now(timezone.utc)
     outbox.release_held(store, configured, now)
@@ -31,12 +44,12 @@ def cmd_send(args) -> int:
     return 1 if result.failed else 0
 
 
-@_guard
+@_guarded
 def cmd_status(args) -> int:
     from engine.notify.views import failed_messages
     from engine.notify import outbox
 
-    store = _service(args, need_library=False).store
+    store = _store()(args, need_library=False).store
     labels = {"pending": "menunggu", "sent": "terkirim", "failed": "gagal", "held": "ditahan"}
     counts = outbox.counts(store)
     print(", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(counts.items())) or "belum ada pemberitahuan")
