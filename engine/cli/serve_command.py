@@ -52,21 +52,14 @@ def cmd_serve(args) -> int:
         folder.mkdir(parents=True)
         os.environ["LAYANAN_DATABASE_URL"] = f"sqlite:///{(folder / 'layanan.db').resolve()}"
         os.environ.setdefault("PREFECT_HOME", str((folder / "prefect").resolve()))
+        # The demo's mail is written as files (nothing leaves the machine) and its scans stay in the demo.
+        os.environ.setdefault("LAYANAN_SMTP_URL", f"file://{(folder / 'surel').resolve()}")
+        os.environ.setdefault("LAYANAN_UPLOAD_DIR", str((folder / "unggahan").resolve()))
     public_url = args.public_url or os.environ.get("LAYANAN_PUBLIC_URL")
     address = f"http://{args.host}:{args.port}/"
     print(f"layanan: {address} (halaman publik: /standar, /status, /verifikasi)"
           + (" — menyiapkan kantor demo..." if args.demo else ""), flush=True)
     service = _service(args)
-    service.directory.sync_offices()
-    if args.demo:
-        from engine.web.demo import seed_demo
-
-        made = seed_demo(service)
-        print(f"Demo: {made['cases']} kasus, {made['users']} pengguna. Masuk sebagai mis. "
-              f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'; "
-              f"frasa sandi TTE para penanda tangan '{made['passphrase']}'.", flush=True)
-    from engine.web.app import create_app
-
     if not public_url and args.host in ("0.0.0.0", "::"):
         import socket
 
@@ -75,6 +68,21 @@ def cmd_serve(args) -> int:
         print(f"Peringatan: alamat publik belum diatur; tanda terima memakai {public_url}. Atur --public-url "
               f"(atau LAYANAN_PUBLIC_URL) dengan alamat yang dipakai pemohon dan petugas.", flush=True)
     public_url = public_url or f"http://{args.host}:{args.port}"
+    service.store.public_url = public_url.rstrip("/")  # in what the demo's cases issue and notify too
+    service.directory.sync_offices()
+    if args.demo:
+        from engine.web.demo import seed_demo
+
+        made = seed_demo(service)
+        print(f"Demo: {made['cases']} kasus, {made['users']} pengguna. Masuk sebagai mis. "
+              f"'disdukcapil-kaltim.petugas_layanan' atau 'admin', kata sandi '{made['password']}'; "
+              f"frasa sandi TTE para penanda tangan '{made['passphrase']}'.", flush=True)
+        mail = os.environ.get("LAYANAN_SMTP_URL", "")
+        print(f"Layanan daring: {address}akun, masuk dengan NIK {made['citizen']['nik']} dan kata sandi "
+              f"'{made['password']}'" + (f"; surel demo ditulis ke {mail[len('file://'):]}" if mail.startswith("file:")
+                                        else ""), flush=True)
+    from engine.web.app import create_app
+
     try:
         app = create_app(service, demo=args.demo, public_url=public_url, secure_cookies=args.secure_cookies,
                          allowed_hosts=args.allowed_host)

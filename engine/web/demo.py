@@ -77,9 +77,62 @@ def seed_demo(service: CaseService) -> dict:
                 _run_automated_family(service, case_id)
                 if not acted:
                     break
+    cases += seed_online(service)
     from engine.cases.simulate import DEMO_PASSPHRASE
 
-    return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD, "passphrase": DEMO_PASSPHRASE}
+    return {"users": len(made) + 1, "cases": cases, "password": DEMO_PASSWORD, "passphrase": DEMO_PASSPHRASE,
+            "citizen": DEMO_CITIZEN}
+
+
+DEMO_CITIZEN = {"nik": "6471054107950002", "name": "Ani Lestari", "email": "ani@warga.demo", "phone": "081234500001"}
+
+
+def seed_online(service: CaseService) -> int:
+    """A citizen's account (verified through the code the outbox holds, as a mailbox would), with an online
+    KTP-el application returned for correction and a Kaltim data-matching application under way."""
+    import io
+
+    from PIL import Image
+
+    from engine.channel import accounts, applying
+    from engine.channel.uploads import FolderStore, scan
+    from engine.store.models import Notification
+
+    at = now() - timedelta(hours=3)
+    who = accounts.register(service.store, dict(DEMO_CITIZEN), DEMO_PASSWORD, at)
+    with service.store.read() as s:
+        token = s.scalar(select(Notification.secret).where(Notification.recipient == who.email,
+                                                            Notification.cause == "code")).split("\n")[1]
+    who = accounts.use_code(service.store, "verify", at, token=token)
+
+    def image(kind: str) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (320, 200), (220, 225, 230)).save(out, kind)
+        return out.getvalue()
+
+    files, made = FolderStore(), 0
+    if "balikpapan-cetak-ktp-el" in service.library.standards:
+        case_id = applying.apply(service, files, who, "balikpapan-cetak-ktp-el", variant="penggantian",
+                                 unit="kec-balikpapan-kota", answers={"alasan": "hilang"}, at=at,
+                                 scans=[scan("fotokopi_kk", "kk.jpg", image("JPEG")),
+                                        scan("suket_hilang", "surat-kehilangan.pdf", image("PDF"))])
+        made += 1
+        for step in ("pemeriksaan_daring", "input_siak", "verifikasi"):
+            with service.store.read() as s:
+                task = s.scalar(select(Task).where(Task.case_id == case_id, Task.status == "open"))
+            officer = f"disdukcapil-balikpapan.{task.role}"
+            if step == "verifikasi":
+                service.complete(task.id, officer, outcome="perbaiki_permohonan", returned=["fotokopi_kk"],
+                                 reason="Foto Kartu Keluarga buram: NIK tidak terbaca. Unggah foto yang jelas.",
+                                 at=at + timedelta(minutes=30))
+            else:
+                service.complete(task.id, officer, data={}, at=at + timedelta(minutes=10))
+    if "kaltim-pemadanan-data" in service.library.standards:
+        applying.apply(service, files, who, "kaltim-pemadanan-data", at=at + timedelta(hours=1),
+                       scans=[scan("surat_permohonan", "surat-permohonan.pdf", image("PDF")),
+                              scan("data_dipadankan", "data.png", image("PNG"))])
+        made += 1
+    return made
 
 
 def _run_automated_family(service: CaseService, case_id: int) -> None:
