@@ -141,26 +141,36 @@ def test_a_channel_without_transport_is_held_then_released(service, library):
 
 
 @pytest.mark.slow
-def test_the_orchestrator_delivers_through_a_prefect_flow(service, library, monkeypatch):
-    """The notifier runs as Prefect flow 'kirim-pemberitahuan' (real Prefect, ephemeral API) after the cases
-    are caught up with; its run carries no parameter and logs only counts."""
-    import asyncio
+def test_the_worker_delivers_through_a_prefect_flow(service, library, tmp_path):
+    """The notifier runs as Prefect flow 'kirim-pemberitahuan' (real Prefect, a worker process on its own
+    ephemeral API) after the cases are caught up with; its run carries no parameter and logs only counts."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-    from engine.orchestration import notifying
-    from engine.orchestration.orchestrator import Orchestrator
-    from prefect import get_client
+    from .conftest import ROOT, run_cli
 
-    async def runs():
-        async with get_client() as client:
-            return [r for r in await client.read_flow_runs() if r.parameters == {}
-                    and (await client.read_flow(r.flow_id)).name == notifying.FLOW]
-
-    before = {r.id for r in asyncio.run(runs())}
     online_case(service, library)
     with SmtpServer() as smtp:
-        monkeypatch.setenv("LAYANAN_SMTP_URL", smtp.url)
-        orchestrator = Orchestrator(service)
-        asyncio.run(orchestrator.run(until_idle=True, max_passes=5, poll_seconds=0.1))
+        env = {"LAYANAN_DATABASE_URL": service.store.url, "PREFECT_HOME": str(tmp_path / "prefect"),
+               "LAYANAN_SMTP_URL": smtp.url}
+        done = run_cli("worker", "--once", env=env, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "1 pemberitahuan terkirim" in done.stdout
         assert len(smtp.inbox.to(APPLICANT["email"])) == 1
-    assert orchestrator.notified == 1
-    assert [r.state.type.value for r in asyncio.run(runs()) if r.id not in before] == ["COMPLETED"]
+    script = (
+        "import asyncio, json\n"
+        "from engine.orchestration import environment; environment.prepare()\n"
+        "from prefect import get_client\n"
+        "async def main():\n"
+        "    async with get_client() as c:\n"
+        "        flows = {f.id: f.name for f in await c.read_flows()}\n"
+        "        runs = await c.read_flow_runs()\n"
+        "        print(json.dumps([[flows[r.flow_id], r.state.type.value, r.parameters] for r in runs]))\n"
+        "asyncio.run(main())\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=dict(os.environ, **env),
+                         capture_output=True, text=True, timeout=180)
+    runs = json.loads(out.stdout.strip().splitlines()[-1])
+    assert ["kirim-pemberitahuan", "COMPLETED", {}] in runs
+    assert "Warga" not in out.stdout and APPLICANT["email"] not in out.stdout

@@ -248,3 +248,47 @@ def test_a_guessed_pin_locks_the_link(app, service):
         from engine.store.models import Event
         refused = s.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "download_refused")).all()
     assert len(refused) == downloads.PIN_TRIES and refused[-1].data["locked"] is True
+
+
+def test_abuse_is_refused_in_words_and_changes_nothing(app, service):
+    """A 50 MB upload, too many files, an expired download link, a reused verification link."""
+    from engine.channel.uploads import MAX_FILES
+
+    with TestClient(app) as client:
+        register(client, service)
+        form = client.get(f"/daring/{STANDARD}?jenis=penggantian")
+        data = {"csrf": token_of(form.text, "csrf"), "variant": "penggantian", "unit": "kec-balikpapan-kota",
+                "answers.alasan": "hilang"}
+        huge = client.post(f"/daring/{STANDARD}", data=data,
+                           files=[("berkas.fotokopi_kk", ("kk.png", b"\x89PNG" + b"0" * 50_000_000, "image/png"))])
+        assert huge.status_code == 413 and "terlalu besar" in huge.text
+        many = client.post(f"/daring/{STANDARD}", data=data,
+                           files=[("berkas.fotokopi_kk", (f"kk{n}.png", png(), "image/png"))
+                                  for n in range(MAX_FILES + 1)])
+        assert many.status_code == 400 and "terlalu banyak berkas" in many.text
+        # The verification link was used at registration: a second use is refused.
+        _code, link = newest_secret(service)
+        again = client.get(f"/akun/verifikasi?t={link}")
+        assert again.status_code == 400 and "sudah dipakai" in again.text
+    with service.store.read() as s:
+        assert s.scalars(select(Case)).all() == []
+    with TestClient(app) as stranger:
+        assert stranger.get("/unduh/tidak-dikenal").status_code == 404
+
+
+def test_an_expired_download_link_says_where_the_product_is(app, service):
+    from engine.cases.notices import digest
+    from engine.store.models import DownloadLink
+
+    with TestClient(app) as client:
+        register(client, service)
+        number = apply(client).headers["location"].split("/")[-1].split("?")[0]
+    case = _case_of(service, number)
+    with service.store.write() as s:
+        s.add(DownloadLink(token_hash=digest("tautan-lama"), case_id=case.id, product_id="ktp_el",
+                           pin_hash=digest("tautan-lama:123456"), failures=0, created_at=AT - timedelta(days=60),
+                           expires_at=AT - timedelta(days=30), downloads=0))
+    with TestClient(app) as stranger:
+        page = stranger.get("/unduh/tautan-lama")
+        assert page.status_code == 403 and "kedaluwarsa" in page.text and "akun layanan daring" in page.text
+        assert "kedaluwarsa" in stranger.post("/unduh/tautan-lama", data={"pin": "123456"}).text

@@ -318,7 +318,8 @@ def cmd_worker(args) -> int:
               f"Cukup satu `layanan serve` atau `layanan worker` per basis data.")
         return 1
     print(f"Prefect: {total.created} flow run dibuat, {total.resumed} dilanjutkan, {total.restarted} diulang, "
-          f"{total.suspended} menunggu petugas, {total.completed} selesai, {total.failed} gagal")
+          f"{total.suspended} menunggu petugas, {total.completed} selesai, {total.failed} gagal"
+          + (f"; {orchestrator.notified} pemberitahuan terkirim" if orchestrator.notified else ""))
     for error in total.errors:
         print(f"  {error}")
     return 1 if total.failed else 0
