@@ -37,6 +37,7 @@ from .issued import perform, record_event, standard_of
 from .moving import StepMoves
 from .opening import CaseOpening
 from .reassigning import TaskReassignment
+from .expiring import CorrectionLimits
 from .reopening import ApplicantActions
 from .txn import Record, Txn
 
@@ -54,7 +55,7 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
                  .where(USERS.c.username == bindparam("username")))
 
 
-class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions):
+class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions, CorrectionLimits):
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library

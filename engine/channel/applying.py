@@ -145,7 +145,14 @@ def correction(service: CaseService, case: Case) -> dict | None:
                                                   Task.note.is_not(None)).order_by(Task.seq.desc()).limit(1))
         returned = s.scalars(select(CaseRequirement.requirement_id).where(
             CaseRequirement.case_id == case.id, CaseRequirement.received.is_(False))).all()
-    return {"task_id": task.id, "reason": reason, "returned": sorted(returned)}
+    from engine.cases.core.expiring import deadline
+    from engine.cases.frozen import calendar_for
+
+    with service.store.read() as s:
+        version = s.get(Case, case.id).standard_version
+        calendar = calendar_for(version, case.unit_id)
+        last = deadline(version.document, task.created_at.astimezone(calendar.tz).date(), calendar)
+    return {"task_id": task.id, "reason": reason, "returned": sorted(returned), "deadline": last}
 
 
 def correct(service: CaseService, files: FolderStore, citizen: Citizen, number: str, *, scans: list[Scan],

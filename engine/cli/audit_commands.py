@@ -91,9 +91,14 @@ def cmd_sla_check(args) -> int:
             raise CliError(f"waktu '{args.at}' bukan ISO 8601 (mis. 2026-03-26T09:00+08:00)")
         if at.tzinfo is None:
             raise CliError("waktu harus memuat zona, mis. 2026-03-26T09:00+08:00")
-    summary = run_pass(_service(args, need_library=False).store, at)
+    from engine.sla.corrections import expire_corrections
+
+    store = _service(args, need_library=False).store
+    summary = run_pass(store, at)
+    expired = expire_corrections(store, at)
     print(f"{summary.checked} kasus diperiksa: {summary.at_risk} berisiko, {summary.late} terlambat, "
-          f"{summary.escalations} eskalasi")
+          f"{summary.escalations} eskalasi" + (f"; {expired} ditutup karena tidak diperbaiki pemohon tepat waktu"
+                                                if expired else ""))
     for office, count in sorted(summary.by_office.items()):
         print(f"  {office}: {count} eskalasi")
     return 0

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from prefect import flow, task
 
 from engine.audit.checkpoints import make_checkpoint
+from engine.sla.corrections import expire_corrections
 from engine.sla.monitor import run_pass
 
 FLOW = "sla-monitor"
@@ -27,9 +28,11 @@ def monitor_flow(store):
 
     @task(name="periksa-sla", persist_result=False)
     def check_sla() -> dict:
-        summary = run_pass(store, datetime.now(timezone.utc))
+        at = datetime.now(timezone.utc)
+        summary = run_pass(store, at)
         return {"checked": summary.checked, "at_risk": summary.at_risk, "late": summary.late,
-                "escalations": summary.escalations, "by_office": summary.by_office}
+                "escalations": summary.escalations, "by_office": summary.by_office,
+                "corrections_expired": expire_corrections(store, at)}
 
     @task(name="titik-periksa-audit", persist_result=False)
     def audit_checkpoint() -> dict:

@@ -45,6 +45,8 @@ EVENT_LABELS = {
     "requirements_returned": "persyaratan dikembalikan kepada pemohon untuk diunggah ulang",
     "filed_online": "diajukan daring melalui akun pemohon",
     "download_refused": "PIN unduh dokumen salah",
+    "task_cancelled": "langkah dibatalkan",
+    "correction_expired": "batas waktu perbaikan oleh pemohon lewat",
     "product_downloaded": "dokumen diunduh pemohon",
     "clock_started": "jam layanan mulai",
     "clock_paused": "jam layanan berhenti",

@@ -211,7 +211,9 @@ def case(request: Request, number: str, me=Depends(bearer)) -> dict:
             "due_at": _iso(found.due_at), "closed_at": _iso(found.closed_at),
             "steps": [{"name": s["name"], "done": s["done"], "at": _iso(s["at"]), "outcome": s.get("outcome")}
                       for s in status.get("steps", [])],
-            "correction": {"reason": wanted["reason"], "returned": wanted["returned"]} if wanted else None,
+            "correction": {"reason": wanted["reason"], "returned": wanted["returned"],
+                           "deadline": wanted["deadline"].isoformat() if wanted["deadline"] else None}
+            if wanted else None,
             "documents": [{"product": d["product_id"], "signed_at": _iso(d["signed_at"]),
                            "url": f"/api/v1/warga/permohonan/{found.number}/dokumen/{d['product_id']}"}
                           for d in downloads.signed_documents(service.store, found.id)]}

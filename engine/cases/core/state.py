@@ -123,6 +123,13 @@ def _task_reassigned(state, event, kind_of):
     task.assignee, task.claimed_at = event.data.get("to_id"), event.at
 
 
+def _task_cancelled(state, event, kind_of):
+    task = _task(state, event)
+    if task.status not in (OPEN, CLAIMED):
+        raise HistoryError(event, f"tugas {task.id} tidak terbuka ({task.status})")
+    task.status = "cancelled"
+
+
 def _task_completed(state, event, kind_of):
     task = _task(state, event)
     if task.status not in (OPEN, CLAIMED):
@@ -193,13 +200,14 @@ def _nothing(state, event, kind_of):
 
 APPLY = {
     "case_opened": _case_opened, "task_created": _task_created, "task_claimed": _task_claimed,
-    "task_released": _task_released, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
+    "task_released": _task_released, "task_cancelled": _task_cancelled, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
     "clock_paused": _clock_paused, "clock_resumed": _clock_resumed, "case_closed": _case_closed,
     "product_issued": _product_issued, "products_handed_over": _handed_over, "tier_set": _tier_set,
     "case_reopened": _case_reopened, "due_recomputed": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused",
+               "correction_expired",
                "product_downloaded", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
