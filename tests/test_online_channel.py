@@ -260,3 +260,34 @@ def test_purge_keeps_rows_and_removes_expired_files(service, files):
     assert result == {"expired": 2, "files_removed": 3}
     with service.store.read() as s:
         assert all(u.deleted_at is not None for u in s.scalars(select(Upload)))
+
+
+def test_hand_over_by_courier_needs_its_receipt_number(service, files):
+    """The hand-over records counter or courier; by courier, the receipt number too (a condition on another
+    field of the same form)."""
+    from engine.store.models import Task
+
+    who = citizen(service)
+    case_id = apply_penggantian(service, files, who)
+    operator = "disdukcapil-balikpapan.operator_siak"
+    for _ in range(6):
+        with service.store.read() as s:
+            task = s.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open")).first()
+        if task.step_id == "penyerahan":
+            break
+        if task.role == "sistem":
+            service.run_automated(task.id, at=AT)
+        elif task.step_id == "verifikasi":
+            service.complete(task.id, f"disdukcapil-balikpapan.{task.role}", outcome="setuju", at=AT)
+        elif task.step_id == "pencetakan":
+            service.complete(task.id, operator, data={"nomor_seri_blangko": "KTP-000123", "blangko_rusak": 0}, at=AT)
+        else:
+            service.complete(task.id, f"disdukcapil-balikpapan.{task.role}", data={}, at=AT)
+    with pytest.raises(InvalidInput, match="Nomor resi") as caught:
+        service.complete(task.id, operator, data={"cara_pengambilan": "kirim"}, at=AT)
+    assert caught.value.field == "data.nomor_resi"
+    service.complete(task.id, operator, data={"cara_pengambilan": "kirim", "nomor_resi": "JNE-0012345678"}, at=AT)
+    with service.store.read() as s:
+        done = s.get(Task, task.id)
+        case = s.get(Case, case_id)
+    assert done.data == {"cara_pengambilan": "kirim", "nomor_resi": "JNE-0012345678"} and case.status == "done"

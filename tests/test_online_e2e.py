@@ -112,7 +112,8 @@ def _officers_move(service, number: str, until_step: str | None = None, returned
         elif task.step_id == "pencetakan":
             service.complete(task.id, who, data={"nomor_seri_blangko": "KTP-000123", "blangko_rusak": 0})
         elif task.kind == "handover":
-            service.complete(task.id, who, data={"cara_pengambilan": "kirim"} if case.standard_id == KTP else {})
+            service.complete(task.id, who, data={"cara_pengambilan": "kirim", "nomor_resi": "JNE-0012345678"}
+                             if case.standard_id == KTP else {})
         else:
             service.complete(task.id, who, data={})
     return None

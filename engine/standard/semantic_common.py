@@ -109,4 +109,8 @@ def check_fields(doc: Document, fields, path, context) -> None:
             if field["min"] > field["max"]:
                 doc.reporter.error(here + ("min",), "'min' lebih besar dari 'max'", code="range", at_value=True)
         if "when" in field:
-            check_condition(doc, field["when"], here + ("when",), context)
+            # A field may depend on another field of the same form (the hand-over's courier receipt number
+            # on the way the product leaves); the engine checks it against the values submitted with it.
+            siblings = {f["id"]: f for _j, f in items if f is not field and isinstance(f.get("id"), str)}
+            local = ConditionContext(context.variant_ids, context.channel_ids, {**context.fields, **siblings})
+            check_condition(doc, field["when"], here + ("when",), local)

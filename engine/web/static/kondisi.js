@@ -5,7 +5,9 @@
   const form = document.querySelector("form[data-variant]");
   if (!form) return;
   function answer(key) {
-    const inputs = form.querySelectorAll('[name="answers.' + key + '"]');
+    // The application's answers, or a field of the same step form (a condition on another field).
+    let inputs = form.querySelectorAll('[name="answers.' + key + '"]');
+    if (!inputs.length) inputs = form.querySelectorAll('[name="data.' + key + '"]');
     if (!inputs.length) return undefined;
     const values = [];
     inputs.forEach(function (el) {
