@@ -1,5 +1,6 @@
 import os
 import subprocess
+from contextlib import contextmanager
 import sys
 from pathlib import Path
 
@@ -34,9 +35,16 @@ def library():
 def database_url(tmp_path):
     """A fresh empty database: a SQLite file, or with LAYANAN_TEST_POSTGRES (a PostgreSQL URL whose user may
     create databases) a new PostgreSQL database dropped afterwards: the same tests on both."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(folder):
+    """The database_url fixture's database, for a fixture of another scope (a server started per module)."""
     server = os.environ.get("LAYANAN_TEST_POSTGRES")
     if not server:
-        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        yield f"sqlite:///{folder / 'cases.db'}"
         return
     import uuid
 
@@ -46,23 +54,25 @@ def database_url(tmp_path):
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
-    yield server.rsplit("/", 1)[0] + "/" + name
-    import time
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        import time
 
-    from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError
 
-    for attempt in range(10):
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            break
-        except DBAPIError:
-            # An autovacuum worker (a superuser backend, which FORCE may not terminate) can be on the
-            # fresh database for a moment: wait for it rather than fail the test that used it.
-            if attempt == 9:
-                raise
-            time.sleep(1)
-    admin.dispose()
+        for attempt in range(10):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                break
+            except DBAPIError:
+                # An autovacuum worker (a superuser backend, which FORCE may not terminate) can be on the
+                # fresh database for a moment: wait for it rather than fail the test that used it.
+                if attempt == 9:
+                    raise
+                time.sleep(1)
+        admin.dispose()
 
 
 @pytest.fixture

@@ -33,15 +33,16 @@ def server(library, tmp_path_factory):
     yield from serve(library, tmp_path_factory.mktemp("web"))
 
 
-def serve(library, folder, extra_env: dict | None = None):
-    """A real `layanan serve` on a fresh SQLite file in ``folder``, officers made: yields (base URL, service)
-    and stops it as a service manager would, checking that nothing is left running."""
+def serve(library, folder, extra_env: dict | None = None, url: str | None = None):
+    """A real `layanan serve` on a fresh SQLite file in ``folder`` (or the database ``url``), officers made:
+    yields (base URL, service) and stops it as a service manager would, checking that nothing is left
+    running."""
     from engine.cases.service import CaseService
     from engine.cases.simulate import users_for
     from engine.store.db import Store
     from engine.web.auth import hash_password
 
-    url = f"sqlite:///{folder / 'cases.db'}"
+    url = url or f"sqlite:///{folder / 'cases.db'}"
     store = Store(url)
     service = CaseService(store, library)
     service.directory.sync_offices()

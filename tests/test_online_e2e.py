@@ -38,10 +38,15 @@ def mail():
 
 @pytest.fixture(scope="module")
 def online(library, tmp_path_factory, mail):
-    for started in serve(library, tmp_path_factory.mktemp("daring"), {"LAYANAN_SMTP_URL": mail.url}):
-        base, service = started
-        service.store.public_url = base  # what this test's officers do is notified with the server's links
-        yield started
+    """`layanan serve` on SQLite, or on PostgreSQL with LAYANAN_TEST_POSTGRES (as CI runs it)."""
+    from .conftest import fresh_database
+
+    folder = tmp_path_factory.mktemp("daring")
+    with fresh_database(folder) as url:
+        for started in serve(library, folder, {"LAYANAN_SMTP_URL": mail.url}, url=url):
+            base, service = started
+            service.store.public_url = base  # what this test's officers do is notified with the server's links
+            yield started
 
 
 def _wait_for_mail(mail, address: str, subject: str, seconds: float = 60):
