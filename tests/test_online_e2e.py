@@ -59,6 +59,17 @@ def _wait_for_mail(mail, address: str, subject: str, seconds: float = 60):
     raise AssertionError(f"no '{subject}' mail for {address}; got {[m['Subject'] for m in mail.inbox.to(address)]}")
 
 
+def accessible(page) -> None:
+    """axe-core's checks (WCAG 2.1 A/AA: labels, contrast, names, structure) find nothing serious."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.response.get("passes"), "axe-core ran no check"
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{page.url}: {serious}"
+
+
 def _phone(browser):
     context = browser.new_context(viewport=PHONE, locale="id-ID", is_mobile=True, has_touch=True)
     return context.new_page()
@@ -74,6 +85,7 @@ def _register(page, base, mail, nik: str, email: str):
     page.fill("input[name=phone]", "081234500001")
     page.fill("input[name=password]", "kopi-hujan-sepeda-78")
     assert fits(page)
+    accessible(page)
     page.click(SUBMIT)
     assert "Kami mengirim kode verifikasi" in page.inner_text("main")
     body = _wait_for_mail(mail, email, "Kode verifikasi surel")
@@ -151,6 +163,7 @@ def test_a_citizens_online_ktp_application_on_a_phone(online, browser, mail):
     page.select_option("select[name='answers.alasan']", "hilang")
     assert page.is_visible("input[name='berkas.suket_hilang']")
     assert not page.is_visible("input[name='berkas.ktp_el_rusak']")  # only for a damaged card
+    accessible(page)
     shot(page, "25-formulir-daring-ponsel")
     number = _apply_ktp(page, base, "penggantian", {
         "fotokopi_kk": ("kk.jpg", _image("JPEG"), "image/jpeg"),
@@ -163,6 +176,7 @@ def test_a_citizens_online_ktp_application_on_a_phone(online, browser, mail):
     text = page.inner_text("main")
     assert "Foto KK buram, NIK tidak terbaca" in text and "Unggah ulang: Fotocopy Kartu Keluarga" in text
     assert fits(page)
+    accessible(page)
     shot(page, "26-perbaikan-daring-ponsel")
     assert "Foto KK buram" in _wait_for_mail(mail, "ani@contoh.test", "Permohonan perlu diperbaiki")
     page.set_input_files("input[name='berkas.fotokopi_kk']",
@@ -180,6 +194,7 @@ def test_a_citizens_online_ktp_application_on_a_phone(online, browser, mail):
     page.goto(f"{base}/akun")
     history = page.inner_text("main")
     assert number in history and number2 in history and fits(page)
+    accessible(page)
 
 
 def test_a_kaltim_signed_letter_downloaded_and_verified_on_a_phone(online, browser, mail):
@@ -206,6 +221,7 @@ def test_a_kaltim_signed_letter_downloaded_and_verified_on_a_phone(online, brows
     assert "/unduh/" in body
     page.goto(f"{base}/daring/permohonan/{number}")
     assert "Dokumen Anda" in page.inner_text("main") and fits(page)
+    accessible(page)
     shot(page, "27-dokumen-daring-ponsel")
     response = page.context.request.get(f"{base}/daring/permohonan/{number}/dokumen/surat_hasil")
     assert response.status == 200 and response.body().startswith(b"%PDF")
