@@ -292,3 +292,20 @@ def test_an_expired_download_link_says_where_the_product_is(app, service):
         page = stranger.get("/unduh/tautan-lama")
         assert page.status_code == 403 and "kedaluwarsa" in page.text and "akun layanan daring" in page.text
         assert "kedaluwarsa" in stranger.post("/unduh/tautan-lama", data={"pin": "123456"}).text
+
+
+def test_the_public_status_page_says_what_to_fix_why_and_what_next(app, service):
+    from .test_online_channel import _return
+
+    with TestClient(app) as client:
+        register(client, service)
+        number = apply(client).headers["location"].split("/")[-1].split("?")[0]
+    case = _case_of(service, number)
+    with TestClient(app) as anyone:
+        page = anyone.get(f"/status?kode={case.receipt_code}").text
+        assert "Sedang diproses: <strong>Verifikasi berkas permohonan daring</strong>" in page
+        assert f"/pengaduan?kode={case.receipt_code}" in page
+        _return(service, case.id)
+        page = anyone.get(f"/status?kode={case.receipt_code}").text
+        assert "Yang perlu Anda lakukan" in page and "Foto KK buram" in page
+        assert "Lengkapi: Fotocopy Kartu Keluarga" in page and f"/daring/permohonan/{number}" in page

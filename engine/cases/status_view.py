@@ -14,7 +14,7 @@ from engine.standard import wording
 from engine.standard.kinds import KINDS, kind_of
 from engine.standard.values import shown
 from engine.store.db import Store
-from engine.store.models import Case, Event, Task
+from engine.store.models import Case, CaseAccount, CaseRequirement, Event, Task
 
 from .core.reopening import RATINGS
 from .frozen import calendar_for, thaw
@@ -64,11 +64,31 @@ def public_status(store: Store, code: str, at: datetime) -> dict | None:
             if at.astimezone(calendar.tz).date() <= last:
                 reopen_until = last
         tier = standard.tiers.get(case.tier) if standard and case.tier else None
+        ahead = _what_next(s, case, standard, tasks)
         return {
             "id": case.id, "code": case.receipt_code, "title": doc.get("title"), "closed": case.closed_at is not None,
             "status": wording.CASE_STATUS_LABELS.get(case.status, case.status),
             "received_at": case.received_at, "due_at": case.due_at, "closed_at": case.closed_at,
             "sla": sla_status(case, at), "steps": steps, "replies": replies,
-            "tier": (tier or {}).get("name"), "can_rate": bool(doc.get("rating")) and case.closed_at is not None
+            "tier": (tier or {}).get("name"), **ahead, "can_rate": bool(doc.get("rating")) and case.closed_at is not None
             and not rated, "rated": bool(rated), "ratings": RATINGS, "reopen_until": reopen_until,
         }
+
+
+def _what_next(s, case, standard, tasks) -> dict:
+    """What happens next, for the applicant: the step under way, or, when the file waits for them, the
+    officer's reason and the requirements to provide again, and where (their account, or the counter)."""
+    if case.closed_at is not None:
+        return {"next": None, "to_fix": None}
+    open_steps = [step_id for step_id, _kind, status, *_rest in tasks if status in ("open", "claimed")]
+    step = standard.procedure.by_id.get(open_steps[-1], {}) if standard and open_steps else {}
+    if case.status not in ("waiting_applicant", "incomplete"):
+        return {"next": step.get("name"), "to_fix": None}
+    reason = next((note for _s, _k, status, _at, _o, note, _d in reversed(tasks) if status == "done" and note), None)
+    missing = s.scalars(select(CaseRequirement.requirement_id).where(
+        CaseRequirement.case_id == case.id, CaseRequirement.received.is_(False))).all()
+    names = {r["id"]: r["name"] for r in standard.requirements(case.variant, case.channel, case.answers or {})} \
+        if standard else {}
+    online = s.scalar(select(CaseAccount.account_id).where(CaseAccount.case_id == case.id)) is not None
+    return {"next": step.get("name"), "to_fix": {"reason": reason, "requirements": [names.get(m, m) for m in missing],
+                                                  "online": online, "number": case.number}}
