@@ -1,0 +1,1 @@
+"""Capacity planning, pure arithmetic: Erlang C staffing (erlang.py)."""
