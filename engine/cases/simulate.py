@@ -4,7 +4,7 @@ benchmarks. They act only through CaseService, exactly like real users."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
@@ -101,10 +101,17 @@ def demo_passphrase_hash() -> str:
     return _DEMO_HASH[0]
 
 
-def users_for(service: CaseService) -> dict[tuple[str, str], str]:
+OPENING_STOCK_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)  # before any seed standard took effect
+
+
+def users_for(service: CaseService, stock: bool = True) -> dict[tuple[str, str], str]:
     """One simulated officer per office and role: username office.role, with a NIP, the role as position,
-    and the demo's TTE passphrase."""
+    and the demo's TTE passphrase; and (``stock``) each service point's stock received at its quota, as the
+    Dinas distributes it (engine/cases/stock.py), so that the simulated office can print."""
     from engine.access.tte import set_passphrase_hash
+
+    if stock:
+        stock_units(service)
 
     made = {}
     for number, office in enumerate(service.library.offices.values()):
@@ -145,3 +152,21 @@ def act_on_open_tasks(service: CaseService, case_id: int, scenario: Scenario, at
                          requirements=requirements, proof=proof, at=at)
         done += 1
     return done
+
+
+def stock_units(service: CaseService) -> None:
+    """Each unit of each office that keeps stock receives its items' quota (once)."""
+    from sqlalchemy import func
+
+    from engine.store.models import StockMovement
+
+    from .stock import move
+
+    with service.store.transaction() as conn:
+        if conn.execute(select(func.count()).select_from(StockMovement.__table__)).scalar():
+            return
+        for office in service.library.offices.values():
+            for item in office.data.get("stock") or []:
+                for unit in office.data.get("units") or []:
+                    move(conn, office.id, unit["id"], item, "received", item.get("unit_quota") or 0,
+                         OPENING_STOCK_AT, "pengurus_barang", document="persediaan awal (simulasi)")

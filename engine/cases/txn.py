@@ -25,7 +25,7 @@ from engine.store.models import Case, FlowLink
 from engine.store.prepared import Prepared
 
 from engine.errors import Conflict
-from . import notices
+from . import notices, stock
 from .frozen import FrozenVersion, stored_version
 
 _LINKS = FlowLink.__table__
@@ -217,6 +217,7 @@ class Txn:
         """Write what is still buffered: the chained events, changed records (the cases' moved chain heads
         among them) and the outbox marks."""
         if self.events:
+            stock.write(self, self.events)  # what a step consumes of the office's stock (may refuse the step)
             notices.write(self, self.events)  # the outbox, in this same transaction as its events
             identity = self.identity
             held = {}

@@ -349,9 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
                 _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide, _add_publish, _add_skm):
         add(sub)
-    from . import capacity_commands, notify_commands
+    from . import capacity_commands, notify_commands, stock_commands
     notify_commands.add_parser(sub, _lazy)
     capacity_commands.add_parser(sub, _lazy)
+    stock_commands.add_parser(sub, _lazy)
     return parser
 
 

@@ -141,6 +141,7 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     targets = list(step_ids) + [END]
     for i, step in steps:
         check_step(doc, i, step, role_ids, targets, product_ids, context)
+        _check_consumes(doc, i, step, office)
     if "start" in data:
         reference(doc, ("start",), data["start"], list(step_ids), "langkah")
     _check_applicant_and_reopen(doc, data, role_ids, list(step_ids), fields)
@@ -251,3 +252,24 @@ def _check_part_cycles(doc: Document, parts) -> None:
         if isinstance(ident, str) and ident in after and visit(ident):  # a malformed id is reported elsewhere
             doc.reporter.error(("parts", i, "after"), "urutan bagian berputar (saling menunggu)", code="cycle")
             return
+
+
+def _check_consumes(doc: Document, i, step, office) -> None:
+    """A step's use of the office's stock: an item the office keeps, and a number field of the step that
+    records the spoiled ones."""
+    consumes = step.get("consumes")
+    if not isinstance(consumes, dict):
+        return
+    here = ("steps", i, "consumes")
+    if office is not None and isinstance(consumes.get("item"), str):
+        items = [it.get("id") for _, it in items_of(office.get("stock"))]
+        reference(doc, here + ("item",), consumes["item"], items, "persediaan kantor (stock)")
+    spoiled = consumes.get("spoiled_field")
+    if isinstance(spoiled, str):
+        fields = {f.get("id"): f for f in ((step.get("form") or {}).get("fields") or []) if isinstance(f, dict)}
+        if spoiled not in fields:
+            reference(doc, here + ("spoiled_field",), spoiled, [k for k in fields if isinstance(k, str)],
+                      "isian langkah ini")
+        elif fields[spoiled].get("type") not in ("integer", "number"):
+            doc.reporter.error(here + ("spoiled_field",), f"isian '{spoiled}' harus berjenis integer",
+                               code="type", at_value=True)

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "filed_online": "diajukan daring melalui akun pemohon",
     "download_refused": "PIN unduh dokumen salah",
     "task_cancelled": "langkah dibatalkan",
+    "stock_low": "persediaan di titik layanan di bawah batas peringatan",
     "correction_expired": "batas waktu perbaikan oleh pemohon lewat",
     "product_downloaded": "dokumen diunduh pemohon",
     "clock_started": "jam layanan mulai",

@@ -325,3 +325,4 @@ from .audit_tables import AuditCheckpoint, AuditHead, ChainHead  # noqa: E402,F4
 from .survey_tables import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: E402,F401
 from .channel_tables import (CaseAccount, CitizenAccount, CitizenCode, CitizenSession, DownloadLink,  # noqa: E402,F401
                              Notification, Upload)
+from .stock_tables import StockBalance, StockMovement  # noqa: E402,F401

@@ -207,7 +207,7 @@ APPLY = {
 }
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused",
-               "correction_expired",
+               "correction_expired", "stock_low",
                "product_downloaded", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
 for _kind in RECORD_ONLY + tuple(name for kind in KINDS.values() for name in kind.events):
