@@ -151,3 +151,33 @@ def test_the_stock_command(service):
     report = run_cli("stock", "report", "--office", OFFICE, "--unit", UNIT, "--from", "2020-01-01",
                      "--to", "2099-12-31", env=env)
     assert report.returncode == 0 and "Kantor Kecamatan Balikpapan Kota" in report.stdout and "2000" in report.stdout
+
+
+def test_two_officers_printing_the_last_blank_at_once(service):
+    """Two print steps of two cases completed at the same instant, with one blank left: one prints, the
+    other is refused in words (real threads; on PostgreSQL, two real transactions racing for the row)."""
+    import threading
+
+    ledger.receive(service.store, service.library, OFFICE, UNIT, ITEM, 1, "SJ-4", "pengurus_barang", AT)
+    tasks = [to_printing(service), to_printing(service)]
+    start, results = threading.Barrier(2), []
+
+    def work(task_id):
+        start.wait()
+        try:
+            printed(service, task_id)
+            results.append("printed")
+        except InvalidInput as exc:
+            results.append(exc.message)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tasks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results, key=len)[0] == "printed" and "tidak cukup" in sorted(results, key=len)[1]
+    assert balance(service) == (0, 0)
+    with service.store.read() as s:
+        used = s.scalars(select(StockMovement.kind).where(StockMovement.kind == "used")).all()
+        statuses = sorted(s.get(Task, t).status for t in tasks)
+    assert used == ["used"] and statuses == ["done", "open"]
