@@ -21,6 +21,21 @@ def add_parser(sub, lazy) -> None:
                    help="waktu petugas tidak di loket: istirahat, cuti, pelatihan (bawaan 0)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=lazy("engine.cli.capacity_commands", "cmd_staffing"))
+    q = sub.add_parser("simulate", help="simulasi satu standar: persentase kasus dalam jangka waktu, antrean, "
+                                        "keterisian petugas (dengan skenario 'bagaimana jika')")
+    q.add_argument("standard", metavar="ID")
+    q.add_argument("--variant")
+    q.add_argument("--channel")
+    q.add_argument("--arrivals", help="permohonan per hari kerja (bawaan: dari riwayat 90 hari)")
+    q.add_argument("--officers", action="append", default=[], metavar="PERAN=N",
+                   help="petugas per peran (bawaan: Jumlah Pelaksana kantor)")
+    q.add_argument("--what-if", dest="what_if", action="append", default=[], metavar="PERAN=N",
+                   help="bandingkan dengan petugas sebanyak ini untuk peran itu")
+    q.add_argument("--handling", action="append", default=[], metavar="LANGKAH=MENIT")
+    q.add_argument("--days", default="250", help="hari kerja disimulasikan (bawaan 250, setahun)")
+    q.add_argument("--replications", default="20")
+    q.add_argument("--format", choices=("text", "json"), default="text")
+    q.set_defaults(run=lazy("engine.cli.capacity_commands", "cmd_simulate"))
 
 
 def _number(value: str, option: str) -> float:
@@ -53,4 +68,62 @@ def cmd_staffing(args) -> int:
           f"{args.within:g} detik; peluang menunggu {percent(result.waiting_probability)}, rata-rata tunggu "
           f"{result.average_wait:.0f} detik, keterisian {percent(result.occupancy)})")
     print(f"Petugas dijadwalkan dengan shrinkage {args.shrinkage:g} %: {result.scheduled}".replace(".", ","))
+    return 0
+
+
+def _pairs(values: list[str], option: str, kind=int) -> dict:
+    found = {}
+    for value in values:
+        key, _, number = value.partition("=")
+        if not key or not number:
+            raise CliError(f"{option}: '{value}' harus berbentuk NAMA=ANGKA")
+        found[key.strip()] = kind(_number(number, option))
+    return found
+
+
+def cmd_simulate(args) -> int:
+    from datetime import date
+
+    from engine.capacity.simulation import simulate
+    from engine.errors import CaseError
+    from engine.reports.capacity import model_for
+
+    from .case_commands import _service
+
+    days = int(_number(args.days, "--days"))
+    replications = int(_number(args.replications, "--replications"))
+    if not 1 <= days <= 2500 or not 2 <= replications <= 200:
+        raise CliError("--days 1 sampai 2500, --replications 2 sampai 200")
+    service = _service(args)
+    options = {"variant": args.variant, "channel": args.channel, "officers": _pairs(args.officers, "--officers"),
+               "arrivals": _number(args.arrivals, "--arrivals") if args.arrivals else None,
+               "handling": _pairs(args.handling, "--handling", float), "days": days}
+    try:
+        model, notes = model_for(service.store, service.library, args.standard, until=date.today(), **options)
+        scenarios = [("sekarang", model)]
+        if args.what_if:
+            changed = {**options["officers"], **_pairs(args.what_if, "--what-if")}
+            scenarios.append(("bagaimana jika", model_for(service.store, service.library, args.standard,
+                                                          until=date.today(), **{**options, "officers": changed})[0]))
+        results = [(name, m, simulate(m, replications)) for name, m in scenarios]
+    except (CaseError, ValueError) as exc:
+        raise CliError(getattr(exc, "message", str(exc))) from None
+    if args.format == "json":
+        json.dump({"notes": notes, "scenarios": [{"name": n, "officers": m.officers, **r.as_dict()}
+                                                 for n, m, r in results]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for note in notes:
+        print(f"  {note}")
+    for name, m, r in results:
+        officers = ", ".join(f"{role} {n}" for role, n in sorted(m.officers.items()))
+        print(f"{name.capitalize()}: {officers}")
+        if r.within_limit:
+            w = r.within_limit
+            print(f"  dalam jangka waktu {m.limit_days} hari kerja: {w.mean * 100:.1f} % "
+                  f"(95 %: {w.low * 100:.1f}-{w.high * 100:.1f} %)".replace(".", ","))
+        for role in sorted(r.utilisation):
+            u, q, wait = r.utilisation[role], r.queue_length[role], r.waiting_minutes[role]
+            print(f"  {role}: keterisian {u.mean * 100:.0f} %, antrean rata-rata {q.mean:.1f}, "
+                  f"tunggu rata-rata {wait.mean:.0f} menit".replace(".", ","))
     return 0

@@ -45,6 +45,9 @@ class StepKind:
     on_enter: tuple = ()  # effects when the case enters the step
     asks_passphrase: bool = False  # approving it needs the officer's TTE passphrase (engine/access/tte.py)
     in_worklists: bool = True  # an officer's or applicant's task (not the system's)
+    # The simulation (engine/reports/capacity.py): an officer's typical minutes on a step of this kind, used
+    # only until the office's own history measures it (and said so where it is used).
+    typical_minutes: float = 10.0
     # The task page.
     submit_label: str = "Simpan"
     page_note: str | None = None  # shown above the submit button; may name {document}

@@ -1,6 +1,7 @@
 from .base import StepKind
 
 KIND = StepKind(
+    typical_minutes=5.0,
     name="handover",
     label="penyerahan produk",
     own_keys=frozenset({"products"}),

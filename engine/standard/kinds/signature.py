@@ -1,6 +1,7 @@
 from .base import StepKind
 
 KIND = StepKind(
+    typical_minutes=5.0,
     name="signature",
     label="tanda tangan elektronik (TTE)",
     own_keys=frozenset({"document"}),
