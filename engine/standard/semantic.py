@@ -25,8 +25,27 @@ def check_document(doc: Document, catalog: Catalog) -> None:
 
 # ---------------------------------------------------------------------------------------------- office
 
+def _check_queue(doc: Document, data: dict) -> None:
+    """The queue's counters serve services the queue has; codes are unique."""
+    queue = data.get("queue")
+    if not isinstance(queue, dict):
+        return
+    codes = {}
+    for i, service in items_of(queue.get("services")):
+        code = service.get("code")
+        if isinstance(code, str) and code in codes:
+            doc.reporter.error(("queue", "services", i, "code"), f"kode layanan antrean '{code}' sudah dipakai",
+                               code="duplicate-id", at_value=True)
+        codes.setdefault(code, i)
+    unique(doc, [(("queue", "counters", i), c) for i, c in items_of(queue.get("counters"))], "loket")
+    for i, counter in items_of(queue.get("counters")):
+        for j, code in enumerate(counter.get("services") or []) if isinstance(counter.get("services"), list) else []:
+            reference(doc, ("queue", "counters", i, "services", j), code, list(codes), "layanan antrean")
+
+
 def check_office(doc: Document, catalog: Catalog) -> None:
     data = doc.data
+    _check_queue(doc, data)
     roles = items_of(data.get("roles"))
     role_ids = unique(doc, [(("roles", i), r) for i, r in roles], "peran")
     for ident in role_ids:

@@ -326,3 +326,4 @@ from .survey_tables import SurveyFollowUp, SurveyInvitation, SurveyResponse  # n
 from .channel_tables import (CaseAccount, CitizenAccount, CitizenCode, CitizenSession, DownloadLink,  # noqa: E402,F401
                              Notification, Upload)
 from .stock_tables import StockBalance, StockMovement  # noqa: E402,F401
+from .queue_tables import QueueCounter, QueueTicket  # noqa: E402,F401
