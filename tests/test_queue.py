@@ -115,3 +115,23 @@ def test_two_officers_calling_at_once_never_get_the_same_ticket(service, floor):
     labels = got["loket-1"] + got["loket-2"]
     assert len(labels) == 40 and len(set(labels)) == 40
     assert floor.waiting(store, AT) == {"A": 0, "B": 0}
+
+
+def test_figures_and_the_wait_alert(service, floor):
+    from datetime import date
+
+    from engine.floor.metrics import figures, waiting_too_long
+
+    store = service.store
+    first = floor.issue(store, "A", AT)
+    floor.issue(store, "A", AT + timedelta(minutes=5))
+    floor.open_counter(store, "loket-1", "fo", AT)
+    floor.call_next(store, "loket-1", "fo", AT + timedelta(minutes=20))
+    floor.serve(store, first.id, AT + timedelta(minutes=21))
+    floor.finish(store, first.id, AT + timedelta(minutes=33))
+    found = figures(store, floor, date(2026, 12, 1), date(2026, 12, 1))
+    assert found["waiting_minutes"]["A"] == {"count": 1, "mean": 20.0, "p90": 20.0}
+    assert found["service_minutes"]["A"]["mean"] == 12.0 and found["tickets"] == 2
+    assert waiting_too_long(store, floor, AT + timedelta(minutes=30)) == []
+    assert waiting_too_long(store, floor, AT + timedelta(minutes=70)) == [
+        {"label": "A-002", "minutes": 65, "priority": None}]

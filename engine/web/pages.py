@@ -188,13 +188,14 @@ def _bundle_context(request, who, bundle_id):
 
 @router.get("/kasus/baru/{standard_id}", response_class=HTMLResponse)
 def intakesubmitted_form(request: Request, standard_id: str, varian: str = "", kanal: str = "",
-                who: Officer = Depends(officer)):
+                         tiket: int = 0, unit: str = "", who: Officer = Depends(officer)):
     service = request.app.state.service
     if standard_id in service.library.bundles:
         return render(request, "intake_bundle.html.j2", who, values={}, received=set(),
                        **_bundle_context(request, who, standard_id))
     context = _intake_context(request, who, standard_id, varian or None, kanal or None)
-    return render(request, "intake.html.j2", who, values={}, received=set(), **context)
+    return render(request, "intake.html.j2", who, values={"unit": unit}, received=set(), ticket=tiket or None,
+                  ticket_unit=unit[:80], **context)
 
 
 @router.post("/kasus/baru/{standard_id}", response_class=HTMLResponse)
@@ -220,8 +221,21 @@ async def intake_submit(request: Request, standard_id: str, who: Officer = Depen
         return render(request, "intake.html.j2", who, status_code=400, error=exc.message, error_field=exc.field,
                        values={**{f"applicant.{k}": v for k, v in applicant.items()},
                                **{f"answers.{k}": v for k, v in answers.items()}},
-                       received=set(received), **context)
+                       received=set(received), ticket=form.get("tiket") or None,
+                       ticket_unit=form.get("tiket_unit") or "", **context)
+    if form.get("tiket"):  # the queue ticket being served is finished with this case
+        _finish_ticket(request, who, form.get("tiket_unit"), form.get("tiket"), case_id)
     return _to_receipt(service, case_id)
+
+
+def _finish_ticket(request: Request, who: Officer, unit, ticket, case_id: int) -> None:
+    from engine.floor.queue import Floor
+
+    try:
+        Floor(request.app.state.service.library, who.office_id, str(unit or "")).finish(
+            request.app.state.service.store, int(ticket), request.app.state.now(), case_id)
+    except (CaseError, ValueError):
+        pass  # the case stands; the ticket stays open at its counter, where the officer closes it
 
 
 def _to_receipt(service, case_id: int) -> RedirectResponse:
