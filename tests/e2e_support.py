@@ -33,7 +33,7 @@ def server(library, tmp_path_factory):
     yield from serve(library, tmp_path_factory.mktemp("web"))
 
 
-def serve(library, folder, extra_env: dict | None = None, url: str | None = None):
+def serve(library, folder, extra_env: dict | None = None, url: str | None = None, args: tuple = ()):
     """A real `layanan serve` on a fresh SQLite file in ``folder`` (or the database ``url``), officers made:
     yields (base URL, service) and stops it as a service manager would, checking that nothing is left
     running."""
@@ -52,7 +52,7 @@ def serve(library, folder, extra_env: dict | None = None, url: str | None = None
     port = _free_port()
     env = dict(os.environ, LAYANAN_DATABASE_URL=url, PREFECT_HOME=str(folder / "prefect"),
                LAYANAN_DATA_DIR=str(folder / "data"), **(extra_env or {}))
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port), *args], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -131,15 +131,17 @@ def act_on_open_tasks(service: CaseService, case_id: int, scenario: Scenario, at
         rows = s.execute(select(Task, Case).join(Case, Case.id == Task.case_id).where(
             (Case.id == case_id) | (Case.parent_id == case_id), Task.status.in_(("open", "claimed")),
             Task.role != SYSTEM_ROLE).order_by(Task.id)).all()
+        # Each case's standard, read while the session is open (its document is loaded on demand).
+        standards = {case.id: thaw(case.standard_version) for _task, case in rows}
     done = 0
     for task, case in rows:
-        step = thaw(case.standard_version).procedure.by_id[task.step_id]
+        step = standards[case.id].procedure.by_id[task.step_id]
         actor = APPLICANT_ROLE if task.role == APPLICANT_ROLE else f"{case.office_id}.{task.role}"
         outcome = scenario.outcome(step, task)
         reason = "Berkas tidak memenuhi ketentuan" if outcome and outcome != "approve" else None
         requirements = None
         if KINDS[task.kind].receives_requirements and outcome != INCOMPLETE_OUTCOME:
-            standard = thaw(case.standard_version)
+            standard = standards[case.id]
             requirements = [r["id"] for r in standard.requirements(case.variant, case.channel, case.answers)]
         if outcome and KINDS[task.kind].outcomes_of(step).get(outcome, {}).get("action", "approve") == "approve":
             reason = None
