@@ -80,3 +80,30 @@ def test_the_display_streams_the_calls(app, service):
         with screen.stream("GET", f"{BASE}/peristiwa") as events:
             first = next(line for line in events.iter_lines() if line.startswith("data:"))
         assert '"label": "A-001"' in first and '"counter": "Loket 2"' in first
+
+
+def test_the_floor_page_shows_queue_figures_and_stock(service):
+    """Balikpapan keeps blanks (the simulated office received each unit's 2,000); Bontang runs a queue: each
+    office's officers see their own floor."""
+    from engine.access.passwords import hash_password
+    from engine.floor.queue import Floor
+
+    floor = Floor(service.library, "disdukcapil-bontang", "mpp-bontang")
+    first = floor.issue(service.store, "A", AT)
+    floor.open_counter(service.store, "loket-1", "fo", AT)
+    floor.call_next(service.store, "loket-1", "fo", AT.replace(minute=50))
+    service.directory.set_password("disdukcapil-balikpapan.operator_siak", hash_password(PASSWORD))
+    app = web_app(service, clock=lambda: AT.replace(hour=10))
+    with TestClient(app) as client:
+        post_sign_in(client, "disdukcapil-balikpapan.operator_siak", PASSWORD)
+        page = client.get("/lantai").text
+        assert "Blanko KTP-el" in page and "Kantor Kecamatan Balikpapan Kota" in page and ">2000<" in page
+        assert "sesuai" in page and "SELISIH" not in page
+    service.directory.set_password("disdukcapil-bontang.front_office", hash_password(PASSWORD))
+    with TestClient(app) as client:
+        post_sign_in(client, "disdukcapil-bontang.front_office", PASSWORD)
+        page = client.get("/lantai?dari=2026-12-01&sampai=2026-12-01").text
+        assert "Mall Pelayanan Publik" in page and "1 tiket" in page and "20,0 menit" in page
+        assert "Menunggu terlalu lama" not in page and first.label == "A-001"
+        refused = client.get("/lantai?dari=kemarin")
+        assert refused.status_code == 400 and "YYYY-MM-DD" in refused.text
