@@ -87,7 +87,7 @@ def test_delivered_to_a_real_smtp_server_once(service, library):
 
 def test_sms_through_the_http_gateway(service, library):
     service.store.notify_channels = ("email", "sms")
-    case_id = online_case(service, library)
+    online_case(service, library)
     with Gateway() as gateway, SmtpServer() as smtp:
         transports = {"email": SmtpTransport(smtp.url), "sms": HttpGateway("sms", gateway.url, gateway.token)}
         done = outbox.deliver(service.store, transports, AT + timedelta(minutes=1))

@@ -10,7 +10,7 @@ from engine.store.models import Notification
 
 from .conftest import post_sign_in
 from .test_online_channel import NIK, PASSWORD, pdf, png
-from .test_online_web import AT, STANDARD, app  # noqa: F401  (the fixture)
+from .test_online_web import STANDARD, app  # noqa: F401  (the fixture)
 
 
 def _code(service) -> str:

@@ -52,8 +52,6 @@ def test_bad_tickets_and_counters_are_refused(service, floor):
 
 
 def test_the_daily_quota(service, library):
-    from dataclasses import replace  # noqa: F401
-
     floor = Floor(library, OFFICE, UNIT)
     floor.services = {**floor.services, "A": {**floor.services["A"], "daily_quota": 2}}
     floor.issue(service.store, "A", AT)

@@ -23,10 +23,9 @@ from engine.channel.accounts import Citizen
 from engine.channel.uploads import MAX_FILES
 from engine.errors import InvalidInput
 
-from . import verification
 from .auth import client_address
 from .citizen_auth import CitizenNotSignedIn, allowed, moment
-from .citizen_pages import _scans, files_of
+from .citizen_pages import _scans, account_download, files_of
 
 router = APIRouter(prefix="/api/v1/warga", tags=["layanan daring (warga)"])
 
@@ -233,12 +232,4 @@ async def correct(request: Request, number: str, me=Depends(bearer)) -> dict:
 @router.get("/permohonan/{number}/dokumen/{product_id}", response_class=JSONResponse,
             responses={200: {"content": {"application/pdf": {}}, "description": "PDF bertanda tangan"}})
 def document(request: Request, number: str, product_id: str, me=Depends(bearer)):
-    service = request.app.state.service
-    found = applying.owned_case(service, me[0], number)
-    doc = next((d for d in downloads.signed_documents(service.store, found.id) if d["product_id"] == product_id),
-               None)
-    if doc is None:
-        raise InvalidInput("dokumen ini belum ditandatangani", "product")
-    response = verification.sealed_response(request, doc["document_id"], f"{product_id}-{number}")
-    downloads.record_account_download(service.store, found.id, product_id, moment(request))
-    return response
+    return account_download(request, me[0], number, product_id)

@@ -179,8 +179,13 @@ async def correct(request: Request, number: str, who: SignedInCitizen = Depends(
 
 @router.get("/daring/permohonan/{number}/dokumen/{product_id}")
 def own_document(request: Request, number: str, product_id: str, who: SignedInCitizen = Depends(citizen)):
+    return account_download(request, who.citizen, number, product_id)
+
+
+def account_download(request: Request, citizen_account, number: str, product_id: str):
+    """The signed PDF of the account's own case, recorded as downloaded (the pages and the API)."""
     service = request.app.state.service
-    case = applying.owned_case(service, who.citizen, number)
+    case = applying.owned_case(service, citizen_account, number)
     found = next((d for d in downloads.signed_documents(service.store, case.id) if d["product_id"] == product_id),
                  None)
     if found is None:

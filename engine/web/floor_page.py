@@ -5,7 +5,7 @@ and the period's reconciliation with any difference. No personal data."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -17,19 +17,11 @@ from engine.floor.queue import Floor
 from engine.stock.ledger import reconcile
 from engine.store.models import StockBalance
 
+from .auditor import _date
 from .auth import Officer
 from .views import officer, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _day(text: str, default: date, field: str) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("tanggal harus berformat YYYY-MM-DD", field) from None
 
 
 @router.get("/lantai", response_class=HTMLResponse)
@@ -38,8 +30,8 @@ def floor_page(request: Request, dari: str = "", sampai: str = "", who: Officer 
     office = service.library.offices.get(who.office_id)
     at = request.app.state.now()
     today = at.date()
-    end = _day(sampai, today, "sampai")
-    start = _day(dari, end - timedelta(days=6), "dari")
+    end = _date(sampai, today, "sampai")
+    start = _date(dari, end - timedelta(days=6), "dari")
     if start > end:
         raise InvalidInput("tanggal awal sesudah tanggal akhir", "dari")
     units = [(u["id"], u.get("name") or u["id"]) for u in (office.data.get("units") if office else None) or []]
