@@ -116,13 +116,13 @@ def signed_in(browser, base, role, width=1200):
     return page
 
 
-def sign_in(browser, base, username, width=1366):
+def sign_in(browser, base, username, width=1366, password=PASSWORD):
     """Sign in from the sign-in page and land where the application sends this officer (their home)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="id-ID")
     page = context.new_page()
     page.goto(f"{base}/masuk")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click(SUBMIT)
     page.wait_for_load_state()
     assert "/masuk" not in page.url, page.inner_text("main")

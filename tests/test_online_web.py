@@ -227,9 +227,9 @@ def test_kaltim_online_return_correct_sign_notify_download_verify(app, service, 
         assert "Asli dan berlaku" in page.text and code is None
 
 
-def test_a_guessed_pin_locks_the_link(app, service):
+def _link_for_a_new_case(app, service, token: str, created, expires):
+    """A citizen's online case with a download link (token, PIN 123456) as a signature would leave it."""
     from engine.cases.notices import digest
-    from engine.channel import downloads
     from engine.store.models import DownloadLink
 
     with TestClient(app) as client:
@@ -237,9 +237,16 @@ def test_a_guessed_pin_locks_the_link(app, service):
         number = apply(client).headers["location"].split("/")[-1].split("?")[0]
     case = _case_of(service, number)
     with service.store.write() as s:
-        s.add(DownloadLink(token_hash=digest("tautan-uji"), case_id=case.id, product_id="ktp_el",
-                           pin_hash=digest("tautan-uji:123456"), failures=0, created_at=AT,
-                           expires_at=AT + timedelta(days=30), downloads=0))
+        s.add(DownloadLink(token_hash=digest(token), case_id=case.id, product_id="ktp_el",
+                           pin_hash=digest(f"{token}:123456"), failures=0, created_at=created,
+                           expires_at=expires, downloads=0))
+    return case
+
+
+def test_a_guessed_pin_locks_the_link(app, service):
+    from engine.channel import downloads
+
+    case = _link_for_a_new_case(app, service, "tautan-uji", AT, AT + timedelta(days=30))
     with TestClient(app) as guesser:
         answers = [guesser.post("/unduh/tautan-uji", data={"pin": f"{n:06d}"}) for n in range(downloads.PIN_TRIES + 1)]
     assert all("PIN salah" in a.text for a in answers[:downloads.PIN_TRIES])
@@ -277,17 +284,7 @@ def test_abuse_is_refused_in_words_and_changes_nothing(app, service):
 
 
 def test_an_expired_download_link_says_where_the_product_is(app, service):
-    from engine.cases.notices import digest
-    from engine.store.models import DownloadLink
-
-    with TestClient(app) as client:
-        register(client, service)
-        number = apply(client).headers["location"].split("/")[-1].split("?")[0]
-    case = _case_of(service, number)
-    with service.store.write() as s:
-        s.add(DownloadLink(token_hash=digest("tautan-lama"), case_id=case.id, product_id="ktp_el",
-                           pin_hash=digest("tautan-lama:123456"), failures=0, created_at=AT - timedelta(days=60),
-                           expires_at=AT - timedelta(days=30), downloads=0))
+    _link_for_a_new_case(app, service, "tautan-lama", AT - timedelta(days=60), AT - timedelta(days=30))
     with TestClient(app) as stranger:
         page = stranger.get("/unduh/tautan-lama")
         assert page.status_code == 403 and "kedaluwarsa" in page.text and "akun layanan daring" in page.text

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from .e2e_support import SUBMIT, browser, serve, shot  # noqa: F401
+from .e2e_support import SUBMIT, browser, serve, shot, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.slow
 DEMO_PASSWORD = "layanan-demo-2026"
@@ -29,14 +29,7 @@ def _page(browser, width=1366):
 
 
 def _officer(browser, base, username):
-    page = _page(browser)
-    page.goto(f"{base}/masuk")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click(SUBMIT)
-    page.wait_for_load_state()
-    assert "/masuk" not in page.url, page.inner_text("main")
-    return page
+    return sign_in(browser, base, username, password=DEMO_PASSWORD)
 
 
 def _take_ticket(browser, base, code: str) -> str:
