@@ -27,9 +27,12 @@ def _summary(values: list[float]) -> dict:
 
 def figures(store: Store, floor: Floor, start: date, end: date) -> dict:
     with store.read() as s:
-        rows = s.execute(select(T.c.service, T.c.counter_id, T.c.status, T.c.issued_at, T.c.called_at,
+        rows = s.execute(select(T.c.service, T.c.counter_id, T.c.status, T.c.channel, T.c.issued_at, T.c.called_at,
                                 T.c.serving_at, T.c.finished_at).where(
             T.c.office_id == floor.office.id, T.c.unit_id == floor.unit_id, T.c.day >= start, T.c.day <= end)).all()
+    booked = [r for r in rows if r.channel == "booking"]
+    unused = sum(r.status in ("booked", "cancelled") for r in booked)
+    rows = [r for r in rows if not (r.channel == "booking" and r.status in ("booked", "cancelled"))]
     waits, services, by_counter, by_hour = {}, {}, {}, {}
     no_show = 0
     for row in rows:
@@ -43,7 +46,7 @@ def figures(store: Store, floor: Floor, start: date, end: date) -> dict:
             services.setdefault(row.service, []).append(took)
             by_counter.setdefault(row.counter_id, []).append(took)
         no_show += row.status == "no_show"
-    return {"tickets": len(rows), "no_show": no_show,
+    return {"tickets": len(rows), "no_show": no_show, "bookings": len(booked), "bookings_unused": unused,
             "waiting_minutes": {code: _summary(waits.get(code, [])) for code in floor.services},
             "service_minutes": {code: _summary(services.get(code, [])) for code in floor.services},
             "service_minutes_by_counter": {c: _summary(v) for c, v in sorted(by_counter.items())},

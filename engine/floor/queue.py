@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Conflict, InvalidInput, NotFound
@@ -85,24 +85,37 @@ class Floor:
         if priority and priority not in (self.config.get("priority") or []):
             raise InvalidInput(f"kategori prioritas '{priority}' tidak dikenal; yang ada: "
                                f"{', '.join(self.config.get('priority') or []) or '-'}", "priority")
-        day = at.astimezone(self.zone).date()
+
+        def within_quota(conn, used: int) -> None:
+            quota = service.get("daily_quota")
+            if quota is not None and used >= quota:
+                raise Conflict(f"kuota {service['name']} hari ini ({quota}) sudah habis; silakan "
+                               f"datang pada hari kerja berikutnya atau pesan antrean daring", "service")
+
+        return self.numbered(store, service, at.astimezone(self.zone).date(), within_quota, issued_at=at,
+                             priority=priority or None, channel=channel, status="waiting")
+
+    def numbered(self, store: Store, service: dict, day, check, **values) -> Ticket:
+        """Insert the next ticket of ``service`` on ``day`` after ``check(conn, used)`` (used: the day's tickets,
+        bookings cancelled not counted) found room. Two kiosks (or a kiosk and a booking) taking a number at the
+        same instant compute the same number; the database refuses the second, which counts again."""
+        freed = and_(T.c.channel == "booking", T.c.status == "cancelled")
         for _attempt in range(5):
             try:
                 with store.transaction() as conn:
-                    issued = conn.execute(select(func.count(), func.max(T.c.number)).where(
-                        self._key(), T.c.day == day, T.c.service == service["code"])).one()
-                    quota = service.get("daily_quota")
-                    if quota is not None and issued[0] >= quota:
-                        raise Conflict(f"kuota {service['name']} hari ini ({quota}) sudah habis; silakan "
-                                       f"datang pada hari kerja berikutnya atau pesan antrean daring", "service")
-                    number = (issued[1] or 0) + 1
+                    used, highest = conn.execute(select(func.sum(case((freed, 0), else_=1)), func.max(T.c.number))
+                                                 .where(self._key(), T.c.day == day,
+                                                        T.c.service == service["code"])).one()
+                    check(conn, used or 0)
+                    number = (highest or 0) + 1
                     label = f"{service['code']}-{number:03d}"
-                    ident = conn.execute(T.insert().values(
-                        office_id=self.office.id, unit_id=self.unit_id, day=day, service=service["code"],
-                        number=number, label=label, priority=priority or None, channel=channel, status="waiting",
-                        issued_at=at, recalls=0, row_version=1).returning(T.c.id)).scalar()
-                    return Ticket(ident, label, service["code"], "waiting", priority or None, None, at)
-            except IntegrityError:  # another kiosk took the same number at the same instant: take the next
+                    row = {"office_id": self.office.id, "unit_id": self.unit_id, "day": day,
+                           "service": service["code"], "number": number, "label": label, "recalls": 0,
+                           "row_version": 1, "priority": None, **values}
+                    ident = conn.execute(T.insert().values(**row).returning(T.c.id)).scalar()
+                    return Ticket(ident, label, service["code"], row["status"], row["priority"], None,
+                                  row["issued_at"])
+            except IntegrityError:  # another took the same number (or code) at the same instant: take the next
                 continue
         raise Conflict("nomor antrean sedang ramai diambil; ulangi", "service")
 

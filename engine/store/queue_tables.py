@@ -12,9 +12,12 @@ from .base import Base, aware
 
 
 class QueueTicket(Base):
-    """status: waiting | called | serving | finished | no_show | cancelled."""
+    """status: booked | waiting | called | serving | finished | no_show | cancelled. A booking made online
+    (channel 'booking') is a ticket numbered at booking for its day, with its own code; it joins the waiting
+    line when the applicant checks in at the kiosk with that code."""
     __tablename__ = "queue_tickets"
     __table_args__ = (UniqueConstraint("office_id", "unit_id", "day", "service", "number", name="uq_queue_number"),
+                      UniqueConstraint("booking_code", name="uq_queue_booking_code"),
                       Index("ix_queue_waiting", "office_id", "unit_id", "day", "status", "service"))
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[str] = mapped_column(String(80))
@@ -35,6 +38,8 @@ class QueueTicket(Base):
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    booking_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("citizen_accounts.id"), nullable=True)
 
 
 class QueueCounter(Base):

@@ -122,7 +122,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": field,
                                                                     "officer": None}, status_code=422)
 
-    from . import (admin, api, api_docs, auditor, case_channel, case_list, case_pages, citizen_api, citizen_auth, citizen_pages,
+    from . import (admin, api, api_docs, auditor, booking_pages, case_channel, case_list, case_pages, citizen_api, citizen_auth, citizen_pages,
                    complaints_public, floor_page, home, pages, public, queue_pages, survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
@@ -131,6 +131,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(survey_pages.router)  # /survei/kios before the applicant's /survei/{token}
     app.include_router(survey_public.router)
     app.include_router(verification.router)
+    app.include_router(booking_pages.router)  # /akun/antrean before the account's /akun/{page}
     app.include_router(citizen_pages.router)  # /akun before the account's /akun/{page}
     app.include_router(citizen_auth.router)
     app.include_router(queue_pages.router)

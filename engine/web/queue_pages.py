@@ -59,6 +59,24 @@ async def take_ticket(request: Request, office: str, unit: str):
                   service=floor.services[ticket.service])
 
 
+@router.post("/antrean/{office}/{unit}/kios/kode", response_class=HTMLResponse)
+async def check_in(request: Request, office: str, unit: str):
+    """A booked applicant types (or scans) the booking code: the booking joins the waiting line now."""
+    from engine.floor.booking import check_in as checked_in
+
+    floor = _floor(request, office, unit)
+    form = await request.form()
+    store = request.app.state.service.store
+    try:
+        ticket = await run_in_threadpool(checked_in, store, floor, str(form.get("kode") or "")[:40], _now(request))
+    except CaseError as exc:
+        return render(request, "queue_kiosk.html.j2", None, status_code=404 if "tidak ditemukan" in exc.message else 409,
+                      floor=floor, waiting=floor.waiting(store, _now(request)), code_error=exc.message)
+    ahead = floor.waiting(store, _now(request)).get(ticket.service, 1) - 1
+    return render(request, "queue_slip.html.j2", None, floor=floor, ticket=ticket, ahead=ahead,
+                  service=floor.services[ticket.service], booked=True)
+
+
 def _calls(store, floor: Floor, at) -> list[dict]:
     """The latest call of each counter today, newest first."""
     day = at.astimezone(floor.zone).date()
