@@ -181,3 +181,72 @@ def test_two_officers_printing_the_last_blank_at_once(service):
         used = s.scalars(select(StockMovement.kind).where(StockMovement.kind == "used")).all()
         statuses = sorted(s.get(Task, t).status for t in tasks)
     assert used == ["used"] and statuses == ["done", "open"]
+
+
+def test_the_weekly_return_day_follows_the_calendar():
+    """The last working day of the week: Friday; in Christmas week 2026 Wednesday (24 Dec cuti bersama, 25 Dec
+    Natal); in Nyepi/Idul Fitri week 2026 Tuesday."""
+    from engine.calendar.workcal import WorkingCalendar
+    from engine.stock.schedule import week_return_day
+
+    calendar = WorkingCalendar("Asia/Makassar")
+    assert week_return_day(calendar, date(2026, 12, 1)) == date(2026, 12, 4)
+    assert week_return_day(calendar, date(2026, 12, 21)) == date(2026, 12, 23)
+    assert week_return_day(calendar, date(2026, 3, 16)) == date(2026, 3, 17)
+
+
+def test_the_stock_page_records_and_refuses(service):
+    """The keeper (administrator SIAK) records a receipt and a return on the page; the operator sees the
+    balances, the ledger and the late return, and cannot record; bad input is a message, nothing written."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from engine.access.passwords import hash_password
+
+    from .conftest import post_sign_in, web_app
+
+    password = "kata-sandi-uji-2026"
+    for role in ("administrator_siak", "operator_siak"):
+        service.directory.set_password(f"{OFFICE}.{role}", hash_password(password))
+    ledger.receive(service.store, service.library, OFFICE, UNIT, ITEM, 5, "SJ-1", "pengurus_barang", AT)
+    printed(service, to_printing(service), spoiled=1)  # Tuesday 1 December: one spoiled, held
+    monday = datetime(2026, 12, 7, 9, tzinfo=WITA)  # the return day (Friday 4 December) has passed
+    app = web_app(service, clock=lambda: monday)
+
+    def csrf(text):
+        return re.search(r'name="csrf" value="([^"]*)"', text).group(1)
+
+    with TestClient(app) as client:
+        post_sign_in(client, OPERATOR, password)
+        page = client.get("/lantai/persediaan").text
+        assert "Blanko KTP-el" in page and "TERLAMBAT: 1 keping rusak belum dikembalikan sejak" in page
+        assert "4 Desember 2026" in page and "11 Desember 2026" in page and "SJ-1" in page
+        assert "Penerimaan dari Dinas" not in page and "dicatat oleh admin kantor atau administrator_siak" in page
+        token = csrf(client.get("/lantai").text)
+        refused = client.post("/lantai/persediaan", data={"csrf": token, "aksi": "terima", "unit": UNIT,
+                                                          "jumlah": "10", "dokumen": "SJ-2"})
+        assert "tidak memilikinya" in refused.text
+    before = movements(service)
+    with TestClient(app) as client:
+        post_sign_in(client, f"{OFFICE}.administrator_siak", password)
+        page = client.get("/lantai/persediaan").text
+        token = csrf(page)
+        assert "Penerimaan dari Dinas" in page
+        for data, message in (({"jumlah": "0", "dokumen": "SJ-2"}, "lebih dari 0"),
+                              ({"jumlah": "sepuluh", "dokumen": "SJ-2"}, "bukan bilangan bulat"),
+                              ({"jumlah": "10", "dokumen": " "}, "wajib diisi"),
+                              ({"jumlah": "10", "dokumen": "SJ-2", "unit": "kec-tidak-ada"}, "tidak dikenal")):
+            answer = client.post("/lantai/persediaan", data={"csrf": token, "aksi": "terima", "unit": UNIT, **data})
+            assert message in answer.text, message
+        answer = client.post("/lantai/persediaan", data={"csrf": token, "aksi": "kembalikan", "unit": UNIT,
+                                                         "jumlah": "2", "dokumen": "BA-1"})
+        assert "rusak yang tercatat" in answer.text  # only one spoiled is held
+        assert movements(service) == before
+        answer = client.post("/lantai/persediaan", data={"csrf": token, "aksi": "terima", "unit": UNIT,
+                                                         "jumlah": "10", "dokumen": "SJ-2"})
+        assert "penerimaan 10 Blanko KTP-el dicatat" in answer.text
+        answer = client.post("/lantai/persediaan", data={"csrf": token, "aksi": "kembalikan", "unit": UNIT,
+                                                         "jumlah": "1", "dokumen": "BA-1"})
+        assert "pengembalian 1 Blanko KTP-el rusak dicatat" in answer.text and "TERLAMBAT" not in answer.text
+    assert balance(service) == (5 - 2 + 10, 0)

@@ -107,6 +107,17 @@ def _auditor(actor: Actor, target: Target) -> str | None:
     return None if actor.is_auditor or actor.is_admin else "halaman ini untuk auditor dan admin kantor"
 
 
+def _stock_keeper(actor: Actor, target: Target) -> str | None:
+    problem = _same_office(actor, target)
+    if problem:
+        return problem
+    keepers = frozenset(target.extra.get("keepers") or ())
+    if actor.is_admin or actor.roles & keepers:
+        return None
+    return (f"pencatatan persediaan oleh admin kantor atau peran {', '.join(sorted(keepers)) or '-'}; "
+            f"{actor.username} tidak memilikinya")
+
+
 # action -> (rule, the field a refusal names)
 RULES = {
     "case.open": (_open_case, "as"),       # register an application (counter intake, or the applicant online)
@@ -115,6 +126,7 @@ RULES = {
     "worklist.read": (_officer, "as"),     # one's own worklist (own office and roles by construction)
     "users.manage": (_admin, "admin"),     # the office's users, roles and passwords
     "audit.read": (_auditor, "auditor"),   # the office's report and the audit chain's state
+    "stock.record": (_stock_keeper, "as"),  # receipts, returns and transfers of the office's stock
 }
 
 

@@ -166,7 +166,14 @@ def of_account(store: Store, library, account_id: int, at: datetime) -> list[Boo
     return found
 
 
-def places(library) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Place:
+    office: str
+    unit: str
+    name: str
+
+
+def places(library) -> list[Place]:
     """(office, unit, name) of every service point that takes online bookings."""
     found = []
     for office in library.offices.values():
@@ -174,5 +181,5 @@ def places(library) -> list[tuple[str, str, str]]:
         if not queue.get("booking"):
             continue
         for unit in office.data.get("units") or [{"id": office.id, "name": office.name}]:
-            found.append((office.id, unit["id"], f"{unit.get('name') or unit['id']} ({office.name})"))
+            found.append(Place(office.id, unit["id"], f"{unit.get('name') or unit['id']} ({office.name})"))
     return found

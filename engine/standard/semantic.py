@@ -60,6 +60,9 @@ def check_office(doc: Document, catalog: Catalog) -> None:
     if isinstance(head, dict) and "role" in head:
         reference(doc, ("head", "role"), head["role"], role_ids, "peran")
     unique(doc, [(("units", i), u) for i, u in items_of(data.get("units"))], "unit")
+    for i, item in items_of(data.get("stock")):
+        for j, role in enumerate(item.get("keepers") or []) if isinstance(item.get("keepers"), list) else []:
+            reference(doc, ("stock", i, "keepers", j), role, role_ids, "peran")
     calendar = data.get("calendar")
     if isinstance(calendar, dict):
         _check_calendar(doc, calendar, ("calendar",))

@@ -29,7 +29,7 @@ def _qr(code: str):
 def _page(request: Request, who: SignedInCitizen, status_code: int = 200, **context):
     service = request.app.state.service
     places = booking.places(service.library)
-    chosen = context.pop("tempat", "") or (f"{places[0][0]}/{places[0][1]}" if len(places) == 1 else "")
+    chosen = context.pop("tempat", "") or (f"{places[0].office}/{places[0].unit}" if len(places) == 1 else "")
     floor = days = None
     if chosen and "/" in chosen:
         office, unit = chosen.split("/", 1)
