@@ -112,3 +112,78 @@ def test_a_bontang_day_from_ticket_to_hand_over(floor, browser):
         assert s.get(Case, case.id).status == "done"
         done = s.scalar(select(QueueTicket).where(QueueTicket.label == pickup, QueueTicket.unit_id == UNIT))
     assert done.status == "finished"
+
+
+def test_balikpapan_prints_reconciles_and_simulates(floor, browser):
+    """Balikpapan's kecamatan: the operator prints a card with one spoiled blank on the task page; the
+    administrator SIAK reads both on the stock page, records the return of the spoiled blank with its berita
+    acara, sees the floor reconcile, and compares today's staffing with one more operator on the simulation
+    page (desktop and phone widths: the charts and the table fit)."""
+    from engine.cases.simulate import SAMPLE_APPLICANT
+    from engine.store.models import StockBalance, Task
+
+    from .e2e_support import fits
+
+    base, service = floor
+    office, unit, standard_id = "disdukcapil-balikpapan", "kec-balikpapan-kota", "balikpapan-cetak-ktp-el"
+    standard = service.library.standard(standard_id)
+    reqs = [r["id"] for r in standard.requirements("penggantian", "luring", {"alasan": "rusak"})]
+    case_id = service.open_case(standard_id, dict(SAMPLE_APPLICANT), variant="penggantian", channel="luring",
+                                unit=unit, answers={"alasan": "rusak"}, requirements=reqs,
+                                actor=f"{office}.operator_siak")
+    for _ in range(6):
+        with service.store.read() as s:
+            task = s.scalar(select(Task).where(Task.case_id == case_id, Task.status == "open"))
+        if task.step_id == "pencetakan":
+            break
+        service.complete(task.id, f"{office}.{task.role}", outcome="setuju" if task.step_id == "verifikasi" else None,
+                         data={})
+
+    def held():
+        with service.store.read() as s:
+            row = s.scalar(select(StockBalance).where(StockBalance.unit_id == unit))
+            return row.on_hand, row.spoiled_held
+
+    before = held()
+    operator = _officer(browser, base, f"{office}.operator_siak")
+    operator.goto(f"{base}/tugas/{task.id}")
+    operator.fill("input[name='data.nomor_seri_blangko']", "KTP-000777")
+    operator.fill("input[name='data.blangko_rusak']", "1")
+    operator.click(SUBMIT)
+    operator.wait_for_load_state()
+    assert held() == (before[0] - 2, before[1] + 1)  # the card and the spoiled print, one each
+
+    keeper = _officer(browser, base, f"{office}.administrator_siak")
+    keeper.goto(f"{base}/lantai/persediaan")
+    row = keeper.inner_text(f"tr[data-unit={unit}]")
+    assert str(before[0] - 2) in row and str(before[1] + 1) in row
+    ledger = keeper.inner_text("table.stock-ledger")
+    assert "dipakai" in ledger and "rusak" in ledger
+    form = keeper.locator("form", has=keeper.locator("input[name=aksi][value=kembalikan]"))
+    form.locator("select[name=unit]").select_option(unit)
+    form.locator("input[name=jumlah]").fill(str(before[1] + 1))
+    form.locator("input[name=dokumen]").fill("BA 01/XII/2026 Kec. Balikpapan Kota")
+    form.locator("button[type=submit]").click()
+    keeper.wait_for_load_state()
+    assert "rusak dicatat" in keeper.inner_text("[role=status]")
+    assert "BA 01/XII/2026" in keeper.inner_text("table.stock-ledger")
+    shot(keeper, "32-persediaan-blanko")
+    keeper.goto(f"{base}/lantai")
+    assert "SELISIH" not in keeper.inner_text("main") and "sesuai" in keeper.inner_text("main")
+
+    for width, name in ((1366, "33-simulasi-petugas"), (390, None)):
+        page = _officer(browser, base, f"{office}.kepala_satpel") if width == 1366 else \
+            sign_in(browser, base, f"{office}.kepala_satpel", width=width, password=DEMO_PASSWORD)
+        page.goto(f"{base}/lantai/simulasi?standar={standard_id}")
+        page.fill("input[name=kedatangan]", "7")
+        page.fill("input[name=hari]", "20")
+        page.fill("input[name=ulang]", "3")
+        page.fill("input[name='jika.operator_siak']", "2")
+        page.click("form.simulation-form button[type=submit]")
+        page.wait_for_load_state()
+        scenarios = page.locator("[data-testid=skenario]")
+        assert scenarios.count() == 2
+        assert "Sekarang" in scenarios.nth(0).inner_text() and "Bagaimana jika" in scenarios.nth(1).inner_text()
+        assert page.locator("figure.chart svg rect.bar.scenario-1").count() >= 2 and fits(page)
+        if name:
+            shot(page, name)

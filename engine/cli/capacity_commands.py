@@ -34,6 +34,7 @@ def add_parser(sub, lazy) -> None:
     q.add_argument("--handling", action="append", default=[], metavar="LANGKAH=MENIT")
     q.add_argument("--days", default="250", help="hari kerja disimulasikan (bawaan 250, setahun)")
     q.add_argument("--replications", default="20")
+    q.add_argument("--workers", default="0", help="proses paralel untuk ulangan (bawaan: jumlah inti CPU)")
     q.add_argument("--format", choices=("text", "json"), default="text")
     q.set_defaults(run=lazy("engine.cli.capacity_commands", "cmd_simulate"))
 
@@ -92,8 +93,11 @@ def cmd_simulate(args) -> int:
 
     days = int(_number(args.days, "--days"))
     replications = int(_number(args.replications, "--replications"))
-    if not 1 <= days <= 2500 or not 2 <= replications <= 200:
-        raise CliError("--days 1 sampai 2500, --replications 2 sampai 200")
+    import os
+
+    workers = int(_number(args.workers, "--workers")) or min(os.cpu_count() or 1, replications)
+    if not 1 <= days <= 2500 or not 2 <= replications <= 200 or not 1 <= workers <= 64:
+        raise CliError("--days 1 sampai 2500, --replications 2 sampai 200, --workers 1 sampai 64")
     service = _service(args)
     options = {"variant": args.variant, "channel": args.channel, "officers": _pairs(args.officers, "--officers"),
                "arrivals": _number(args.arrivals, "--arrivals") if args.arrivals else None,
@@ -105,7 +109,7 @@ def cmd_simulate(args) -> int:
             changed = {**options["officers"], **_pairs(args.what_if, "--what-if")}
             scenarios.append(("bagaimana jika", model_for(service.store, service.library, args.standard,
                                                           until=date.today(), **{**options, "officers": changed})[0]))
-        results = [(name, m, simulate(m, replications)) for name, m in scenarios]
+        results = [(name, m, simulate(m, replications, workers=workers)) for name, m in scenarios]
     except (CaseError, ValueError) as exc:
         raise CliError(getattr(exc, "message", str(exc))) from None
     if args.format == "json":

@@ -5,8 +5,8 @@ times; priority tickets (lansia, disabilitas, ibu hamil) first without starving 
 transfer to another service.
 
 Calling is one guarded UPDATE (``WHERE status = 'waiting'``): two officers calling at the same instant each
-get a different ticket, on SQLite (one writer at a time) and on PostgreSQL (the second UPDATE waits for the
-first and then finds the ticket taken, and takes the next). Every third call of a counter takes the longest
+get a different ticket, on SQLite (one writer at a time) and on PostgreSQL, where the candidate is selected
+``FOR UPDATE SKIP LOCKED`` (a ticket another caller is taking is passed over, not waited for). Every third call of a counter takes the longest
 waiting ticket whatever its priority, so a stream of priority tickets cannot starve the others."""
 
 from __future__ import annotations
@@ -148,10 +148,15 @@ class Floor:
                 raise Conflict(f"{counter['name']} belum dibuka: buka loket terlebih dahulu", "counter")
             fair = (state.calls + 1) % FAIR_EVERY == 0
             order = [T.c.issued_at, T.c.id] if fair else [T.c.priority.is_(None), T.c.issued_at, T.c.id]
-            candidates = conn.execute(select(T.c.id).where(
-                self._key(), T.c.day == day, T.c.status == "waiting", T.c.service.in_(counter["services"]))
-                .order_by(*order).limit(20)).scalars().all()
-            for ident in candidates:
+            # PostgreSQL: the first waiting ticket no other caller holds (SKIP LOCKED: ten counters calling
+            # at once do not queue behind each other's row locks); SQLite has one writer and ignores it.
+            first = select(T.c.id).where(
+                self._key(), T.c.day == day, T.c.status == "waiting", T.c.service.in_(counter["services"])) \
+                .order_by(*order).limit(1).with_for_update(skip_locked=True)
+            for _attempt in range(20):
+                ident = conn.execute(first).scalar()
+                if ident is None:
+                    return None
                 taken = conn.execute(update(T).where(T.c.id == ident, T.c.status == "waiting").values(
                     status="called", called_at=at, counter_id=counter_id, called_by=officer,
                     row_version=T.c.row_version + 1)).rowcount

@@ -123,7 +123,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
                                                                     "officer": None}, status_code=422)
 
     from . import (admin, api, api_docs, auditor, booking_pages, case_channel, case_list, case_pages, citizen_api, citizen_auth, citizen_pages,
-                   complaints_public, floor_page, home, pages, public, queue_pages, stock_page, survey_pages, survey_public, verification)
+                   complaints_public, floor_page, home, pages, public, queue_pages, simulation_page, stock_page, survey_pages, survey_public, verification)
 
     app.include_router(api_docs.router)
     app.include_router(public.router)
@@ -136,6 +136,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.include_router(citizen_auth.router)
     app.include_router(queue_pages.router)
     app.include_router(stock_page.router)
+    app.include_router(simulation_page.router)
     app.include_router(floor_page.router)
     app.include_router(home.router)
     app.include_router(pages.router)
