@@ -107,3 +107,11 @@ def test_the_floor_page_shows_queue_figures_and_stock(service):
         assert "Menunggu terlalu lama" not in page and first.label == "A-001"
         refused = client.get("/lantai?dari=kemarin")
         assert refused.status_code == 400 and "YYYY-MM-DD" in refused.text
+    # The auditor's page has the same figures, for the period asked.
+    service.directory.add_user("inspektorat-bontang", "Inspektur", "disdukcapil-bontang", [])
+    service.directory.set_auditor("inspektorat-bontang")
+    service.directory.set_password("inspektorat-bontang", hash_password(PASSWORD))
+    with TestClient(app) as client:
+        post_sign_in(client, "inspektorat-bontang", PASSWORD)
+        page = client.get("/audit?dari=2026-12-01&sampai=2026-12-01").text
+        assert 'id="antrean"' in page and "1 tiket" in page and "pukul 8: 20,0 menit (1)" in page

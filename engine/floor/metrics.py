@@ -68,3 +68,15 @@ def waiting_too_long(store: Store, floor: Floor, at: datetime) -> list[dict]:
         if minutes > limit:
             found.append({"label": label, "minutes": round(minutes), "priority": priority})
     return found
+
+
+def office_queues(store: Store, library, office, start: date, end: date, at: datetime) -> list[dict]:
+    """Each service point's queue figures over [start, end] and its tickets waiting too long at ``at``."""
+    if office is None or not office.data.get("queue"):
+        return []
+    found = []
+    for unit in office.data.get("units") or [{"id": office.id, "name": office.name}]:
+        floor = Floor(library, office.id, unit["id"])
+        found.append({"unit": unit.get("name") or unit["id"], "figures": figures(store, floor, start, end),
+                      "late": waiting_too_long(store, floor, at), "services": floor.services})
+    return found

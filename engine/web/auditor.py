@@ -15,6 +15,7 @@ from engine.access import policy
 from engine.errors import Forbidden, InvalidInput
 from engine.reports.render import as_html
 from engine.cases.service import now
+from engine.floor.metrics import office_queues
 from engine.reports.complaints import build as complaints_report
 from engine.reports.report import build
 from engine.skm.periods import current_quarter, previous_quarter
@@ -63,4 +64,5 @@ def audit_page(request: Request, dari: str = "", sampai: str = "", who: Officer 
         survey.append({"period": period, "overall": found["overall"], "minimum": found["minimum"]})
     return render(request, "audit.html.j2", who, report_html=as_html(report, standalone=False, links=True),
                   start=start, end=end, survey=survey, complaints=complaints,
+                  queues=office_queues(service.store, service.library, office, start, end, at),
                    chain=verify(service.store))

@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from engine.errors import InvalidInput
-from engine.floor.metrics import figures, waiting_too_long
-from engine.floor.queue import Floor
+from engine.floor.metrics import office_queues
 from engine.stock.ledger import reconcile
 from engine.store.models import StockBalance
 
@@ -35,12 +34,7 @@ def floor_page(request: Request, dari: str = "", sampai: str = "", who: Officer 
     if start > end:
         raise InvalidInput("tanggal awal sesudah tanggal akhir", "dari")
     units = [(u["id"], u.get("name") or u["id"]) for u in (office.data.get("units") if office else None) or []]
-    queues, stocks = [], []
-    if office is not None and office.data.get("queue"):
-        for unit, name in units:
-            floor = Floor(service.library, office.id, unit)
-            queues.append({"unit": name, "figures": figures(service.store, floor, start, end),
-                           "late": waiting_too_long(service.store, floor, at), "services": floor.services})
+    queues, stocks = office_queues(service.store, service.library, office, start, end, at), []
     for item in (office.data.get("stock") if office else None) or []:
         with service.store.read() as s:
             balances = {row.unit_id: row for row in s.scalars(select(StockBalance).where(
