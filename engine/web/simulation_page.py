@@ -48,14 +48,15 @@ def _run(service, standard_id: str, until, options: dict, what_if: dict, replica
     return notes, [(name, m, simulate(m, replications)) for name, m in scenarios]
 
 
-def _staff(standard, office) -> list[tuple[str, str, int]]:
-    """(role, name, officers today) of each officers' role on the standard's steps."""
+def _staff(standard, office) -> list[dict]:
+    """Each officers' role on the standard's steps: its id, name and officers today."""
     roles = []
     for step in standard.data.get("steps") or []:
         role = step.get("role") if isinstance(step, dict) else None
         if role in office.roles and role not in roles:
             roles.append(role)
-    return [(role, office.role_name(role), int((office.roles.get(role) or {}).get("count") or 1)) for role in roles]
+    return [{"role": role, "name": office.role_name(role),
+             "count": int((office.roles.get(role) or {}).get("count") or 1)} for role in roles]
 
 
 def _comma(x: float, places: int) -> str:
