@@ -54,3 +54,43 @@ def test_two_processes_complete_the_same_task(service, library):
         successors = s.scalar(select(func.count()).select_from(Task).where(Task.case_id == case_id,
                                                                            Task.seq == task.seq + 1))
     assert completed == 1 and successors == 1
+
+
+def _open_first(url, standards, barrier, results):
+    from engine.cases.service import CaseService
+    from engine.standard.model import load_library
+    from engine.store.db import Store
+
+    service = CaseService(Store(url), load_library(standards))
+    reqs = [r["id"] for r in service.library.standard("kaltim-data-agregat").requirements(None, None, {})]
+    barrier.wait()
+    try:
+        service.open_case("kaltim-data-agregat", dict(SAMPLE_APPLICANT), requirements=reqs)
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+        results.put(f"{type(exc).__name__}: {exc}"[:300])
+
+
+def test_two_processes_open_the_first_case_of_a_new_version_at_once(database_url):
+    """Each process stores the standard's version on its first case; two at the same instant must both open
+    their case (the second reads the version the first stored), with one version row (issue 24: found by
+    the cluster's seeding in two processes on PostgreSQL)."""
+    from engine.store.db import Store
+    from engine.store.models import StandardVersion
+
+    from .conftest import STANDARDS
+
+    Store(database_url).dispose()  # the schema, made once before the race
+    ctx = multiprocessing.get_context("spawn")
+    for _round in range(3):
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        workers = [ctx.Process(target=_open_first, args=(database_url, str(STANDARDS), barrier, results))
+                   for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(120)
+        assert sorted(results.get(timeout=5) for _ in workers) == ["ok"] * 4
+    with Store(database_url).read() as s:
+        assert s.scalar(select(func.count()).select_from(StandardVersion)
+                        .where(StandardVersion.standard_id == "kaltim-data-agregat")) == 1

@@ -328,3 +328,29 @@ def test_worklist_shows_escalations_to_the_supervisor(web, library):
     _login(client, "kepala_dinas")
     page = client.get("/kerja").text
     assert "Perlu perhatian Anda" in page and number in page and "Terlambat" in page
+
+
+def test_the_case_store_away_is_a_503_in_words_and_one_log_line(web, monkeypatch, caplog):
+    """A database restarting (issue 24's failure tests restart PostgreSQL under load): the officer reads that
+    nothing was saved and to try again; the API says the same in JSON; no traceback in the page or the log."""
+    from sqlalchemy.exc import OperationalError
+
+    client, service = web
+    post_sign_in(client, f"{OFFICE}.operator", PASSWORD)
+
+    def away(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection to server failed: the database system "
+                                                         "is starting up"))
+
+    import engine.web.api as api
+    import engine.web.pages as pages
+
+    monkeypatch.setattr(api, "worklist", away)
+    monkeypatch.setattr(pages, "worklist", away)
+    answer = client.get("/api/v1/tugas")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert "tidak ada yang tersimpan" in answer.json()["error"]
+    page = client.get("/kerja")
+    assert page.status_code == 503 and "Basis data sedang tidak dapat dihubungi" in page.text
+    assert "Traceback" not in page.text and "OperationalError" not in page.text
+    assert "Traceback" not in caplog.text

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.calendar import WorkingCalendar
 from engine.standard.model import Office, Standard
@@ -77,8 +78,16 @@ def freeze(conn, document: dict, office_document: dict, kind: str = "standard",
         return found
     values = {"standard_id": document["id"], "version": str(document.get("version", "")), "kind": kind,
               "digest": digest, "document": document, "office_document": office_document}
-    result = conn.execute(StandardVersion.__table__.insert(),
-                          dict(values, loaded_at=datetime.now(timezone.utc)))
+    try:
+        # In a savepoint: two processes opening the first case of a new version at the same instant both
+        # insert it; the second is refused by the unique (standard, digest) and reads the first's row.
+        with conn.begin_nested():
+            result = conn.execute(StandardVersion.__table__.insert(),
+                                  dict(values, loaded_at=datetime.now(timezone.utc)))
+    except IntegrityError:
+        row = conn.execute(select(*VERSION_COLUMNS).where(StandardVersion.standard_id == document["id"],
+                                                          StandardVersion.digest == digest)).first()
+        return FrozenVersion(row)
     return FrozenVersion(dict(values, id=result.inserted_primary_key[0]))
 
 

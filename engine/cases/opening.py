@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from engine.access import policy
 from engine.access.policy import Actor
@@ -196,6 +197,11 @@ class CaseOpening:
         if office.id in self.store.known_offices:
             return
         if txn.scalar(select(OFFICES.c.id).where(OFFICES.c.id == office.id)) is None:
-            txn.execute(OFFICES.insert(), {"id": office.id, "name": office.name, "timezone": office.timezone})
+            try:  # another process may register the office at the same instant: its row does as well
+                with txn.conn.begin_nested():
+                    txn.conn.execute(OFFICES.insert().values(id=office.id, name=office.name,
+                                                             timezone=office.timezone))
+            except IntegrityError:
+                pass
         else:
             self.store.known_offices.add(office.id)  # committed already: offices are never deleted

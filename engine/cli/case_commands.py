@@ -308,7 +308,9 @@ def cmd_worker(args) -> int:
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        return await orchestrator.run(until_idle=args.once, poll_seconds=args.poll, stop=stop)
+        # The SLA monitor runs in one orchestrator at a time (its lease); --once only catches up.
+        return await orchestrator.run(until_idle=args.once, poll_seconds=args.poll, stop=stop,
+                                      monitor=not (args.once or args.no_monitor))
 
     total = asyncio.run(until_stopped())
     if total.waiting_for is not None:

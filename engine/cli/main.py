@@ -174,6 +174,8 @@ def _add_worker(sub) -> None:
     p = sub.add_parser("worker", help="sisi Prefect: flow run per kasus dan langkah otomatis")
     p.add_argument("--once", action="store_true", help="berhenti bila tidak ada lagi yang dikerjakan")
     p.add_argument("--poll", type=float, default=2.0, help="jeda antar pemeriksaan (detik)")
+    p.add_argument("--no-monitor", action="store_true",
+                   help="tanpa pemantau SLA dan pengirim pemberitahuan (orkestrator lain menjalankannya)")
     p.add_argument("--standards", help="folder standar")
     p.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_worker"))
 
@@ -349,8 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_validate, _add_schema, _add_list, _add_show, _add_deadline, _add_calendar, _add_db,
                 _add_user, _add_case, _add_task, _add_worker, _add_demo, _add_serve, _add_audit, _add_sla, _add_report, _add_render, _add_diff, _add_new, _add_site, _add_guide, _add_publish, _add_skm):
         add(sub)
-    from . import capacity_commands, notify_commands, stock_commands
+    from . import capacity_commands, cluster_command, notify_commands, stock_commands
     notify_commands.add_parser(sub, _lazy)
+    cluster_command.add_parser(sub, _lazy)
     capacity_commands.add_parser(sub, _lazy)
     stock_commands.add_parser(sub, _lazy)
     return parser

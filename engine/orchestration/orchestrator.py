@@ -301,19 +301,30 @@ class Orchestrator:
                   stop: asyncio.Event | None = None, monitor: bool = False) -> Summary:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
         total, passes, waiting = Summary(), 0, None
+        outage = 0  # passes in a row that could not reach Prefect's API or the case store
         while not (stop and stop.is_set()):
             sent = 0
-            async with self._leased() as holder:
-                if holder is None:
-                    await self._monitor_when_due(monitor)
-                    summary = await self._pending_pass(200, stop)
-                    sent = await self._notify_when_due()
-                else:
-                    summary = Summary(waiting_for=holder)
-                    if waiting is None or waiting.name != holder.name:
-                        log.warning("another orchestrator runs on this case store (%s, lease until %s); "
-                                    "waiting", holder.name, holder.until.isoformat(timespec="seconds"))
-                waiting = holder
+            try:
+                async with self._leased() as holder:
+                    if holder is None:
+                        await self._monitor_when_due(monitor)
+                        summary = await self._pending_pass(200, stop)
+                        sent = await self._notify_when_due()
+                    else:
+                        summary = Summary(waiting_for=holder)
+                        if waiting is None or waiting.name != holder.name:
+                            log.warning("another orchestrator runs on this case store (%s, lease until %s); "
+                                        "waiting", holder.name, holder.until.isoformat(timespec="seconds"))
+                    waiting = holder
+            except Exception as exc:  # noqa: BLE001 - Prefect's API or the database away: wait, then again
+                if until_idle:
+                    raise
+                outage += 1
+                pause = min(30.0, poll_seconds * 2 ** min(outage, 4))
+                log.warning("orchestrator pass stopped (%s); again in %.0f s", _reason(exc), pause)
+                await _sleep_unless(stop, pause)
+                continue
+            outage = 0
             passes += 1
             for key in ("created", "resumed", "restarted", "suspended", "completed", "failed"):
                 setattr(total, key, getattr(total, key) + getattr(summary, key))
@@ -325,6 +336,22 @@ class Orchestrator:
             if idle or summary.failed:
                 await asyncio.sleep(poll_seconds)
         return total
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for the log: what was unreachable, never a traceback."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+async def _sleep_unless(stop: asyncio.Event | None, seconds: float) -> None:
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass
 
 
 def catch_up(service: CaseService, *, until_idle: bool = True, max_passes: int | None = 50) -> Summary:

@@ -8,6 +8,7 @@ cases of their own office and on steps of their roles, and a refusal is recorded
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from urllib.parse import urlsplit
 
@@ -111,6 +112,24 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
         return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": None,
                                                                     "officer": None},
                                           status_code=exc.status_code)
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    async def _store_away(request: Request, exc: Exception):
+        # The database restarting or out of reach (a failover, a network cut): nothing was written by this
+        # request (its transaction did not commit); the user is told to try again, the log gets one line.
+        logging.getLogger("layanan.web").warning("case store unreachable: %s",
+                                                 str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+        message = "Basis data sedang tidak dapat dihubungi; tidak ada yang tersimpan. Coba lagi sebentar lagi."
+        headers = {"Retry-After": "5"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "field": None}, status_code=503, headers=headers)
+        return templates.TemplateResponse(request, "error.html.j2", {"message": message, "field": None,
+                                                                    "officer": None}, status_code=503,
+                                          headers=headers)
+
+    app.add_exception_handler(OperationalError, _store_away)
+    app.add_exception_handler(InterfaceError, _store_away)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

@@ -17,6 +17,21 @@ def _published(service):
                   key=lambda s: (s.office.name, s.title))
 
 
+@router.get("/sehat")
+def health(request: Request):
+    """For a load balancer or a service manager: 200 when this process answers and reaches the case store,
+    503 otherwise (nothing else said: it is public)."""
+    from fastapi.responses import JSONResponse
+    from sqlalchemy import text
+
+    try:
+        with request.app.state.service.store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # the database is away: the balancer sends requests elsewhere
+        return JSONResponse({"status": "tidak sehat"}, status_code=503, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"status": "sehat"}, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/standar", response_class=HTMLResponse)
 def standards(request: Request, q: str = ""):
     found = _published(request.app.state.service)
