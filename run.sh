@@ -5,6 +5,8 @@
 #                      demo office (case store on SQLite + Prefect's local ephemeral API; nothing else to start)
 #   ./run.sh demo      every seed standard end to end on the command line
 #   ./run.sh test      the test suite (extra arguments go to pytest)
+#   ./run.sh cluster   layanan on Prefect's server: PostgreSQL and Redis (installed and started when missing
+#                      here), Prefect's API and services, orchestrators and web processes (docs/deploy.md)
 #   ./run.sh ARGS...   any other `layanan` command, e.g. ./run.sh show kaltim-akses-data
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -55,6 +57,24 @@ case "${1:-main}" in
   test)
     shift
     exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  cluster)
+    shift
+    "$VENV/bin/python" -c 'import psycopg, prefect_redis' 2>/dev/null || "$VENV/bin/python" -m pip install --quiet -e ".[cluster]"
+    if [ -z "${LAYANAN_DATABASE_URL:-}" ]; then
+      # A local PostgreSQL and Redis for trying it (as root, or with sudo): Debian's packages.
+      sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+      command -v pg_ctlcluster >/dev/null && command -v redis-server >/dev/null || {
+        $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql redis-server >/dev/null; }
+      version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+      $sudo pg_ctlcluster "$version" main start 2>/dev/null || true
+      redis-cli ping >/dev/null 2>&1 || $sudo redis-server --daemonize yes --save "" --appendonly no >/dev/null
+      $sudo su postgres -c "psql -qtc \"SELECT 1 FROM pg_roles WHERE rolname='layanan'\" | grep -q 1 || psql -qc \"CREATE USER layanan PASSWORD 'layanan' CREATEDB\""
+      $sudo su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname='layanan'\" | grep -q 1 || createdb -O layanan layanan"
+      export LAYANAN_DATABASE_URL=postgresql+psycopg://layanan:layanan@localhost/layanan
+      echo "Case store: $LAYANAN_DATABASE_URL (a local trial database; set LAYANAN_DATABASE_URL for a real one)" >&2
+    fi
+    exec "$VENV/bin/layanan" cluster "$@"
     ;;
   main)
     shift || true

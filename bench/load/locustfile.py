@@ -25,6 +25,7 @@ HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h]
 PASSWORD = os.environ.get("LOAD_PASSWORD", "beban-uji-2026")
 ACKS = os.environ.get("LOAD_ACKS")
 THINK = float(os.environ.get("LOAD_THINK", "0"))
+SEEDED = int(os.environ.get("LOAD_SEEDED", "100000"))
 COUNTERS = {role: itertools.count(1) for role in ("operator", "subkoor_piak", "petugas_layanan", "warga")}
 ANSWERS = {"pengolahan": {"data": {"uraian": "Data diolah sesuai berkas"}},
            "verifikasi": {"outcome": "setuju"},
@@ -73,7 +74,10 @@ class Officer(HttpUser):
 
     @task(1)
     def search(self):
-        self.client.get("/cari", params={"q": "Pemohon Uji"}, name="search")
+        """An applicant at the counter: found by NIK (bench/load.py's seeded NIKs)."""
+        k, seq = divmod(random.randint(1, SEEDED), 9999)
+        nik = f"647201{1 + k % 28:02d}{1 + (k // 28) % 12:02d}{(90 + k // 336) % 100:02d}{seq + 1:04d}"
+        self.client.get("/cari", params={"q": nik}, name="search")
 
 
 class DataEntry(Officer):

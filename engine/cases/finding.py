@@ -99,10 +99,14 @@ def _matching_ids(conn, offices: list[str], terms: list[str]) -> tuple[set[int] 
     for term in terms:
         matching = (select(CaseToken.case_id).where(CaseToken.office_id.in_(offices), CaseToken.token >= term,
                                                     CaseToken.token < term + TOKEN_END))
-        found = conn.execute(matching.limit(ID_LIST_CAP + 1)).scalars().all()
-        if len(found) > ID_LIST_CAP:
+        # Counted in the database first: a word on every other case (a common name on 100,000) would
+        # otherwise bring 20,000 ids into Python for nothing (bench/load.py: 40 % of a web process's CPU).
+        many = conn.execute(select(func.count()).select_from(matching.limit(ID_LIST_CAP + 1).subquery())) \
+            .scalar_one()
+        if many > ID_LIST_CAP:
             subqueries.append(Case.id.in_(matching))
             continue
+        found = conn.execute(matching).scalars().all()
         ids = set(found) if ids is None else ids & set(found)
         if not ids:
             return set(), []

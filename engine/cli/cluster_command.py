@@ -193,19 +193,22 @@ class Supervisor:
                 self.say(f"{part.name} dinyalakan lagi (pid {part.process.pid})")
 
     def stop(self) -> None:
+        """layanan's parts first (web, then the orchestrators finish their flow runs against a live Prefect),
+        then Prefect's; each stage SIGTERM, then SIGKILL after 30 s."""
         self.stopping = True
-        for part in reversed(self.parts):
-            if part.process is not None and part.process.poll() is None:
+        layanan = [p for p in reversed(self.parts) if not p.name.startswith("prefect-")]
+        prefect = [p for p in reversed(self.parts) if p.name.startswith("prefect-")]
+        for stage in (layanan, prefect):
+            running = [p for p in stage if p.process is not None and p.process.poll() is None]
+            for part in running:
                 part.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        for part in reversed(self.parts):
-            if part.process is None:
-                continue
-            try:
-                part.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(part.process.pid, signal.SIGKILL)
-                part.process.wait()
+            deadline = time.monotonic() + 30
+            for part in running:
+                try:
+                    part.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(part.process.pid, signal.SIGKILL)
+                    part.process.wait()
 
 
 def cmd_cluster(args) -> int:

@@ -101,6 +101,8 @@ class Orchestrator:
         self.lease.holder = self.claims.holder
         self._lease_lost = asyncio.Event()
         self._claimed = 0
+        default = 8 if self.shared_api else 1
+        self.concurrency = max(1, int(os.environ.get("LAYANAN_ORCHESTRATOR_CONCURRENCY") or default))
 
     async def _deployment_id(self, client, flow_name: str):
         if flow_name not in self._deployments:
@@ -171,17 +173,25 @@ class Orchestrator:
         # runs are executed: a write that reaches the ephemeral API's SQLite while it is still recording the
         # task runs of the run just executed is what it most often refuses ("database is locked", which
         # Prefect's client retries after 2 s).
-        ready = []
-        for link in links:
-            if self._halted(stop):
-                break
-            flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
-            if flow_run is not None:
-                ready.append((link, flow_run))
-        for link, flow_run in ready:
-            if self._halted(stop):
-                break  # the runs left are Scheduled: the next pass executes them
-            await self._guarded(self._execute(link, flow_run, summary), link, summary)
+        # Against a server, ``concurrency`` cases at a time (their API calls overlap; bench/load.py); on the
+        # ephemeral API one at a time, in order.
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def ready_one(link):
+            async with gate:
+                if self._halted(stop):
+                    return None
+                flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
+                return None if flow_run is None else (link, flow_run)
+
+        ready = [r for r in await asyncio.gather(*(ready_one(link) for link in links)) if r is not None]
+
+        async def execute_one(link, flow_run):
+            async with gate:
+                if not self._halted(stop):  # else left Scheduled: the next pass executes it
+                    await self._guarded(self._execute(link, flow_run, summary), link, summary)
+
+        await asyncio.gather(*(execute_one(link, flow_run) for link, flow_run in ready))
         return summary
 
     async def _guarded(self, action, link, summary: Summary):
@@ -302,6 +312,10 @@ class Orchestrator:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
         total, passes, waiting = Summary(), 0, None
         outage = 0  # passes in a row that could not reach Prefect's API or the case store
+        if self.concurrency > 1:  # each case's steps run in threads: room for every case at a time
+            from concurrent.futures import ThreadPoolExecutor
+
+            asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(4 * self.concurrency))
         while not (stop and stop.is_set()):
             sent = 0
             try:

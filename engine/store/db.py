@@ -87,7 +87,12 @@ def make_engine(url: str | None = None) -> Engine:
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # One pool per process, no overflow: a connection made and dropped per request beyond the pool costs a
+    # PostgreSQL backend process each time (bench/load.py: the web process spent its time there). Threads
+    # past the pool wait for a connection instead. LAYANAN_DB_POOL_SIZE per process; PostgreSQL's
+    # max_connections must cover every process's pool (docs/deploy.md).
+    size = int(os.environ.get("LAYANAN_DB_POOL_SIZE") or 20)
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=0, pool_timeout=30)
 
 
 def alembic_config(url: str):

@@ -1,8 +1,8 @@
 """The queue's hot paths (issue 23's goals): call-next p95 under 20 ms with 10 counters and 500 waiting
 tickets, and the TV display seeing a call within 1 s.
 
-    .venv/bin/python bench/queue.py                                     # SQLite file in /tmp
-    .venv/bin/python bench/queue.py --url postgresql+psycopg://layanan:layanan@localhost/bench
+    .venv/bin/python bench/floor_queue.py                                     # SQLite file in /tmp
+    .venv/bin/python bench/floor_queue.py --url postgresql+psycopg://layanan:layanan@localhost/bench
 
 Call-next: 500 tickets waiting at Bontang's MPP (a quarter of them priority), ten counters open, ten
 threads (one per counter, as ten officers clicking) each calling the next ticket until --calls have been
