@@ -3,8 +3,9 @@
 Officers of disdukcapil-kaltim (made by bench/load.py: ``beban.<role>.<n>``, one password) sign in through
 the JSON API and, in a loop: read their worklist, take one of the first tasks, complete it with its form
 data (the data entry's text, the verification's outcome, the hand-over), now and then open the worklist
-page and search for a case. Citizens (``beban.warga.<n>``, verified accounts) sign in and read their
-applications and a case's public status. A claim lost to another officer at the same instant is the
+page and search for a case by NIK. Citizens (``beban.warga.<n>``, verified accounts) sign in, apply online
+once each with their two scans (kaltim-pemadanan-data; LOAD_APPLY=0 leaves it out), then read their
+applications. A claim lost to another officer at the same instant is the
 expected race: counted apart ("claim lost"), not as an error.
 
 Every web process is used: each simulated person picks one of LOAD_HOSTS (comma-separated) by its number.
@@ -31,6 +32,20 @@ ANSWERS = {"pengolahan": {"data": {"uraian": "Data diolah sesuai berkas"}},
            "verifikasi": {"outcome": "setuju"},
            "penyerahan": {}}
 _acks = open(ACKS, "a", buffering=1) if ACKS else None  # noqa: SIM115 - kept for the process's life
+
+
+def _scans() -> tuple[bytes, bytes]:
+    import io
+
+    from PIL import Image
+
+    pdf, png = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 200, 200)).save(pdf, "PDF")
+    Image.new("RGB", (60, 40), (30, 90, 120)).save(png, "PNG")
+    return pdf.getvalue(), png.getvalue()
+
+
+_PDF, _PNG = _scans()
 
 
 class Officer(HttpUser):
@@ -106,6 +121,16 @@ class Citizen(HttpUser):
         answer = self.client.post("/api/v1/warga/masuk", json={"identifier": f"beban.warga.{number}@contoh.test",
                                                                "password": PASSWORD}, name="citizen sign in")
         self.token = answer.json().get("token") if answer.status_code == 200 else None
+        if self.token and os.environ.get("LOAD_APPLY", "1") == "1":
+            self.apply_online()
+
+    def apply_online(self):
+        """One online application each (the per-address limit allows 30 an hour from 127.0.0.1): the
+        standard's two requirements uploaded as a small PDF and a PNG, checked by content on the server."""
+        files = {"berkas.surat_permohonan": ("surat.pdf", _PDF, "application/pdf"),
+                 "berkas.data_dipadankan": ("data.png", _PNG, "image/png")}
+        self.client.post("/api/v1/warga/permohonan", data={"standard": "kaltim-pemadanan-data"}, files=files,
+                         headers={"Authorization": f"Bearer {self.token}"}, name="citizen: apply online")
 
     @task
     def follow(self):
