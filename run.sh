@@ -68,7 +68,7 @@ case "${1:-main}" in
         $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql redis-server >/dev/null; }
       version=$(ls /usr/lib/postgresql | sort -n | tail -1)
       $sudo pg_ctlcluster "$version" main start 2>/dev/null || true
-      redis-cli ping >/dev/null 2>&1 || $sudo redis-server --daemonize yes --save "" --appendonly no >/dev/null
+      redis-cli ping >/dev/null 2>&1 || $sudo redis-server --daemonize yes --save "" --appendonly no --dir /tmp >/dev/null
       $sudo su postgres -c "psql -qtc \"SELECT 1 FROM pg_roles WHERE rolname='layanan'\" | grep -q 1 || psql -qc \"CREATE USER layanan PASSWORD 'layanan' CREATEDB\""
       $sudo su postgres -c "psql -qtc \"SELECT 1 FROM pg_database WHERE datname='layanan'\" | grep -q 1 || createdb -O layanan layanan"
       export LAYANAN_DATABASE_URL=postgresql+psycopg://layanan:layanan@localhost/layanan

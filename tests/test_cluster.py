@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow,
 
 
 @pytest.fixture(scope="module")
-def redis():
+def redis(tmp_path_factory):
     import subprocess
     import time
 
@@ -29,7 +29,8 @@ def redis():
         return
     except client.ConnectionError:
         pass
-    proc = subprocess.Popen(["redis-server", "--port", "6379", "--save", "", "--appendonly", "no"],
+    proc = subprocess.Popen(["redis-server", "--port", "6379", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path_factory.mktemp("redis"))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(50):
         try:

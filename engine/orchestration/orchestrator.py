@@ -30,7 +30,7 @@ from engine.cases.service import CaseService
 from engine.store.claims import Claims
 from engine.store.lease import Holder, Lease
 
-from . import monitoring, notifying
+from . import monitoring, notifying, quiet
 from .flows import CaseFlows, entrypoint_name
 from .ledger import Ledger
 
@@ -49,6 +49,7 @@ class _QuietSuspension(logging.Filter):
 
 for _name in ("prefect.flow_runs", "prefect.flow_engine", "prefect"):
     logging.getLogger(_name).addFilter(_QuietSuspension())
+quiet.install()
 
 
 @dataclass
