@@ -84,6 +84,9 @@ def service(library, database_url):
 
     store = Store(database_url)
     svc = CaseService(store, library)
+    # The seed library's Bontang standards are drafts (a presentation, not a decree): the test office takes
+    # them, as the demo office does; tests/test_time_limits.py checks that an office's default refuses them.
+    svc.accept_drafts = True
     svc.directory.sync_offices()
     users_for(svc)
     yield svc

@@ -114,6 +114,7 @@ def fresh_service(library, folder: Path):
     from engine.store.db import Store
 
     service = CaseService(Store(f"sqlite:///{folder / 'riwayat.db'}"), library)
+    service.accept_drafts = True  # the seed Bontang standards are drafts
     service.directory.sync_offices()
     users_for(service)
     return service

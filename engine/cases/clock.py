@@ -5,11 +5,12 @@ away; the due date carried by the open tasks (the worklist's sort) and the SLA m
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, or_
 
 from engine.calendar import UncoveredYear
+from engine.standard.durations import Duration
 from engine.errors import CaseError
 from engine.standard.flow import SYSTEM_ROLE
 from engine.store.models import OPEN_TASK_STATUSES, Task
@@ -38,12 +39,14 @@ def start(txn: Txn, case: Record, at: datetime) -> None:
                 if case.due_at else None)
 
 def due_for(txn: Txn, case: Record, limit: dict, at: datetime):
+    """The due date of a limit started at ``at``; None for a standard that states no limit in numbers
+    (not stated, or "sesuai durasi kegiatan")."""
+    duration = Duration.of(limit)
+    if duration is None:
+        return None
     calendar = calendar_of(txn, case)
     try:
-        if "working_days" in limit:
-            return calendar.due(at, limit["working_days"], limit["start_day"])
-        local = at.astimezone(calendar.tz).date() + timedelta(days=limit["calendar_days"])
-        return datetime.combine(local, calendar.closing_time(local), tzinfo=calendar.tz)
+        return duration.due(calendar, at, limit["start_day"])
     except UncoveredYear as exc:
         raise CaseError(f"kalender kerja belum mencakup tahun {exc.year}: tambahkan keputusan cuti bersama "
                         f"(calendar.decrees) di berkas kantor") from None
@@ -79,10 +82,15 @@ def resume(txn: Txn, case: Record, standard, at: datetime) -> None:
     calendar = calendar_of(txn, case)
     paused_from = case.clock_paused_at.astimezone(calendar.tz).date()
     paused_days = max(0, calendar.working_days_between(paused_from, at.astimezone(calendar.tz).date()))
-    if paused_days and case.due_at is not None:
-        case.due_at = calendar.due(case.due_at.astimezone(calendar.tz).date(), paused_days)
-        due_changed(txn, case)
+    duration = Duration.of(standard.time_limit(case.variant, case.tier))
+    away = None
+    if case.due_at is not None and duration is not None:
+        due, away = duration.shift_for_pause(calendar, case.due_at, case.clock_paused_at, at)
+        if due != case.due_at:
+            case.due_at = due
+            due_changed(txn, case)
     case.clock_paused_at = None
     plan_next_check(txn, case)
     record_event(txn, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
-                due_at=case.due_at.isoformat() if case.due_at else None)
+                 **({"paused": away} if away and duration.unit.key != "working_days" else {}),
+                 due_at=case.due_at.isoformat() if case.due_at else None)

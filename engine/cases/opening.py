@@ -46,6 +46,9 @@ class CaseOpening:
         at = at or now()
         if self.library is None:
             raise CaseError("pustaka standar belum dimuat")
+        item = self.library.bundles.get(standard_id) or self.library.standards.get(standard_id)
+        if item is not None:
+            opening.refuse_unpublished(item.data, accept_drafts=getattr(self, "accept_drafts", False))
         if standard_id in self.library.bundles:
             return self._open_bundle(standard_id, applicant, channel=channel, unit=unit, answers=answers,
                                      requirements=requirements, actor=actor, allow_incomplete=allow_incomplete,

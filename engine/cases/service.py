@@ -59,6 +59,7 @@ class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions, Co
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library
+        self.accept_drafts = False  # draft standards take applications only in the demo office
         self.batch = Batch(store)
         self.directory = Directory(store, library)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
+from engine.standard.durations import UNITS, Duration
+
 from .frozen import calendar_for, thaw
 
 AT_RISK_SHARE = 0.75  # the share of the time limit used at which a case is at risk, unless its standard says
@@ -14,14 +16,9 @@ AT_RISK_SHARE = 0.75  # the share of the time limit used at which a case is at r
 
 def risk_threshold(limit: dict) -> int:
     """Working days left at which a case becomes at risk."""
-    total = limit.get("working_days") or limit.get("calendar_days") or 1
+    duration = Duration.of(limit)
+    total = duration.unit.risk_days(duration.amount) if duration else 1
     return int(total * (1 - limit.get("at_risk_share", AT_RISK_SHARE)))
-
-
-def _opening(calendar, day):
-    hours = calendar.hours[day.weekday()] if hasattr(calendar, "hours") else None
-    start = hours[0] if hours else datetime.min.time()
-    return datetime.combine(day, start, tzinfo=calendar.tz)
 
 
 def thresholds(version, unit, variant, due_at: datetime, tier: str | None = None) -> tuple[datetime, datetime, datetime]:
@@ -29,9 +26,10 @@ def thresholds(version, unit, variant, due_at: datetime, tier: str | None = None
     triage gave it one: its time limit sets the share)."""
     calendar = calendar_for(version, unit)
     due = due_at.astimezone(calendar.tz)
-    threshold = risk_threshold(thaw(version).time_limit(variant, tier))
-    risk_day = calendar.add_working_days(due.date(), -threshold) if threshold else due.date()
-    return _opening(calendar, risk_day), due_at, calendar.due(due.date(), 1)
+    limit = thaw(version).time_limit(variant, tier)
+    duration = Duration.of(limit) or Duration(UNITS["working_days"], 1)
+    risk_at = duration.risk_moment(calendar, due, limit.get("at_risk_share", AT_RISK_SHARE))
+    return risk_at, due_at, calendar.due(due.date(), 1)
 
 
 def next_moment(moments: tuple, level: int) -> datetime | None:
@@ -58,9 +56,9 @@ def next_check(case, version) -> datetime | None:
 def step_due(calendar, at: datetime, target: dict | None) -> datetime | None:
     """When a step opened at ``at`` is due by its own ``target``: working days (a fraction counts as a
     whole day) to the office's closing, or hours and minutes of office time (engine/calendar)."""
-    if not target:
+    duration = Duration.of(target)
+    if duration is None:
         return None
-    if "working_days" in target:
-        return calendar.due(at, math.ceil(target["working_days"])).astimezone(timezone.utc)
-    minutes = 60 * target.get("hours", 0) + target.get("minutes", 0)
-    return calendar.add_working_time(at, timedelta(minutes=minutes)).astimezone(timezone.utc)
+    if duration.unit.key == "working_days":  # a fraction of a day counts as a whole day
+        duration = Duration(duration.unit, math.ceil(duration.amount))
+    return duration.due(calendar, at).astimezone(timezone.utc)

@@ -31,7 +31,7 @@ def set_tier(txn: Txn, case: Record, task: Record, step: dict, user: Actor | Non
     due_before = case.due_at
     if case.clock_started_at is not None and case.due_at is not None and old != new:
         calendar = calendar_of(txn, case)
-        if "working_days" in old and "working_days" in new:
+        if "working_days" in old and "working_days" in new:  # (both whole working days)
             # Moved by the difference: the working days the file stood still stay added.
             local = case.due_at.astimezone(calendar.tz).date()
             day = calendar.add_working_days(local, new["working_days"] - old["working_days"])

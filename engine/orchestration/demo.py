@@ -42,6 +42,7 @@ def plan(service: CaseService) -> list[Planned]:
 
 async def run_demo(service: CaseService, out=print) -> tuple[list[dict], Summary]:
     service.directory.sync_offices()
+    service.accept_drafts = True  # the demo office tries the draft standards too
     users_for(service)
     planned = plan(service)
     for item in planned:

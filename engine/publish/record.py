@@ -25,6 +25,11 @@ class Recorded:
 
 def publish(service, standards) -> list[Recorded]:
     """Record every given standard's current content as its version, all or nothing."""
+    for std in standards:
+        if std.not_stated:
+            names = ", ".join(std.not_stated)
+            raise Conflict(f"{std.file}: standar {std.id} belum dapat diterbitkan: komponen yang tidak tercantum "
+                           f"({names}) harus dilengkapi dulu", "not_stated")
     done = []
     at = datetime.now(timezone.utc)
     with service.store.write() as s:

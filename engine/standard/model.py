@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from engine.standard.durations import RANGE_KEY, UNIT_KEYS
+
 from .flow import END, Procedure, combinations, evaluate
 from .kinds import kind_of
 
 MANAGEMENT_KEYS = ("legal_basis", "facilities", "competence", "supervision", "staffing", "service_guarantee",
                    "security_guarantee", "evaluation")
 DEFAULT_STANDARDS_DIR = "standards"
+# The keys of a time limit that say how long it is (a variant's or a tier's replace the standard's).
+LENGTH_KEYS = UNIT_KEYS + (RANGE_KEY, "not_stated", "open_ended")
 
 
 class LibraryError(Exception):
@@ -125,15 +129,15 @@ class Standard:
         variant = self.variant(variant_id)
         if variant and variant.get("time_limit"):
             own = variant["time_limit"]
-            if "working_days" in own or "calendar_days" in own:
-                limit.pop("working_days", None)
-                limit.pop("calendar_days", None)
+            if any(k in own for k in LENGTH_KEYS):
+                for key in LENGTH_KEYS:
+                    limit.pop(key, None)
             limit.update(own)
         own = self.tiers.get(tier) if tier else None
         if own:
-            limit.pop("working_days", None)
-            limit.pop("calendar_days", None)
-            limit.update({k: own[k] for k in ("working_days", "calendar_days") if k in own}, tier=tier)
+            for key in LENGTH_KEYS:
+                limit.pop(key, None)
+            limit.update({k: own[k] for k in LENGTH_KEYS if k in own}, tier=tier)
         limit.setdefault("clock_starts", "requirements_complete")
         limit.setdefault("start_day", "day_0")
         return limit
@@ -179,11 +183,26 @@ class Standard:
 
     @property
     def products(self) -> list[dict]:
-        return self.data["products"]
+        products = self.data["products"]
+        return products if isinstance(products, list) else []  # {not_stated: true}: none
 
     @property
     def complaints(self) -> list[dict]:
-        return self.data.get("complaints") or self.office.data.get("complaints") or []
+        """The complaint channels: the standard's, or the office's (also where the standard states none)."""
+        own = self.data.get("complaints")
+        return (own if isinstance(own, list) else None) or self.office.data.get("complaints") or []
+
+    @property
+    def not_stated(self) -> list[str]:
+        """The components the source standard does not give (``not_stated: true``), as paths."""
+        found = [key for key in ("time_limit", "fee", "products", "complaints")
+                 if isinstance(self.data.get(key), dict) and self.data[key].get("not_stated")]
+        found += [f"variants.{v['id']}.{key}" for v in self.variants for key in ("time_limit", "fee")
+                  if isinstance(v.get(key), dict) and v[key].get("not_stated")]
+        return found
+
+    def stated(self, component: str) -> bool:
+        return component not in self.not_stated
 
     @property
     def management(self) -> dict:

@@ -64,6 +64,22 @@ def _foreign_regions(doc, data: dict, office: dict) -> None:
                                 code="foreign-region")
 
 
+NOT_STATED_NAMES = {"time_limit": "Jangka waktu pelayanan", "fee": "Biaya/tarif", "products": "Produk pelayanan",
+                    "complaints": "Penanganan pengaduan, saran dan masukan"}
+
+
+def _not_stated(doc, data: dict, variants: list) -> None:
+    """A component marked ``not_stated: true``: valid and runnable, printed "Tidak tercantum", and a note
+    here (``layanan publish`` refuses it until the office states it)."""
+    places = [((key,), NOT_STATED_NAMES[key], data.get(key)) for key in NOT_STATED_NAMES]
+    places += [(("variants", n, key), f"{NOT_STATED_NAMES[key]} varian {v.get('id')}", v.get(key))
+               for n, v in enumerate(variants) if isinstance(v, dict) for key in ("time_limit", "fee")]
+    for path, name, value in places:
+        if isinstance(value, dict) and value.get("not_stated"):
+            doc.reporter.review(path, f"komponen '{name}' tidak tercantum di standar sumber: lengkapi sebelum "
+                                      "diterbitkan", code="not-stated")
+
+
 def _empty_components(doc, data: dict, office: dict) -> None:
     variants = data.get("variants") if isinstance(data.get("variants"), list) else []
     anonymous = isinstance(data.get("applicant"), dict) and data["applicant"].get("anonymous")
@@ -75,6 +91,7 @@ def _empty_components(doc, data: dict, office: dict) -> None:
         "products": bool(data.get("products")),
         "complaints": bool(data.get("complaints") or office.get("complaints")),
     }
+    _not_stated(doc, data, variants)
     names = {"requirements": "Persyaratan", "procedure": "Sistem, mekanisme dan prosedur",
              "products": "Produk pelayanan", "complaints": "Penanganan pengaduan, saran dan masukan"}
     for key, filled in checks.items():

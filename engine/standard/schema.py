@@ -50,8 +50,22 @@ def _describe(value) -> str:
 
 
 def _leaf_errors(error):
-    """Descend into if/then/allOf wrappers so the most specific error is reported."""
-    if error.context:
+    """Descend into if/then/allOf wrappers so the most specific error is reported. Of the branches of an
+    anyOf/oneOf, those written for another type of value are left out (a list of products with an error is
+    not also told that it is not the mapping ``{not_stated: true}``)."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        branches: dict = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [subs for subs in branches.values()
+                   if not any(s.validator == "type" and not s.relative_path for s in subs)]
+        if not fitting:
+            yield error  # no branch takes this type of value: one message (below) names them all
+            return
+        for subs in fitting:
+            for sub in subs:
+                yield from _leaf_errors(sub)
+    elif error.context:
         for sub in error.context:
             yield from _leaf_errors(sub)
     else:
@@ -119,5 +133,10 @@ def _translate(error, path):
         yield path, f"teks terlalu panjang (maksimal {value} karakter)", "range", None, True
     elif kind == "maxProperties":
         yield path, f"hanya boleh berisi {value} kunci", "range", None, True
+    elif kind in ("anyOf", "oneOf"):
+        types = [t for sub in error.context if sub.validator == "type" and not sub.relative_path
+                 for t in ([sub.validator_value] if isinstance(sub.validator_value, str) else sub.validator_value)]
+        yield path, f"harus berupa {_type_name(list(dict.fromkeys(types)))}, bukan {_describe(instance)}", "type", \
+            None, True
     else:
         yield path, error.message, kind, None, True

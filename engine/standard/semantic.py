@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog, Document
+from .durations import RANGE_KEY, UNIT_KEYS
 from .flow import BUILTIN_ROLES, END
 from .semantic_common import ConditionContext, check_condition, check_fields, items_of, reference, text_of, unique
 from .semantic_steps import check_flow, check_step
@@ -170,6 +171,7 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     if data.get("steps") and not doc.reporter.items_for(("steps",)):
         check_flow(doc, data, step_ids)
     if office is not None and "complaints" not in data and not office.get("complaints"):
+        # (``complaints: {not_stated: true}`` says the source gives none: a reviewer's note, not an error)
         doc.reporter.error(("office",), "sarana pengaduan tidak ada: isi 'complaints' di standar atau di kantor",
                            code="required")
 
@@ -201,12 +203,28 @@ def _check_procedure_text(doc: Document, procedure, path, channel_ids) -> None:
 def _check_time_limit(doc: Document, limit, path, required: bool) -> None:
     if not isinstance(limit, dict):
         return
-    units = [k for k in ("working_days", "calendar_days") if k in limit]
+    units = [k for k in UNIT_KEYS if k in limit]
+    words = [k for k in ("not_stated", "open_ended") if limit.get(k)]
     if len(units) > 1:
-        doc.reporter.error(path + (units[1],), "pilih salah satu: working_days atau calendar_days", code="conflict")
-    elif not units and required:
-        doc.reporter.error(path, "jangka waktu wajib diisi: working_days (hari kerja) atau calendar_days",
+        doc.reporter.error(path + (units[1],), f"pilih satu satuan jangka waktu, bukan {units[0]} dan {units[1]}: "
+                           "tulis rentang dengan 'from' (misalnya working_days: 25, from: 3)", code="conflict")
+    elif units and words:
+        doc.reporter.error(path + (words[0],), f"{words[0]} tidak dapat digabung dengan {units[0]}: pilih salah satu",
+                           code="conflict")
+    elif not units and not words and required:
+        doc.reporter.error(path, "jangka waktu wajib diisi: working_days, calendar_days, hours, minutes, "
+                                 "calendar_hours atau months; bila standar tidak mencantumkannya, not_stated: true",
                            code="required")
+    if limit.get("open_ended") and not limit.get("text"):
+        doc.reporter.error(path + ("open_ended",), "jangka waktu tanpa angka memerlukan 'text' (kata-kata standar, "
+                                                   "misalnya 'Sesuai durasi kegiatan')", code="required")
+    amount, lower = (limit.get(units[0]) if units else None), limit.get(RANGE_KEY)
+    if RANGE_KEY in limit and not units:
+        doc.reporter.error(path + (RANGE_KEY,), "'from' adalah ujung bawah rentang: tulis juga ujung atasnya "
+                                                "(misalnya working_days: 25, from: 3)", code="required")
+    elif isinstance(amount, (int, float)) and isinstance(lower, (int, float)) and lower >= amount:
+        doc.reporter.error(path + (RANGE_KEY,), f"ujung bawah rentang ({lower}) harus lebih kecil dari batas "
+                                                f"waktunya ({amount})", code="range")
 
 
 def _check_fee(doc: Document, fee, path) -> None:

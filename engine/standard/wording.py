@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .durations import text_of
 from .kinds import KINDS
 
 CHANNEL_LABELS = {
@@ -80,7 +81,9 @@ MANAGEMENT_LABELS = {
 CLOCK_LABELS = {
     "requirements_complete": "sejak tanggal diterimanya berkas persyaratan secara lengkap",
     "submission": "sejak permohonan diajukan",
+    "not_stated": "titik mulai penghitungan tidak dinyatakan",
 }
+NOT_STATED = "Tidak tercantum"  # a component the source standard does not give (``not_stated: true``)
 
 
 def rupiah(amount) -> str:
@@ -89,30 +92,35 @@ def rupiah(amount) -> str:
 
 
 def fee(fee: dict) -> str:
+    if fee.get("not_stated"):
+        return NOT_STATED
     if fee.get("text"):
         return fee["text"]
     return "Tidak dipungut biaya (Gratis)" if not fee.get("amount") else rupiah(fee["amount"])
 
 
+def fee_details(fee: dict) -> list[tuple[str, str]]:
+    """The fee's legal basis and how it is paid, as (label, text), for the published document and pages."""
+    return [(label, fee[key]) for key, label in (("legal_basis", "Dasar penetapan"), ("payment", "Cara pembayaran"))
+            if fee.get(key)]
+
+
 def time_limit(limit: dict, with_clock: bool = True) -> str:
+    if limit.get("not_stated"):
+        return NOT_STATED
     if limit.get("text"):
         return limit["text"]
-    if "working_days" in limit:
-        text = f"{limit['working_days']} hari kerja"
-    elif "calendar_days" in limit:
-        text = f"{limit['calendar_days']} hari kalender"
-    else:
+    text = text_of(limit)
+    if text is None:
         return "-"
     clock = CLOCK_LABELS.get(limit.get("clock_starts", "requirements_complete"))
     return f"{text} ({clock})" if with_clock and clock else text
 
 
 def time_limit_short(limit: dict) -> str:
-    if "working_days" in limit:
-        return f"{limit['working_days']} hari kerja"
-    if "calendar_days" in limit:
-        return f"{limit['calendar_days']} hari kalender"
-    return "-"
+    if limit.get("not_stated"):
+        return NOT_STATED
+    return text_of(limit) or (limit.get("text") if limit.get("open_ended") else None) or "-"
 
 
 def complaint(channel: dict) -> str:

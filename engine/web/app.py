@@ -68,6 +68,7 @@ def create_app(service: CaseService, *, public_url: str | None = None, secure_co
     app.state.public_url = service.store.public_url = public_url
     app.state.secure_cookies = parts.scheme == "https" if secure_cookies is None else secure_cookies
     app.state.demo = demo  # a demo office also offers draft standards, marked as drafts
+    service.accept_drafts = service.accept_drafts or bool(demo)
     app.state.now = clock or now  # the moment the citizens' pages act at (tests fix it)
     templates = Jinja2Templates(env=template_environment())
     app.state.templates = templates

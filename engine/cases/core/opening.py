@@ -99,14 +99,39 @@ def open_application(standard, *, variant, channel, unit, answers, requirements)
                    first_step(standard, variant, channel, answers))
 
 
+STATUS_WORDS = {"draft": "masih rancangan (status: draft)", "retired": "sudah dicabut (status: retired)"}
+
+
+def refuse_unpublished(document: dict, *, accept_drafts: bool = False) -> None:
+    """Only a standard in force takes applications: a draft only in the demo office, a retired one never."""
+    status = document.get("status", "published")
+    if status == "retired" or (status == "draft" and not accept_drafts):
+        raise InvalidInput(f"standar '{document.get('id')}' {STATUS_WORDS[status]}: belum/tidak dapat menerima "
+                           f"permohonan", "standard")
+
+
+def registers_incomplete(standard) -> bool:
+    """Whether the standard lets an incomplete file be registered (and numbered) to be completed later; some
+    say an incomplete file is handed back and not registered (``incomplete: {registered: false}``)."""
+    settings = standard.data.get("incomplete")
+    return not isinstance(settings, dict) or settings.get("registered", True) is not False
+
+
 def refuse_incomplete(standard, application: Opening, *, by_officer: bool, allow_incomplete: bool) -> None:
     """An application lacking mandatory requirements is refused unless it may be recorded incomplete: an
-    officer, or a channel whose first step is not the applicant's own, must say so (``allow_incomplete``)."""
-    if application.missing and not allow_incomplete and (
-            by_officer or not starts_with_applicant(standard, application.variant, application.channel,
-                                                    application.answers)):
-        raise InvalidInput(incomplete_message(standard, application.variant, application.channel,
-                                              application.answers, application.missing), "requirements")
+    officer, or a channel whose first step is not the applicant's own, must say so (``allow_incomplete``),
+    and the standard must let an incomplete file be registered."""
+    if not application.missing:
+        return
+    starts_with_applicant_ = starts_with_applicant(standard, application.variant, application.channel,
+                                                   application.answers)
+    message = incomplete_message(standard, application.variant, application.channel, application.answers,
+                                 application.missing)
+    if allow_incomplete and not registers_incomplete(standard) and (by_officer or not starts_with_applicant_):
+        raise InvalidInput(f"{message}. Standar ini tidak mencatat berkas yang belum lengkap: kembalikan berkas "
+                           f"kepada pemohon untuk dilengkapi", "requirements")
+    if not allow_incomplete and (by_officer or not starts_with_applicant_):
+        raise InvalidInput(message, "requirements")
 
 
 # ---------------------------------------------------------------- bundles

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.standard.durations import Duration, text_of
+
 from .base import StepKind
 
 TIER_FIELD = "tingkat"  # the case's answer holding its tier; the time limit follows it
@@ -29,8 +31,9 @@ def _check(step, error) -> None:
         error(("tiers",), "langkah triage memerlukan tiers: {id: {name, working_days}}", "required")
         return
     for tier_id, tier in tiers.items():
-        if not isinstance(tier, dict) or not any(k in tier for k in ("working_days", "calendar_days")):
-            error(("tiers", tier_id), "setiap tingkat memerlukan working_days atau calendar_days", "required")
+        if not isinstance(tier, dict) or Duration.of(tier) is None:
+            error(("tiers", tier_id), "setiap tingkat memerlukan jangka waktunya: working_days, calendar_days, "
+                                      "hours, minutes, calendar_hours atau months", "required")
     if "outcomes" in step:
         error(("outcomes",), "langkah triage memakai hasilnya sendiri (proses, tunda, alihkan, arsip)", "misplaced")
 
@@ -53,9 +56,7 @@ class TriageKind(StepKind):
 
 
 def _limit_text(tier: dict) -> str:
-    if "working_days" in tier:
-        return f"{tier['working_days']} hari kerja"
-    return f"{tier.get('calendar_days')} hari"
+    return text_of(tier) or "-"
 
 
 KIND = TriageKind(
