@@ -37,7 +37,9 @@ _DONE_STEPS = Prepared(select(TASKS.c.step_id, TASKS.c.data)
                        .where(TASKS.c.case_id == bindparam("case"), TASKS.c.status == "done").order_by(TASKS.c.seq))
 
 
-_HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"))
+_HAND_OVER = Prepared(PRODUCTS.update().where(PRODUCTS.c.case_id == bindparam("case"),
+                                               PRODUCTS.c.product_id == bindparam("product"),
+                                               PRODUCTS.c.handed_over_at.is_(None))
                       .values(handed_over_at=bindparam("at")))
 
 
@@ -89,13 +91,14 @@ def products_of(txn: Txn, case: Record) -> list[dict]:
             if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False]
 
 
-def issue_numbers(txn: Txn, case: Record, at: datetime) -> dict:
-    """Number the case's products not numbered yet; returns {product id: number} of all of them."""
+def issue_numbers(txn: Txn, case: Record, at: datetime, only=None) -> dict:
+    """Number the case's products not numbered yet (``only``: these of them); returns {product id: number}
+    of all the case's issued products."""
     issued = dict(_PRODUCT_NUMBERS.rows(txn.conn, case=case.id))
     office = standard_of(txn, case).office.data
     local = at.astimezone(calendar_of(txn, case).tz)
     for product in products_of(txn, case):
-        if product["id"] in issued:
+        if product["id"] in issued or (only is not None and product["id"] not in only):
             continue
         row = {"case_id": case.id, "product_id": product["id"], "office_id": case.office_id, "issued_at": at,
                "series": None, "year": None, "seq": None, "number": None}
@@ -145,8 +148,15 @@ def render_document(txn: Txn, case: Record, product_id: str, at: datetime, *,
 
 def hand_over(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
                 at: datetime) -> None:
-    _HAND_OVER.run(txn.conn, case=case.id, at=at)
-    record_event(txn, case, "products_handed_over", actor, at, user, task=task)
+    """Hand over the products this step lists (``products``; without a list, every product of the case):
+    only those are issued (numbered, when numbered) and recorded as handed over, so a case that took
+    another path never shows the products of this one."""
+    applicable = [p["id"] for p in products_of(txn, case)]
+    listed = [p for p in step.get("products") or applicable if p in applicable]
+    issue_numbers(txn, case, at, only=set(listed))
+    for product_id in listed:
+        _HAND_OVER.run(txn.conn, case=case.id, at=at, product=product_id)
+    record_event(txn, case, "products_handed_over", actor, at, user, task=task, products=listed)
 
 
 # ------------------------------------------------------------------ payment (engine/standard/kinds/payment.py)

@@ -70,6 +70,7 @@ def cmd_serve(args) -> int:
     public_url = public_url or f"http://{args.host}:{args.port}"
     service.store.public_url = public_url.rstrip("/")  # in what the demo's cases issue and notify too
     service.directory.sync_offices()
+    service.accept_drafts = bool(args.demo)  # the demo office takes the draft standards too
     if args.demo:
         from engine.web.demo import seed_demo
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from ..standard import wording
+from ..standard.kinds import kind_of
 from ..textgrid import grid, table  # noqa: F401  (the CLI's tables)
 
 time_limit = wording.time_limit_short
@@ -31,10 +32,12 @@ def standard_summary(std) -> str:
     lines.append("a. Komponen penyampaian pelayanan")
     lines.append("1. Persyaratan")
     common = d.get("requirements") or []
-    lines += _numbered([wording.requirement(r, with_form=False) for r in common])
+    lines += _numbered([wording.requirement(r, with_form=False, standard=std) for r in common])
     for variant in std.variants:
-        lines.append(f"   Varian {variant['name']} ({variant['id']}):")
-        lines += _numbered([wording.requirement(r, with_form=False) for r in variant.get("requirements") or []], "      ")
+        own = variant.get("requirements") or []
+        if own:  # a variant with no requirements of its own adds no heading
+            lines.append(f"   Varian {variant['name']} ({variant['id']}):")
+            lines += _numbered([wording.requirement(r, with_form=False, standard=std) for r in own], "      ")
     lines.append("2. Sistem, mekanisme dan prosedur")
     if std.channels:
         lines.append("   Kanal: " + "; ".join(f"{c['name']} ({c['id']})" for c in std.channels))
@@ -54,7 +57,11 @@ def standard_summary(std) -> str:
                     lines.append(f"      {channel}:")
                 lines += _numbered(steps, "         " if channel else "      ")
     lines.append(f"3. Jangka waktu: {wording.time_limit(std.time_limit())}")
+    lines += [f"   Varian {v['name']}: {wording.time_limit(std.time_limit(v['id']))}" for v in std.variants
+              if v.get("time_limit")]
     lines.append(f"4. Biaya/tarif: {wording.fee(std.fee())}")
+    lines += [f"   {label}: {text}" for label, text in wording.fee_details(std.fee())]
+    lines += [f"   Varian {v['name']}: {wording.fee(std.fee(v['id']))}" for v in std.variants if v.get("fee")]
     lines.append("5. Produk pelayanan")
     lines += _numbered([p["name"] for p in std.products])
     lines.append("6. Pengaduan, saran dan masukan")
@@ -67,15 +74,33 @@ def standard_summary(std) -> str:
         lines += _numbered(wording.as_lines(value)) if value else []
     lines.append("")
     lines.append("Prosedur internal")
+    names = {step["id"]: step.get("name", step["id"]) for step in d["steps"]}
     for n, step in enumerate(d["steps"], 1):
-        who = std.office.role_name(step["role"])
-        cond = f" [{wording.condition(step.get('when'))}]" if step.get("when") else ""
-        lines.append(f"   {n}. {step['name']} — {who}; {wording.STEP_KIND_LABELS[step['kind']]}{cond}")
-        for name, outcome in (step.get("outcomes") or {}).items():
-            target = outcome.get("next") or ("selesai" if outcome["action"] == "reject" else "langkah berikutnya")
-            label = outcome.get("label") or wording.OUTCOME_LABELS[outcome["action"]]
-            lines.append(f"      · {name}: {label} → {target}")
+        kind = kind_of(step)
+        who = std.office.role_name(kind.role(step))
+        cond = f" [{wording.condition(step.get('when'), std)}]" if step.get("when") else ""
+        target = f"; target {wording.time_limit_short(step['target'])}" if step.get("target") else ""
+        lines.append(f"   {n}. {step['name']} — {who}; {kind.label}{cond}{target}")
+        for name, outcome in kind.outcomes_of(step).items():
+            action = outcome.get("action", "approve")
+            label = outcome.get("label") or wording.OUTCOME_LABELS[action]
+            lines.append(f"      · {name}: {label} → {_destination(outcome, action, names, kind)}")
+    if d.get("notes"):
+        lines += ["", "Catatan"] + _numbered(wording.as_lines(d["notes"]))
     return "\n".join(lines)
+
+
+def _destination(outcome: dict, action: str, names: dict, kind) -> str:
+    """Where an outcome leads, in words: a named step, the end, or where the standard leaves it implicit."""
+    if outcome.get("next"):
+        return "selesai" if outcome["next"] == "end" else names.get(outcome["next"], outcome["next"])
+    if action == "reject":
+        return "selesai (ditolak)"
+    if action == "return_to_applicant":
+        return "ke pemohon; kembali ke langkah ini setelah diperbaiki"
+    if action == "return":
+        return "langkah petugas sebelumnya" if kind.returns_to_previous else "langkah ini diulang"
+    return "langkah berikutnya"
 
 
 def bundle_summary(bundle, library) -> str:

@@ -35,9 +35,9 @@ def _channel_name(std, channel_id) -> str:
 
 def components(std) -> list[Component]:
     d = std.data
-    requirements: list = [wording.requirement(r) for r in d.get("requirements") or []]
+    requirements: list = [wording.requirement(r, standard=std) for r in d.get("requirements") or []]
     for variant in std.variants:
-        own = [wording.requirement(r) for r in variant.get("requirements") or []]
+        own = [wording.requirement(r, standard=std) for r in variant.get("requirements") or []]
         if own:
             requirements.append((variant["name"], own))
     procedure: list = []
@@ -56,7 +56,7 @@ def components(std) -> list[Component]:
         procedure = [wording.step_line(step, std.office) for step in std.data.get("steps") or []
                      if isinstance(step, dict) and step.get("name")]
     time_limits = [wording.time_limit(std.time_limit())]
-    fees = [wording.fee(std.fee())]
+    fees = [wording.fee(std.fee())] + [f"{label}: {text}" for label, text in wording.fee_details(std.fee())]
     for variant in std.variants:
         if variant.get("time_limit"):
             time_limits.append(f"{variant['name']}: {wording.time_limit(std.time_limit(variant['id']))}")
@@ -67,8 +67,10 @@ def components(std) -> list[Component]:
         Component(2, "Sistem, mekanisme dan prosedur", procedure),
         Component(3, "Jangka waktu pelayanan", time_limits),
         Component(4, "Biaya/tarif", fees),
-        Component(5, "Produk pelayanan", [p["name"] for p in std.products]),
-        Component(6, "Penanganan pengaduan, saran dan masukan", [wording.complaint(c) for c in std.complaints]),
+        Component(5, "Produk pelayanan", [p["name"] for p in std.products] if std.stated("products")
+                  else [wording.NOT_STATED]),
+        Component(6, "Penanganan pengaduan, saran dan masukan", [wording.complaint(c) for c in std.complaints]
+                  if std.stated("complaints") else [wording.NOT_STATED]),
     ]
     part_b = [Component(n, label, wording.as_lines(std.management.get(key)))
               for n, (key, label) in enumerate(wording.MANAGEMENT_LABELS.items(), 7)]
@@ -79,4 +81,15 @@ def context(std) -> dict:
     """What the templates in forms/ receive for a standard."""
     parts = components(std)
     return {"standard": std, "data": std.data, "office": std.office.data, "decree": std.data.get("decree"),
-            "part_a": parts[:6], "part_b": parts[6:], "PART_A": PART_A, "PART_B": PART_B}
+            "part_a": parts[:6], "part_b": parts[6:], "PART_A": PART_A, "PART_B": PART_B,
+            "targets": targets(std), "notes": wording.as_lines(std.data.get("notes"))}
+
+
+def targets(std) -> list[tuple[str, str, str]]:
+    """(step, who, target) of the steps with a time target of their own, in the procedure's order."""
+    found = []
+    for step in std.data.get("steps") or []:
+        if isinstance(step, dict) and step.get("target"):
+            who = wording.step_line({"name": "", "role": step.get("role")}, std.office).strip(" ()")
+            found.append((step.get("name", step["id"]), who, wording.time_limit_short(step["target"])))
+    return found

@@ -128,23 +128,50 @@ def complaint(channel: dict) -> str:
     return f"{label}: {channel['value']}" if channel.get("value") else label
 
 
-def condition(cond: dict | None) -> str:
+def _document(standard) -> dict:
+    data = getattr(standard, "data", standard)
+    return data if isinstance(data, dict) else {}
+
+
+def _labels(document: dict, key: str) -> tuple[str, dict, str | None]:
+    """What a condition's key reads as: its label, its values' labels, and its field type."""
+    if key == "variant":
+        return "varian", {v.get("id"): v.get("name") for v in document.get("variants") or [] if isinstance(v, dict)}, None
+    if key == "channel":
+        names = {c.get("id"): c.get("name") for c in document.get("channels") or [] if isinstance(c, dict)}
+        return "kanal", names, None
+    fields = (document.get("application") or {}).get("fields") or []
+    for found in fields if isinstance(fields, list) else []:
+        if isinstance(found, dict) and found.get("id") == key:
+            return found.get("label") or key, dict(found.get("choices") or {}), found.get("type")
+    return key.replace("_", " "), {}, None
+
+
+def condition(cond: dict | None, standard=None) -> str:
+    """A condition as the public reads it: the fields' and choices' labels (``standard``: the standard or
+    its data), "bila varian Pindah datang", "bila Alasan permohonan: KTP-el hilang", "bila Pemohon WNA"
+    for a yes/no field, "bila tidak: ..." for its no."""
     if not cond:
         return ""
-    parts = []
+    document, parts = _document(standard), []
     for key, value in cond.items():
+        label, names, kind = _labels(document, key)
         values = value if isinstance(value, list) else [value]
-        parts.append(f"{key} = {' / '.join(str(v) for v in values)}")
+        if kind == "boolean" or all(isinstance(v, bool) for v in values):
+            parts.append(label if values[0] is True else f"tidak: {label}")
+            continue
+        shown = " atau ".join(str(names.get(v) or v) for v in values)
+        parts.append(f"{label} {shown}" if key in ("variant", "channel") else f"{label}: {shown}")
     return "bila " + " dan ".join(parts)
 
 
-def requirement(req: dict, with_form: bool = True) -> str:
+def requirement(req: dict, with_form: bool = True, standard=None) -> str:
     """A requirement as published: name, form (asli, fotokopi...), when it applies, optional."""
     text = req.get("name", req.get("id", ""))
     if with_form and req.get("form"):
         text += f" ({req['form']})"
     if req.get("when"):
-        text += f", {condition(req['when'])}"
+        text += f", {condition(req['when'], standard)}"
     if req.get("optional"):
         text += " (tidak wajib)"
     return text

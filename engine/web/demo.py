@@ -23,6 +23,7 @@ PLAN = (("baru", "approve", 0, 0), ("berjalan", "approve", 1, 1), ("belum lengka
 
 
 def seed_demo(service: CaseService) -> dict:
+    service.accept_drafts = True  # the demo office takes the draft standards too
     service.directory.sync_offices()
     made = users_for(service)
     password = hash_password(DEMO_PASSWORD)

@@ -181,7 +181,7 @@ def _bundle_context(request, who, bundle_id):
     for part in bundle.data["parts"]:
         standard = service.library.standard(part["standard"])
         parts.append({"id": part["id"], "label": part.get("label") or standard.title, "after": part.get("after"),
-                      "requirements": standard.requirements(part.get("variant"), None, None)})
+                      "requirements": standard.requirements(part.get("variant"), None, None), "standard": standard})
     return {"bundle": bundle, "parts": parts, "applicant_fields": APPLICANT_FIELDS,
             "units": _units(bundle.office, None)}
 

@@ -1,0 +1,199 @@
+"""Time limits beyond whole days (hours and minutes on office hours, hours round the clock, months, ranges),
+components a source does not state, drafts, and incomplete files as the standard's choice (issue 19)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from engine.calendar import WorkingCalendar
+from engine.errors import Conflict, InvalidInput
+from engine.standard import wording
+from engine.standard.durations import Duration, add_office_time, office_time_between
+from engine.standard.model import load_library
+from engine.store.models import Case, Event
+
+WIB = ZoneInfo("Asia/Jakarta")
+WITA = ZoneInfo("Asia/Makassar")
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+
+def wib(day, hour, minute=0, month=12):
+    return datetime(2026, month, day, hour, minute, tzinfo=WIB)
+
+
+@pytest.fixture(scope="module")
+def calendar():
+    return WorkingCalendar("Asia/Jakarta", office_hours={"default": "08:00-16:00"})
+
+
+# ------------------------------------------------------------------ the units
+
+
+def test_three_hours_taken_at_two_on_a_friday_are_due_on_monday_morning(calendar):
+    # Friday 4 December 2026, 14.00 (closing 16.00): two hours on Friday, one on Monday from 08.00.
+    assert Duration.of({"hours": 3}).due(calendar, wib(4, 14)) == wib(7, 9)
+
+
+def test_ten_minutes_at_closing_time_run_on_at_the_next_opening(calendar):
+    assert Duration.of({"minutes": 10}).due(calendar, wib(7, 15, 55)) == wib(8, 8, 5)
+    assert Duration.of({"minutes": 10}).due(calendar, wib(5, 10)) == wib(7, 8, 10)  # a Saturday: from Monday
+
+
+def test_office_hours_skip_national_holidays_and_cuti_bersama(calendar):
+    # 24 and 25 December 2026: cuti bersama and Christmas; Thursday 23rd 15.00 + 2 hours = Monday 28th 09.00.
+    assert Duration.of({"hours": 2}).due(calendar, wib(23, 15)) == wib(28, 9)
+
+
+def test_hours_round_the_clock_and_calendar_months(calendar):
+    assert Duration.of({"calendar_hours": 24}).due(calendar, wib(4, 14)) == wib(5, 14)
+    six_months = Duration.of({"months": 6}).due(calendar, datetime(2026, 8, 31, 10, tzinfo=WIB))
+    assert six_months == datetime(2027, 2, 28, 16, tzinfo=WIB)  # the last day of a shorter month
+
+
+def test_whole_days_keep_their_meaning(calendar):
+    assert Duration.of({"working_days": 3}).due(calendar, wib(4, 14)) == calendar.due(wib(4, 14), 3)
+    assert Duration.of({"calendar_days": 14}).due(calendar, wib(4, 14)) == wib(18, 16)
+
+
+def test_office_time_between_two_moments_and_backwards(calendar):
+    assert office_time_between(calendar, wib(4, 15), wib(7, 9)) == timedelta(hours=2)
+    assert add_office_time(calendar, wib(7, 9), -timedelta(hours=2)) == wib(4, 15)
+
+
+def test_a_range_publishes_both_ends_and_the_upper_one_is_the_limit(calendar):
+    limit = {"working_days": 25, "from": 3}
+    assert wording.time_limit_short(limit) == "3–25 hari kerja"
+    assert Duration.of(limit).due(calendar, wib(7, 9)) == calendar.due(wib(7, 9), 25)
+    assert wording.time_limit({"calendar_hours": 24, "from": 1}, with_clock=False) == "1–24 jam"
+
+
+def test_a_start_not_stated_is_printed_as_such():
+    text = wording.time_limit({"working_days": 5, "clock_starts": "not_stated"})
+    assert text == "5 hari kerja (titik mulai penghitungan tidak dinyatakan)"
+    assert "berkas persyaratan" not in text
+
+
+# ------------------------------------------------------------------ the engine
+
+
+@pytest.fixture
+def corpus_service(tmp_path):
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import users_for
+    from engine.store.db import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'batas.db'}")
+    service = CaseService(store, load_library(CORPUS))
+    service.directory.sync_offices()
+    users_for(service)
+    yield service
+    store.dispose()
+
+
+def _open(service, standard_id, at, **kw):
+    from engine.cases.simulate import SAMPLE_APPLICANT, sample_answers
+
+    standard = service.library.standard(standard_id)
+    answers = kw.pop("answers", None) or sample_answers(standard, kw.get("variant"), kw.get("channel"))
+    requirements = kw.pop("requirements", None)
+    if requirements is None:
+        requirements = [r["id"] for r in standard.requirements(kw.get("variant"), kw.get("channel"), answers)]
+    return service.open_case(standard_id, dict(SAMPLE_APPLICANT), answers=answers, requirements=requirements,
+                             at=at, **kw)
+
+
+def _tasks(service, case_id):
+    from engine.store.models import Task
+
+    with service.store.read() as s:
+        return s.scalars(select(Task).where(Task.case_id == case_id, Task.status.in_(("open", "claimed")))
+                         .order_by(Task.id)).all()
+
+
+def test_a_ten_minute_case_opened_just_before_closing_is_due_the_next_morning(corpus_service):
+    office = "disdukcapil-musi-banyuasin"
+    case_id = _open(corpus_service, "musi-banyuasin-e-ktp", wib(7, 15, 50))
+    informasi = _tasks(corpus_service, case_id)[0]
+    corpus_service.complete(informasi.id, f"{office}.petugas_informasi", at=wib(7, 15, 52))
+    intake = _tasks(corpus_service, case_id)[0]
+    requirements = [r["id"] for r in corpus_service.library.standard("musi-banyuasin-e-ktp").requirements()]
+    corpus_service.complete(intake.id, f"{office}.petugas_kecamatan", requirements=requirements,
+                            at=wib(7, 15, 55))
+    with corpus_service.store.read() as s:
+        due = s.get(Case, case_id).due_at
+    assert due.astimezone(WIB) == wib(8, 8, 5)
+
+
+def test_a_range_of_hours_round_the_clock_is_due_at_its_upper_end(corpus_service):
+    """Bener Meriah: "1 jam dan paling lama 24 jam sejak persyaratan dinyatakan lengkap"."""
+    office = "disdukcapil-bener-meriah"
+    case_id = _open(corpus_service, "bener-meriah-ktp-el", wib(7, 9), actor=f"{office}.registrasi")
+    with corpus_service.store.read() as s:
+        assert s.get(Case, case_id).due_at.astimezone(WIB) == wib(8, 9)
+
+
+def test_a_pause_moves_a_limit_in_hours_by_the_office_time_the_file_was_away(calendar):
+    """The file with the applicant from Monday 15.00 to Tuesday 10.00: three office hours (one on Monday,
+    two on Tuesday) are added to a due date of Monday 16.00 (in hours), but whole working days to one in days."""
+    hours = Duration.of({"hours": 3})
+    due, away = hours.shift_for_pause(calendar, wib(7, 16), wib(7, 15), wib(8, 10))
+    assert due == wib(8, 11) and away == "180 menit jam kerja"
+    days = Duration.of({"working_days": 5})
+    due, away = days.shift_for_pause(calendar, wib(14, 16), wib(7, 15), wib(8, 10))
+    assert due == wib(15, 16) and away == "1 hari kerja"
+
+
+def test_a_standard_stating_no_time_limit_runs_without_a_due_date_and_cannot_be_published(corpus_service):
+    from engine.publish.record import publish
+
+    standard = corpus_service.library.standard("sorong-perekaman-ktp-el")
+    case_id = _open(corpus_service, standard.id, wib(7, 9), actor="disdukcapil-sorong.petugas")
+    with corpus_service.store.read() as s:
+        case = s.get(Case, case_id)
+        assert case.clock_started_at is not None and case.due_at is None
+    assert wording.time_limit(standard.time_limit()) == "Tidak tercantum"
+    assert standard.not_stated == ["time_limit"]
+    with pytest.raises(Conflict, match="tidak tercantum"):
+        publish(corpus_service, [standard])
+
+
+def test_an_incomplete_file_is_not_registered_where_the_standard_says_so(corpus_service):
+    office = "disdukcapil-gunungsitoli"
+    with corpus_service.store.read() as s:
+        before = s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
+    with pytest.raises(InvalidInput, match="tidak mencatat berkas yang belum lengkap"):
+        _open(corpus_service, "gunungsitoli-ktp-el", wib(7, 9), variant="hilang", requirements=["f102"],
+              actor=f"{office}.petugas_pelayanan", allow_incomplete=True)
+    with corpus_service.store.read() as s:
+        assert s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) == before
+    # Another standard registers it (the default): the counter records it incomplete, numbered.
+    case_id = _open(corpus_service, "bener-meriah-ktp-el", wib(7, 9), requirements=[],
+                    actor="disdukcapil-bener-meriah.registrasi", allow_incomplete=True)
+    with corpus_service.store.read() as s:
+        assert s.get(Case, case_id).status == "incomplete"
+
+
+def test_a_draft_standard_takes_no_application_outside_the_demo(library, database_url):
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import SAMPLE_APPLICANT
+    from engine.store.db import Store
+
+    store = Store(database_url)
+    service = CaseService(store, library)
+    service.directory.sync_offices()
+    standard = library.standard("bontang-ktp-el")
+    assert standard.data["status"] == "draft"
+    with pytest.raises(InvalidInput, match="rancangan"):
+        service.open_case(standard.id, dict(SAMPLE_APPLICANT), requirements=["kk_terbaru", "ktp_lama"], unit="kantor-dinas",
+                          at=datetime(2026, 12, 7, 9, tzinfo=WITA))
+    with store.read() as s:
+        assert s.scalar(select(Case.id)) is None and s.scalar(select(Event.id).where(Event.case_id.isnot(None))) is None
+    service.accept_drafts = True  # the demo office
+    assert service.open_case(standard.id, dict(SAMPLE_APPLICANT), requirements=["kk_terbaru", "ktp_lama"], unit="kantor-dinas",
+                             at=datetime(2026, 12, 7, 9, tzinfo=WITA))
+    store.dispose()
