@@ -101,7 +101,11 @@ def read_document(path: Path) -> tuple[Document | None, Diagnostic | None]:
     if not isinstance(located.data, dict):
         return None, Diagnostic(name, 1, 1, "(dokumen)",
                                 "dokumen harus berupa mapping dengan kunci 'kind'", code="type")
-    return Document(name, located, Reporter(name, located), text.split("\n", 1)[0]), None
+    doc = Document(name, located, Reporter(name, located), text.split("\n", 1)[0])
+    for problem in located.problems:  # a duplicate key, a comma in {...}: reported beside the other errors
+        doc.reporter.items.append(Diagnostic(name, problem.pos.line, problem.pos.col,
+                                             yamlpos.format_path(problem.path), problem.message, code="yaml"))
+    return doc, None
 
 
 def load_catalog(targets: list[Path], context: list[Path] = ()) -> tuple[Catalog, list[Document]]:

@@ -32,12 +32,26 @@ class Diagnostic:
         return asdict(self)
 
 
+def _tails_alike(name: str, candidate: str) -> bool:
+    """Ids that share a prefix word must also be alike after it: 'disdukcapil-sorong' is not a misspelt
+    'disdukcapil-bontang' although most of their letters match."""
+    head = 0
+    for a, b in zip(name, candidate):
+        if a != b:
+            break
+        head += 1
+    cut = max(name.rfind("-", 0, head), name.rfind("_", 0, head)) + 1
+    if cut <= 0:
+        return True
+    return difflib.SequenceMatcher(None, name[cut:], candidate[cut:]).ratio() >= 0.6
+
+
 def suggest(name: object, candidates) -> str | None:
     """The closest known name to a misspelt one, if any is close enough."""
     if not isinstance(name, str):
         return None
     pool = [c for c in candidates if isinstance(c, str)]
-    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    matches = [m for m in difflib.get_close_matches(name, pool, n=3, cutoff=0.6) if _tails_alike(name, m)][:1]
     if not matches:
         lowered = {c.lower(): c for c in pool}
         if name.lower() in lowered:

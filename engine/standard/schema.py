@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path as FsPath
 
 from .diagnostics import Reporter, suggest
+from .durations import UNIT_KEYS
 
 SCHEMA_PATH = FsPath(__file__).with_name("layanan.schema.json")
 
@@ -92,7 +93,12 @@ def _translate(error, path):
     instance = error.instance
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = list(error.schema.get("properties", {}))
+        units_here = [u for u in UNIT_KEYS if u in allowed]
         for extra in sorted(set(instance) - set(allowed)):
+            if extra in UNIT_KEYS and units_here:  # a unit of time that this place does not take
+                yield (path + (extra,), f"satuan waktu '{extra}' tidak dapat dipakai di sini; yang dapat "
+                                        f"dipakai: {', '.join(units_here)}", "unknown-key", None, False)
+                continue
             yield (path + (extra,), f"kunci tidak dikenal '{extra}'", "unknown-key",
                    suggest(extra, allowed), False)
         return

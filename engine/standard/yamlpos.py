@@ -14,6 +14,7 @@ document is refused with a message saying which limit it met, and nothing of it 
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class Located:
     data: object
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # YamlLoadErrors that do not stop the reading
 
     def pos(self, path: Path) -> Pos:
         """Best position for a path: the key that names it, else its value, else the nearest parent."""
@@ -91,6 +93,7 @@ class _Builder:
     def __init__(self) -> None:
         self.values: dict = {}
         self.keys: dict = {}
+        self.problems: list[YamlLoadError] = []  # reported with the other errors, not instead of them
         self.built = 0
         self.deadline = time.monotonic() + MAX_SECONDS
 
@@ -154,13 +157,28 @@ class _Builder:
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             if key in explicit:
                 first = self.keys[path + (key,)]
-                raise YamlLoadError(
-                    f"kunci ganda '{key}' (sudah ada di baris {first.line})", _mark(key_node), path + (key,)
-                )
+                self.problems.append(YamlLoadError(
+                    f"kunci ganda '{key}' (sudah ada di baris {first.line}); yang pertama dipakai",
+                    _mark(key_node), path + (key,)))
+                continue
+            if node.flow_style and explicit and _bare_null(value_node):
+                # {id: ktp, name: KTP-el, fotokopi}: the comma ended the value and "fotokopi" became a key.
+                before, value = list(explicit.items())[-1]
+                self.problems.append(YamlLoadError(
+                    f"'{key}' terbaca sebagai kunci tanpa nilai: di dalam {{...}} koma memisahkan pasangan "
+                    f"kunci: nilai. Bila koma bagian dari teks, beri tanda kutip pada nilainya "
+                    f"({before}: \"{value}, {key}\")", _mark(key_node), path + (key,)))
+                continue
             self.keys[path + (key,)] = _mark(key_node)
             explicit[key] = self.build(value_node, path + (key,))
         merged.update(explicit)
         return merged
+
+
+def _bare_null(node) -> bool:
+    """A key written without ':' and value inside a flow mapping (an implicit empty null)."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == "" \
+        and node.start_mark.index == node.end_mark.index
 
 
 def load(text: str) -> Located:
@@ -177,14 +195,15 @@ def load(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
-        raise YamlLoadError(f"sintaks YAML: {_explain(exc)}", pos) from None
+        hint, pos = _explain_in_text(exc, text, pos)
+        raise YamlLoadError(f"sintaks YAML: {hint}", pos) from None
     except yaml.YAMLError as exc:
         raise YamlLoadError(f"sintaks YAML: {exc}", Pos(1, 1)) from None
     if node is None:
         return Located(None)
     builder = _Builder()
     data = builder.build(node, ())
-    return Located(data, builder.values, builder.keys)
+    return Located(data, builder.values, builder.keys, builder.problems)
 
 
 _SYNTAX_HINTS = (
@@ -201,6 +220,48 @@ _SYNTAX_HINTS = (
     ("found undefined alias", "alias (*nama) merujuk anchor (&nama) yang tidak ada"),
     ("found unexpected end of stream", "teks berkutip tidak ditutup"),
 )
+
+
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?[\w.-]+\s*:\s+(["'])(.*)$""")
+_KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([\w.-]+)\s*:")
+
+
+def _unclosed_quote(lines: list[str], before: int) -> int | None:
+    """The last line (0-based) before ``before`` whose quoted value does not close on that line."""
+    for number in range(min(before, len(lines) - 1), -1, -1):
+        match = _OPEN_QUOTE.match(lines[number])
+        if match:
+            quote, rest = match.groups()
+            closing = rest.replace('\\\\', "").replace('\\"', "") if quote == '"' else rest.replace("''", "")
+            if quote not in closing:
+                return number
+    return None
+
+
+def _explain_in_text(exc, text: str, pos: Pos) -> tuple[str, Pos]:
+    """The hint for a syntax error, placed where the author must look: an unclosed quote at its opening
+    (the parser finds out lines later), a key indented differently from the keys beside it."""
+    lines = text.split("\n")
+    line = pos.line - 1
+    opened = _unclosed_quote(lines, line)
+    if opened is not None and (opened < line or "end of stream" in str(exc)):
+        column = lines[opened].index(_OPEN_QUOTE.match(lines[opened]).group(1))
+        return "teks berkutip tidak ditutup: tanda kutip di baris ini tidak ditutup pada baris yang sama", \
+            Pos(opened + 1, column + 1)
+    here = _KEY_LINE.match(lines[line]) if 0 <= line < len(lines) else None
+    if here and ("expected <block end>" in str(exc) or "did not find expected" in str(exc)) \
+            and not lines[line].lstrip().startswith("-"):
+        above = next((_KEY_LINE.match(lines[n]) for n in range(line - 1, -1, -1)
+                      if _KEY_LINE.match(lines[n]) and not lines[n].lstrip().startswith("#")), None)
+        if above is not None:
+            want = len(above.group(1)) + (2 if lines[line - 1].lstrip().startswith("- ") and
+                                           _KEY_LINE.match(lines[line - 1]) is above else 0)
+            have = len(here.group(1))
+            if have != want:
+                side = "kurang" if have < want else "lebih"
+                return (f"indentasi kunci '{here.group(2)}' tidak sejajar dengan kunci di atasnya: menjorok "
+                        f"{have} spasi, {side} {abs(want - have)} dari {want}"), pos
+    return _explain(exc), pos
 
 
 def _explain(exc) -> str:
