@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.calendar import DAY_1, UncoveredYear, WorkingCalendar, national_calendar, national_days
+from engine.calendar.workcal import PROVISIONAL_YEARS
 
 from .conftest import run_cli
 
@@ -107,21 +108,40 @@ def test_a_unit_calendar_overrides_its_office():
     assert not mpp.is_working_day(D("2026-07-10"))  # the office's closure holds for the unit too
 
 
+LAST = max(y for y in range(2024, 2040) if CAL.covered(y))  # the package's last SKB (2027 in holidays 0.109)
+
+
 def test_decree_in_yaml_covers_a_year_the_library_does_not():
+    far = LAST + PROVISIONAL_YEARS + 1
     with pytest.raises(UncoveredYear) as err:
-        CAL.add_working_days(D("2028-02-01"), 1)
-    assert "2028" in str(err.value) and "calendar.decrees" in str(err.value)
+        CAL.add_working_days(D(f"{far}-02-01"), 1)
+    assert str(far) in str(err.value) and "calendar.decrees" in str(err.value)
+    day = D(f"{far}-06-01")
+    while day.weekday() != 1:  # a Tuesday in June (no national holiday falls on all of them)
+        day += dt.timedelta(days=1)
     office = {"id": "x", "timezone": "Asia/Makassar", "calendar": {"decrees": [
-        {"year": 2028, "source": "SKB uji 2028", "days": [
-            {"date": "2028-02-02", "name": "Cuti Bersama Uji", "type": "cuti_bersama"}]}]}}
+        {"year": far, "source": f"SKB uji {far}", "days": [
+            {"date": day.isoformat(), "name": "Cuti Bersama Uji", "type": "cuti_bersama"}]}]}}
     cal = WorkingCalendar.from_office(office)
-    assert cal.add_working_days(D("2028-02-01"), 1) == D("2028-02-03")
+    assert cal.covered(far) and not cal.is_provisional(day) and not cal.is_working_day(day)
+    monday = day - dt.timedelta(days=1)
+    assert cal.is_working_day(monday) and cal.add_working_days(monday, 1) > day
 
 
-def test_crossing_into_an_uncovered_year_is_an_error_not_a_guess():
-    last = max(y for y in range(2024, 2040) if CAL.covered(y))
+def test_the_year_after_the_last_decree_counts_on_its_national_holidays_and_is_marked_provisional():
+    """A 50-working-day case opened on 20 December of the last decree's year is due in the next year (no
+    refusal): its national holidays count, its cuti bersama are not known yet, the due date is provisional."""
+    start = D(f"{LAST}-12-20")
+    due = CAL.add_working_days(start, 50)
+    assert due.year == LAST + 1 and CAL.is_provisional(due) and not CAL.is_provisional(start)
+    next_new_year = D(f"{LAST + 1}-01-01")
+    assert not CAL.is_working_day(next_new_year)  # Tahun Baru Masehi, a national holiday
+    assert all(d.kind == "libur_nasional" and d.estimated for d in CAL.national(LAST + 1))
+
+
+def test_crossing_past_the_provisional_years_is_an_error_not_a_guess():
     with pytest.raises(UncoveredYear):
-        CAL.add_working_days(D(f"{last}-12-20"), 30)
+        CAL.add_working_days(D(f"{LAST + PROVISIONAL_YEARS}-12-20"), 30)
 
 
 def test_time_zones_are_real():
@@ -166,8 +186,10 @@ def test_cli_deadline_and_calendar():
     explained = run_cli("deadline", "2026-03-17", "3", "--explain", "--office", "disdukcapil-kaltim")
     assert "2026-03-19  Kamis   dilewati: Hari Suci Nyepi (libur nasional)" in explained.stdout
     assert "WITA" in explained.stdout
-    uncovered = run_cli("deadline", "2028-01-05", "3")
+    uncovered = run_cli("deadline", f"{LAST + PROVISIONAL_YEARS + 1}-01-05", "3")
     assert uncovered.returncode == 2 and "belum tersedia" in uncovered.stderr and "Traceback" not in uncovered.stderr
+    provisional = run_cli("deadline", f"{LAST}-12-20", "50")
+    assert provisional.returncode == 0 and f"Sementara: SKB cuti bersama {LAST + 1} belum ada" in provisional.stdout
     bad = run_cli("deadline", "2026-02-30", "3")
     assert bad.returncode == 2 and "tidak sah" in bad.stderr
     cal = run_cli("calendar", "2025", "--format", "json")

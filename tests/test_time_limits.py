@@ -197,3 +197,18 @@ def test_a_draft_standard_takes_no_application_outside_the_demo(library, databas
     assert service.open_case(standard.id, dict(SAMPLE_APPLICANT), requirements=["kk_terbaru", "ktp_lama"], unit="kantor-dinas",
                              at=datetime(2026, 12, 7, 9, tzinfo=WITA))
     store.dispose()
+
+
+def test_a_case_due_in_a_year_without_its_decree_opens_with_a_provisional_due_date(corpus_service):
+    from engine.calendar.national import last_decree_year
+    from engine.cases.queries import case_view
+
+    year = last_decree_year()
+    opened = datetime(year, 12, 28, 9, tzinfo=WIB)
+    case_id = _open(corpus_service, "sidoarjo-aduan-masyarakat", opened, channel="tatap_muka",
+                    actor="bappeda-sidoarjo.petugas_layanan")
+    view = case_view(corpus_service.store, case_id)
+    assert view["due_at"].year == year + 1 and view["due_provisional"] is True
+    with corpus_service.store.read() as s:
+        started = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "clock_started")).one()
+    assert started.data["provisional"] is True

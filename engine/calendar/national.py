@@ -50,3 +50,12 @@ def national_days(year: int) -> tuple[DayOff, ...]:
 def decree_known(year: int) -> bool:
     """True when the year's cuti bersama decree is in the package (it never has them for future years)."""
     return any(d.kind == CUTI_BERSAMA for d in national_days(year))
+
+
+@lru_cache(maxsize=1)
+def last_decree_year() -> int:
+    """The latest year whose cuti bersama decree the package knows (it knows none of the years after)."""
+    year = 2024
+    while decree_known(year + 1) and year < 2100:
+        year += 1
+    return year

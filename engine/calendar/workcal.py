@@ -17,15 +17,20 @@ from array import array
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from .national import CUTI_BERSAMA, DayOff, decree_known, library_version, national_days
+from .national import CUTI_BERSAMA, LIBUR_NASIONAL, DayOff, decree_known, last_decree_year, library_version, \
+    national_days
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_HOURS = "08:00-16:00"
 DAY_0, DAY_1 = "day_0", "day_1"
+# Years after the last decree whose due dates are computed on their national holidays alone, marked
+# provisional (a 50-working-day case opened in December reaches the next year, whose SKB comes later).
+PROVISIONAL_YEARS = 2
 
 
 class UncoveredYear(LookupError):
-    """A date in a year whose holiday decree is not known: never guessed."""
+    """A date in a year whose holiday decree is not known and that is too far ahead to count on its
+    national holidays alone (see PROVISIONAL_YEARS): never guessed."""
 
     def __init__(self, year: int):
         super().__init__(
@@ -92,7 +97,24 @@ class WorkingCalendar:
     def covered(self, year: int) -> bool:
         return year in self.decrees or decree_known(year)
 
+    def provisional(self, year: int) -> bool:
+        """A year without its decree yet, near enough to count on its national holidays alone (the
+        package computes them; cuti bersama are unknown until the SKB): due dates there are provisional."""
+        last = max([last_decree_year(), *self.decrees])
+        return not self.covered(year) and last < year <= last + PROVISIONAL_YEARS
+
+    def is_provisional(self, moment) -> bool:
+        """Whether a date (or an aware moment, in the office's zone) lies in a provisional year."""
+        day = moment.astimezone(self.tz).date() if isinstance(moment, datetime.datetime) else moment
+        return self.provisional(day.year)
+
+    def usable(self, year: int) -> bool:
+        return self.covered(year) or self.provisional(year)
+
     def national(self, year: int) -> list[DayOff]:
+        if self.provisional(year):
+            return [DayOff(d.date, d.name, d.kind, True, f"sementara: SKB {year} belum ada")
+                    for d in national_days(year) if d.kind == LIBUR_NASIONAL]
         if not self.covered(year):
             raise UncoveredYear(year)
         decree = self.decrees.get(year)
@@ -131,14 +153,14 @@ class WorkingCalendar:
     # ------------------------------------------------------------------ the index
 
     def _ensure(self, year: int) -> None:
-        if not self.covered(year):
+        if not self.usable(year):
             raise UncoveredYear(year)
         if self._years and self._years[0] <= year <= self._years[1]:
             return
         first, last = year, year
-        while self.covered(first - 1) and first > 1990:
+        while self.usable(first - 1) and first > 1990:
             first -= 1
-        while self.covered(last + 1) and last < 2100:
+        while self.usable(last + 1) and last < 2100:
             last += 1
         self._build(first, last)
 

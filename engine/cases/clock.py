@@ -35,8 +35,9 @@ def start(txn: Txn, case: Record, at: datetime) -> None:
     case.due_at = due_for(txn, case, limit, at)
     due_changed(txn, case)
     plan_next_check(txn, case)
+    provisional = case.due_at is not None and calendar_of(txn, case).is_provisional(case.due_at)
     record_event(txn, case, "clock_started", SYSTEM_ROLE, at, None, due_at=case.due_at.isoformat()
-                if case.due_at else None)
+                if case.due_at else None, **({"provisional": True} if provisional else {}))
 
 def due_for(txn: Txn, case: Record, limit: dict, at: datetime):
     """The due date of a limit started at ``at``; None for a standard that states no limit in numbers

@@ -197,6 +197,9 @@ def case_view(store: Store, ref, at: datetime | None = None, viewer_roles=None) 
             "status_label": wording.CASE_STATUS_LABELS.get(case.status, case.status),
             "received_at": case.received_at, "clock_started_at": case.clock_started_at,
             "due_at": case.due_at, "closed_at": case.closed_at, "close_reason": case.close_reason,
+            # A due date in a year whose cuti bersama decree is not out yet (engine/calendar: provisional).
+            "due_provisional": case.due_at is not None and calendar_for(case.standard_version, case.unit_id)
+            .is_provisional(case.due_at),
             "sla": sla_status(case, at),
             "parent": s.get(Case, case.parent_id).number if case.parent_id else None, "part": case.part_id,
             "parts": [{"part": p.part_id, "number": p.number, "status": p.status} for p in parts],

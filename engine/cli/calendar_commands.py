@@ -69,6 +69,11 @@ def cmd_deadline(args) -> int:
     where = f"kantor {args.office}" if args.office else "kalender nasional"
     print(f"Jatuh tempo {tanggal(due.date())} pukul {due:%H:%M} {zone} ({args.days} hari kerja sejak "
           f"{tanggal(start)}, {where})")
+    provisional = sorted({y for y in range(start.year, due.year + 1) if calendar.provisional(y)})
+    if provisional:
+        years = ", ".join(str(y) for y in provisional)
+        print(f"Sementara: SKB cuti bersama {years} belum ada; dihitung dengan hari libur nasional saja. Setelah "
+              f"SKB terbit, jalankan `layanan sla recompute` untuk kasus yang berjalan.")
     if args.explain:
         if not rows or rows[0][0] != start:
             print(f"{start.isoformat()}  {HARI[start.weekday()]:<6}  hari ke-0: persyaratan lengkap")

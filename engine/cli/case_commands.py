@@ -146,7 +146,8 @@ def cmd_case_new(args) -> int:
         return 0
     print(f"Kasus {view['number']} dicatat ({view['status_label']}). Kode tanda terima: {view['receipt_code']}")
     if view["due_at"]:
-        print(f"Jatuh tempo: {_local(view['due_at'], _tz(service, view))}")
+        print(f"Jatuh tempo: {_local(view['due_at'], _tz(service, view))}"
+              + (" (sementara: SKB cuti bersama tahun itu belum ada)" if view.get("due_provisional") else ""))
     _print_open(view)
     return 0
 
