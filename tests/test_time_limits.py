@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.calendar import WorkingCalendar
 from engine.errors import Conflict, InvalidInput
@@ -20,6 +20,7 @@ from engine.store.models import Case, Event
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
 CORPUS = Path(__file__).parent / "data" / "corpus"
+PASSWORD = "kata-sandi-uji-2026"
 
 
 def wib(day, hour, minute=0, month=12):
@@ -212,3 +213,70 @@ def test_a_case_due_in_a_year_without_its_decree_opens_with_a_provisional_due_da
     with corpus_service.store.read() as s:
         started = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "clock_started")).one()
     assert started.data["provisional"] is True
+
+
+def test_an_extension_moves_the_due_date_once_by_the_named_role_with_a_reason(corpus_service):
+    """Dikpora DIY: "petugas pengaduan dapat memperpanjang waktu paling lambat 7 (tujuh) hari kerja"."""
+    from engine.cases.queries import case_view
+    from engine.errors import Forbidden
+
+    office = "dikpora-diy"
+    case_id = _open(corpus_service, "dikpora-diy-pengaduan", wib(7, 9), actor=f"{office}.meja_pelayanan")
+    due = case_view(corpus_service.store, case_id)["due_at"]
+
+    def events():
+        with corpus_service.store.read() as s:
+            return s.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id))
+
+    before = events()
+    with pytest.raises(Forbidden, match="Petugas Pengelola Pengaduan"):
+        corpus_service.extend_time(case_id, f"{office}.meja_pelayanan", "Perlu klarifikasi sekolah", at=wib(9, 9))
+    with pytest.raises(InvalidInput, match="alasan perpanjangan wajib"):
+        corpus_service.extend_time(case_id, f"{office}.petugas_pengaduan", "  ", at=wib(9, 9))
+    assert events() == before and case_view(corpus_service.store, case_id)["due_at"] == due
+    new_due = corpus_service.extend_time(case_id, f"{office}.petugas_pengaduan", "Perlu klarifikasi sekolah",
+                                         at=wib(9, 9))
+    calendar = corpus_service.library.standard("dikpora-diy-pengaduan")
+    from engine.calendar import WorkingCalendar
+
+    cal = WorkingCalendar.from_office(calendar.office.data)
+    assert new_due == cal.due(due, 7) and case_view(corpus_service.store, case_id)["due_at"] == new_due
+    with pytest.raises(Conflict, match="paling banyak 1 kali"):
+        corpus_service.extend_time(case_id, f"{office}.petugas_pengaduan", "Lagi", at=wib(10, 9))
+    with corpus_service.store.read() as s:
+        extended = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "time_extended")).one()
+    assert extended.data["reason"] == "Perlu klarifikasi sekolah" and extended.data["extension"] == "7 hari kerja"
+
+
+def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corpus_service):
+    from engine.cases.queries import case_view
+
+    from fastapi.testclient import TestClient
+
+    from .conftest import post_sign_in, web_app
+
+    office = "dikpora-diy"
+    case_id = _open(corpus_service, "dikpora-diy-pengaduan", wib(7, 9), actor=f"{office}.meja_pelayanan")
+    view = case_view(corpus_service.store, case_id)
+    from engine.web.auth import hash_password
+
+    for who in ("petugas_pengaduan", "meja_pelayanan"):
+        corpus_service.directory.set_password(f"{office}.{who}", hash_password(PASSWORD))
+    client = TestClient(web_app(corpus_service))
+    post_sign_in(client, f"{office}.meja_pelayanan", PASSWORD)
+    page = client.get(f"/kasus/{view['number']}").text
+    assert "Perpanjang jangka waktu" not in page  # not this role's to give
+    client = TestClient(web_app(corpus_service))
+    post_sign_in(client, f"{office}.petugas_pengaduan", PASSWORD)
+    page = client.get(f"/kasus/{view['number']}").text
+    assert "Perpanjang jangka waktu" in page and "Dapat diperpanjang 7 hari kerja, satu kali" in page
+    import re
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    empty = client.post(f"/kasus/{view['number']}/perpanjang", data={"csrf": csrf, "reason": ""})
+    assert empty.status_code == 400 and "alasan perpanjangan wajib diisi" in empty.text
+    done = client.post(f"/kasus/{view['number']}/perpanjang", data={"csrf": csrf, "reason": "Menunggu klarifikasi sekolah"},
+                       follow_redirects=True)
+    assert done.status_code == 200 and "Jangka waktu diperpanjang." in done.text
+    status = client.get(f"/status?kode={view['receipt_code']}").text
+    assert "Jangka waktu diperpanjang" in status and "Menunggu klarifikasi sekolah" in status

@@ -118,6 +118,17 @@ def _stock_keeper(actor: Actor, target: Target) -> str | None:
             f"{actor.username} tidak memilikinya")
 
 
+def _extend_limit(actor: Actor, target: Target) -> str | None:
+    problem = _same_office(actor, target)
+    if problem:
+        return problem
+    role = target.role
+    if role and role not in actor.roles:
+        return (f"perpanjangan jangka waktu oleh peran {target.role_name or role} ({role}); {actor.username} "
+                f"tidak memilikinya")
+    return None
+
+
 # action -> (rule, the field a refusal names)
 RULES = {
     "case.open": (_open_case, "as"),       # register an application (counter intake, or the applicant online)
@@ -127,6 +138,7 @@ RULES = {
     "users.manage": (_admin, "admin"),     # the office's users, roles and passwords
     "audit.read": (_auditor, "auditor"),   # the office's report and the audit chain's state
     "stock.record": (_stock_keeper, "as"),  # receipts, returns and transfers of the office's stock
+    "case.extend": (_extend_limit, "as"),  # extend a running case's time limit (the standard's extension role)
 }
 
 

@@ -38,6 +38,7 @@ from .moving import StepMoves
 from .opening import CaseOpening
 from .reassigning import TaskReassignment
 from .expiring import CorrectionLimits
+from .extending import TimeExtensions
 from .reopening import ApplicantActions
 from .txn import Record, Txn
 
@@ -55,7 +56,7 @@ _USER = Prepared(select(USERS.c.id, USERS.c.office_id, USERS.c.active, USER_ROLE
                  .where(USERS.c.username == bindparam("username")))
 
 
-class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions, CorrectionLimits):
+class CaseService(CaseOpening, StepMoves, TaskReassignment, ApplicantActions, CorrectionLimits, TimeExtensions):
     def __init__(self, store: Store, library: Library | None = None):
         self.store = store
         self.library = library

@@ -63,13 +63,16 @@ def public_status(store: Store, code: str, at: datetime) -> dict | None:
                                              doc["reopen"]["within"]["working_days"])
             if at.astimezone(calendar.tz).date() <= last:
                 reopen_until = last
+        extended = [{"reason": e.data.get("reason"), "extension": e.data.get("extension"), "at": e.at}
+                    for e in s.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "time_extended")
+                                       .order_by(Event.id))]
         tier = standard.tiers.get(case.tier) if standard and case.tier else None
         ahead = _what_next(s, case, standard, tasks)
         return {
             "id": case.id, "code": case.receipt_code, "title": doc.get("title"), "closed": case.closed_at is not None,
             "status": wording.CASE_STATUS_LABELS.get(case.status, case.status),
             "received_at": case.received_at, "due_at": case.due_at, "closed_at": case.closed_at,
-            "sla": sla_status(case, at), "steps": steps, "replies": replies,
+            "sla": sla_status(case, at), "steps": steps, "replies": replies, "extended": extended,
             "tier": (tier or {}).get("name"), **ahead, "can_rate": bool(doc.get("rating")) and case.closed_at is not None
             and not rated, "rated": bool(rated), "ratings": RATINGS, "reopen_until": reopen_until,
         }

@@ -127,6 +127,17 @@ def cmd_user_password(args) -> int:
 
 
 @_guard
+def cmd_case_extend(args) -> int:
+    from engine.cases.queries import case_view
+
+    service = _service(args)
+    view = case_view(service.store, args.case)
+    due = service.extend_time(view["id"], args.as_user, args.reason)
+    print(f"Jangka waktu {view['number']} diperpanjang: jatuh tempo {_local(due, _tz(service, view))}")
+    return 0
+
+
+@_guard
 def cmd_case_new(args) -> int:
     payload = _read_json(args.applicant, "berkas pemohon")
     unknown = sorted(set(payload) - {"applicant", "answers", "requirements", "unit"})
@@ -212,8 +223,8 @@ def cmd_case_show(args) -> int:
     print(f"  status       : {view['status_label']}" + (f" - {view['close_reason']}" if view['close_reason'] else ""))
     print(f"  diterima     : {_local(view['received_at'], tz)}")
     print(f"  jam SLA mulai: {_local(view['clock_started_at'], tz)}")
-    print(f"  jatuh tempo  : {_local(view['due_at'], tz)}   SLA: {sla['status']}"
-          + (f", sisa {sla['days_left']} hari kerja" if sla["days_left"] is not None else ""))
+    print(f"  jatuh tempo  : {_local(view['due_at'], tz)}" + (" (sementara)" if view["due_provisional"] else "")
+          + f"   SLA: {sla['status']}" + (f", sisa {sla['days_left']} hari kerja" if sla["days_left"] is not None else ""))
     if view["parts"]:
         print("  bagian paket : " + ", ".join(f"{p['part']} {p['number']} ({p['status']})" for p in view["parts"]))
     missing = [r["id"] for r in view["requirements"] if not r["received"]]

@@ -121,6 +121,12 @@ def _add_case(sub) -> None:
     show.add_argument("--json", action="store_true")
     show.add_argument("--standards", help="folder standar")
     show.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_show"))
+    extend = csub.add_parser("extend", help="perpanjang jangka waktu kasus yang berjalan, bila standarnya mengatur")
+    extend.add_argument("case", help="nomor kasus atau id")
+    extend.add_argument("--as", dest="as_user", required=True, help="petugas dengan peran pemberi perpanjangan")
+    extend.add_argument("--reason", required=True, help="alasan perpanjangan (dibaca pemohon)")
+    extend.add_argument("--standards", help="folder standar")
+    extend.set_defaults(run=_lazy("engine.cli.case_commands", "cmd_case_extend"))
     find = csub.add_parser("find", help="cari kasus: NIK, nama pemohon, nomor kasus, kode tanda terima, nomor produk",
                            description="Mencari kasus menurut awal kata: setiap kata yang diketik harus ada "
                                        "(NIK, kata nama pemohon, nomor kasus atau urutannya, kode tanda terima, "

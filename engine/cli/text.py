@@ -59,6 +59,8 @@ def standard_summary(std) -> str:
     lines.append(f"3. Jangka waktu: {wording.time_limit(std.time_limit())}")
     lines += [f"   Varian {v['name']}: {wording.time_limit(std.time_limit(v['id']))}" for v in std.variants
               if v.get("time_limit")]
+    if d.get("extension"):
+        lines.append(f"   {wording.extension(d['extension'], std.office)}")
     lines.append(f"4. Biaya/tarif: {wording.fee(std.fee())}")
     lines += [f"   {label}: {text}" for label, text in wording.fee_details(std.fee())]
     lines += [f"   Varian {v['name']}: {wording.fee(std.fee(v['id']))}" for v in std.variants if v.get("fee")]
@@ -81,6 +83,8 @@ def standard_summary(std) -> str:
         cond = f" [{wording.condition(step.get('when'), std)}]" if step.get("when") else ""
         target = f"; target {wording.time_limit_short(step['target'])}" if step.get("target") else ""
         lines.append(f"   {n}. {step['name']} — {who}; {kind.label}{cond}{target}")
+        for tier_id, tier in (step.get("tiers") or {}).items():
+            lines.append(f"      · tingkat {tier.get('name') or tier_id}: {wording.time_limit_short(tier)}")
         for name, outcome in kind.outcomes_of(step).items():
             action = outcome.get("action", "approve")
             label = outcome.get("label") or wording.OUTCOME_LABELS[action]

@@ -56,6 +56,10 @@ def components(std) -> list[Component]:
         procedure = [wording.step_line(step, std.office) for step in std.data.get("steps") or []
                      if isinstance(step, dict) and step.get("name")]
     time_limits = [wording.time_limit(std.time_limit())]
+    time_limits += [f"{tier.get('name') or tier_id}: {wording.time_limit_short(tier)}"
+                    for tier_id, tier in std.tiers.items()]
+    if std.data.get("extension"):
+        time_limits.append(wording.extension(std.data["extension"], std.office))
     fees = [wording.fee(std.fee())] + [f"{label}: {text}" for label, text in wording.fee_details(std.fee())]
     for variant in std.variants:
         if variant.get("time_limit"):

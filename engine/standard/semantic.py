@@ -167,6 +167,11 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         _check_consumes(doc, i, step, office)
     if "start" in data:
         reference(doc, ("start",), data["start"], list(step_ids), "langkah")
+    extension = data.get("extension")
+    if isinstance(extension, dict):
+        _check_time_limit(doc, extension, ("extension",), required=True)
+        if "role" in extension:
+            reference(doc, ("extension", "role"), extension["role"], role_ids, "peran")
     _check_applicant_and_reopen(doc, data, role_ids, list(step_ids), fields)
     if data.get("steps") and not doc.reporter.items_for(("steps",)):
         check_flow(doc, data, step_ids)

@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "task_reassigned": "langkah dialihkan ke petugas lain",
     "identity_viewed": "identitas pemohon yang dirahasiakan dilihat",
     "case_rated": "pemohon menilai penanganan",
+    "time_extended": "jangka waktu diperpanjang",
     "case_reopened": "dibuka kembali oleh pemohon",
     "due_recomputed": "batas waktu dihitung ulang (kalender kerja berubah)",
     "task_completed": "langkah selesai",
@@ -115,6 +116,18 @@ def time_limit(limit: dict, with_clock: bool = True) -> str:
         return "-"
     clock = CLOCK_LABELS.get(limit.get("clock_starts", "requirements_complete"))
     return f"{text} ({clock})" if with_clock and clock else text
+
+
+def extension(settings: dict | None, office=None) -> str | None:
+    """The extension a standard allows, as published ("Dapat diperpanjang 7 hari kerja, satu kali, oleh ...")."""
+    if not isinstance(settings, dict):
+        return None
+    if settings.get("text"):
+        return settings["text"]
+    times = int(settings.get("times", 1))
+    who = f", oleh {office.role_name(settings['role'])}" if settings.get("role") and office is not None else ""
+    return f"Dapat diperpanjang {text_of(settings)}, {'satu kali' if times == 1 else f'paling banyak {times} kali'}" \
+           f"{who}, dengan alasan yang disampaikan kepada pemohon"
 
 
 def time_limit_short(limit: dict) -> str:

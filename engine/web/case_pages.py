@@ -17,6 +17,7 @@ from engine.cases.dossier import dossier
 from engine.cases.frozen import thaw
 from engine.cases.queries import case_view, find_case
 from engine.cases.signature import qr_svg, with_qr
+from engine.standard import wording
 from engine.standard.kinds import KINDS
 from engine.store.models import Case, Document, Task
 
@@ -47,6 +48,22 @@ def case_page(request: Request, number: str, who: Officer = Depends(officer)):
                   **_case_extras(request, view))
 
 
+@router.post("/kasus/{number}/perpanjang", response_class=HTMLResponse)
+async def extend_limit(request: Request, number: str, who: Officer = Depends(officer)):
+    """Extend the case's time limit as its standard allows (the named role, a reason the applicant reads)."""
+    form = await submitted_form(request, who)
+    view = _own_case(request, who, number)
+    try:
+        await request.app.state.service.extend_time_async(view["id"], who.username, form.get("reason") or "",
+                                                          at=request.app.state.now())
+    except CaseError as exc:
+        await record_refusal_here(request, who, exc)
+        return render(request, "case.html.j2", who, status_code=403 if isinstance(exc, Forbidden) else 400,
+                      case=view, survey=None, survey_qr=None, error=exc.message, error_field=exc.field,
+                      **_case_extras(request, view))
+    return RedirectResponse(f"/kasus/{number}?diperpanjang=1", status_code=303)
+
+
 def survey_link(request: Request, case_id: int) -> str:
     """The applicant's link to the satisfaction survey (the case's invitation, made on first need)."""
     from engine.cases.service import now
@@ -71,7 +88,10 @@ def _case_extras(request: Request, view: dict, task_id: int | None = None) -> di
                 requirement_names[f"{part['id']}/{r['id']}"] = f"{part.get('label') or part['id']}: {r['name']}"
     steps = {s["id"]: s for s in (standard.data.get("steps") if standard else []) or []}
     product_names = {p["id"]: p["name"] for p in (standard.products if standard else [])}
+    extension = (standard.data.get("extension") if standard else None) or None
     return {"standard": standard, "requirement_names": requirement_names, "steps": steps,
+            "extension": extension, "extension_text": wording.extension(extension, standard.office)
+            if extension else None,
             "product_names": product_names, "dossier": held, "role_names": _role_names(standard),
             **channel_extras(request, view["id"])}
 

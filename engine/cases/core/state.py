@@ -203,7 +203,7 @@ APPLY = {
     "task_released": _task_released, "task_cancelled": _task_cancelled, "task_reassigned": _task_reassigned, "task_completed": _task_completed, "clock_started": _clock_started,
     "clock_paused": _clock_paused, "clock_resumed": _clock_resumed, "case_closed": _case_closed,
     "product_issued": _product_issued, "products_handed_over": _handed_over, "tier_set": _tier_set,
-    "case_reopened": _case_reopened, "due_recomputed": _due_recomputed,
+    "case_reopened": _case_reopened, "due_recomputed": _due_recomputed, "time_extended": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
 RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused",
