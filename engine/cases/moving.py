@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 
-from engine.standard.flow import END, SYSTEM_ROLE
+from engine.standard.flow import END, SYSTEM_ROLE, step_facts
 from engine.standard.kinds import KINDS, kind_of
 from engine.store import chain
 from engine.store.models import Case, CaseRequirement, Task
@@ -27,17 +27,27 @@ from .txn import Record, Txn
 CASES, TASKS, REQUIREMENTS = Case.__table__, Task.__table__, CaseRequirement.__table__
 
 _LAST_SEQ = Prepared(select(func.max(TASKS.c.seq)).where(TASKS.c.case_id == bindparam("case")))
+_DONE_STEP_FACTS = Prepared(select(TASKS.c.step_id, TASKS.c.outcome, TASKS.c.data)
+                            .where(TASKS.c.case_id == bindparam("case"), TASKS.c.status == "done")
+                            .order_by(TASKS.c.seq))
 _REQUIREMENT_STATES = Prepared(select(REQUIREMENTS.c.requirement_id, REQUIREMENTS.c.received)
                                .where(REQUIREMENTS.c.case_id == bindparam("case")))
 
 
-def facts(txn: Txn, case: Record, step: dict | None = None) -> CaseFacts:
-    """What the core reads of a case; the requirements received only when deciding ``step`` needs them."""
+def facts(txn: Txn, case: Record, step: dict | None = None, standard=None) -> CaseFacts:
+    """What the core reads of a case; the requirements received only when deciding ``step`` needs them, the
+    earlier steps' recorded values and outcomes only when the standard's conditions read them."""
     received = None
     if step is not None and decide.needs_received(step):
         received = frozenset(ident for ident, is_received in _REQUIREMENT_STATES.rows(txn.conn, case=case.id)
                              if is_received)
-    return CaseFacts(case.status, case.variant, case.channel, case.answers or {}, received)
+    answers = case.answers or {}
+    if standard is not None and standard.procedure.reads_step_facts:
+        txn.flush()
+        answers = dict(answers)
+        for step_id, outcome, data in _DONE_STEP_FACTS.rows(txn.conn, case=case.id):
+            answers.update(step_facts(step_id, outcome, data))
+    return CaseFacts(case.status, case.variant, case.channel, answers, received)
 
 
 class StepMoves:
@@ -49,7 +59,7 @@ class StepMoves:
         refuses) first; nothing is written before."""
         standard = standard_of(txn, case)
         step = standard.procedure.by_id[task.step_id]
-        decision = decide.complete(standard, facts(txn, case, step),
+        decision = decide.complete(standard, facts(txn, case, step, standard),
                                    Complete(task.step_id, outcome, data, reason, by))
         nxt = None
         for operation in decision.operations:

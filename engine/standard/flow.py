@@ -43,6 +43,22 @@ def evaluate(condition, variant=None, channel=None, answers=None):
     return result
 
 
+OUTCOME_FACT = "outcome"  # `when: {verifikasi.outcome: perlu_kunjungan}`: the outcome a step was completed with
+
+
+def step_facts(step_id: str, outcome, data) -> dict:
+    """What a completed step lets later conditions read: ``step.field`` for each form value and
+    ``step.outcome`` for its outcome (a condition's key with a dot names a step's fact)."""
+    found = {f"{step_id}.{key}": value for key, value in (data or {}).items()}
+    if outcome is not None:
+        found[f"{step_id}.{OUTCOME_FACT}"] = outcome
+    return found
+
+
+def reads_step_facts(condition) -> bool:
+    return isinstance(condition, dict) and any(isinstance(k, str) and "." in k for k in condition)
+
+
 class Procedure:
     """Steps of one standard indexed for navigation; tolerant of invalid input (the validator uses it)."""
 
@@ -53,6 +69,8 @@ class Procedure:
             self.by_id.setdefault(step["id"], step)
         self.order = [s["id"] for s in self.steps]
         self.start = start if start else (self.order[0] if self.order else END)
+        # Whether a step's condition reads what an earlier step recorded (the case engine then gives it).
+        self.reads_step_facts = any(reads_step_facts(s.get("when")) for s in self.steps)
 
     def default_next(self, step_id: str) -> str:
         step = self.by_id[step_id]

@@ -10,7 +10,8 @@ import re
 
 from .catalog import Catalog, Document
 from .durations import RANGE_KEY, UNIT_KEYS
-from .flow import BUILTIN_ROLES, END
+from .flow import BUILTIN_ROLES, END, OUTCOME_FACT
+from .kinds import kind_named
 from .semantic_common import ConditionContext, check_condition, check_fields, items_of, reference, text_of, unique
 from .semantic_steps import check_flow, check_step
 
@@ -124,6 +125,7 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     variant_ids = list(unique(doc, [(("variants", i), v) for i, v in items_of(data.get("variants"))], "varian"))
     app_fields = data["application"].get("fields") if isinstance(data.get("application"), dict) else None
     fields = {f["id"]: f for _, f in items_of(app_fields) if text_of(f.get("id"))}
+    fields.update(step_fact_fields(data.get("steps")))
     context = ConditionContext(variant_ids, channel_ids, fields)
 
     app = data.get("application")
@@ -179,6 +181,28 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         # (``complaints: {not_stated: true}`` says the source gives none: a reviewer's note, not an error)
         doc.reporter.error(("office",), "sarana pengaduan tidak ada: isi 'complaints' di standar atau di kantor",
                            code="required")
+
+
+def step_fact_fields(steps) -> dict:
+    """What a condition may read of a step (``step.field``, ``step.outcome``), as fields: the step's form
+    fields and its outcomes as a choice."""
+    found = {}
+    for _, step in items_of(steps):
+        ident = step.get("id")
+        if not isinstance(ident, str) or not isinstance(step.get("kind", "form"), str) \
+                or kind_named(step.get("kind")) is None:
+            continue
+        kind = kind_named(step.get("kind"))
+        for field in kind.form_fields(step) if isinstance(step.get("form", {}), dict) else []:
+            if isinstance(field, dict) and isinstance(field.get("id"), str):
+                found[f"{ident}.{field['id']}"] = field
+        outcomes = kind.outcomes_of(step)
+        if isinstance(outcomes, dict) and outcomes:
+            found[f"{ident}.{OUTCOME_FACT}"] = {"id": OUTCOME_FACT, "type": "choice",
+                                                "label": f"hasil {step.get('name', ident)}",
+                                                "choices": {k: (v or {}).get("label") or k for k, v in outcomes.items()
+                                                            if isinstance(v, dict) or v is None}}
+    return found
 
 
 def _check_applicant_and_reopen(doc: Document, data: dict, role_ids, step_ids: list, fields: dict) -> None:

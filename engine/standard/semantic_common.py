@@ -71,8 +71,9 @@ def check_condition(doc: Document, condition, path, context: ConditionContext) -
                            context.channel_ids, "kanal")
         elif key not in context.fields:
             known = ["variant", "channel"] + [k for k in context.fields if isinstance(k, str)]
-            doc.reporter.error(path + (key,), f"syarat '{key}' tidak dikenal: gunakan variant, channel, atau id "
-                               "isian di application.fields", code="unknown-reference", suggestion=suggest(key, known))
+            doc.reporter.error(path + (key,), f"syarat '{key}' tidak dikenal: gunakan variant, channel, id isian "
+                               "di application.fields, atau langkah.isian / langkah.outcome dari langkah sebelumnya",
+                               code="unknown-reference", suggestion=suggest(key, known))
         else:
             field = context.fields[key]
             if text_of(field.get("type")) in CHOICE_TYPES and isinstance(field.get("choices"), dict):

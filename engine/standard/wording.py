@@ -153,7 +153,14 @@ def _labels(document: dict, key: str) -> tuple[str, dict, str | None]:
     if key == "channel":
         names = {c.get("id"): c.get("name") for c in document.get("channels") or [] if isinstance(c, dict)}
         return "kanal", names, None
-    fields = (document.get("application") or {}).get("fields") or []
+    fields = list((document.get("application") or {}).get("fields") or [])
+    if "." in key:  # a step's recorded value or outcome
+        step_id, _, name = key.partition(".")
+        step = next((s for s in document.get("steps") or [] if isinstance(s, dict) and s.get("id") == step_id), {})
+        if name == "outcome":
+            return f"hasil {step.get('name', step_id)}", {k: (v or {}).get("label") or k for k, v in
+                                                        (step.get("outcomes") or {}).items()}, None
+        fields = [dict(f, id=key) for f in (step.get("form") or {}).get("fields") or [] if f.get("id") == name]
     for found in fields if isinstance(fields, list) else []:
         if isinstance(found, dict) and found.get("id") == key:
             return found.get("label") or key, dict(found.get("choices") or {}), found.get("type")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from engine.errors import InvalidInput
-from engine.standard.flow import END, evaluate
+from engine.standard.flow import END, evaluate, step_facts
 from engine.standard.kinds import StepKind, kind_of
 
 from .. import fields
@@ -152,6 +152,8 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
         if missing:
             raise InvalidInput(incomplete_message(standard, case.variant, case.channel, case.answers, missing),
                                "requirements")
+    if procedure.reads_step_facts:  # what comes next may depend on what this step recorded
+        case = case._replace(answers={**case.answers, **step_facts(command.step_id, outcome, data)})
     operations = [RecordDone(action, outcome, data or {}, reason, chosen.get("waits_for"))]
     effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
     operations += [RunEffect(name) for name in effects]
