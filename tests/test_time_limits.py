@@ -280,3 +280,41 @@ def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corp
     assert done.status_code == 200 and "Jangka waktu diperpanjang." in done.text
     status = client.get(f"/status?kode={view['receipt_code']}").text
     assert "Jangka waktu diperpanjang" in status and "Menunggu klarifikasi sekolah" in status
+
+
+@pytest.mark.parametrize("visit, decision, steps, handed", [
+    (True, "setuju", ["terima", "telaah", "kunjungan", "keputusan", "serah_rekomendasi"], {"rekomendasi"}),
+    (False, "tidak_setuju", ["terima", "telaah", "keputusan", "serah_penolakan"], {"penolakan"}),
+])
+def test_a_step_runs_on_what_an_earlier_step_recorded(tmp_path, visit, decision, steps, handed):
+    """A field visit "if needed" (the officer's answer in an earlier step) and the letter of the decision
+    taken (its outcome): `when: {telaah.perlu_kunjungan: true}`, `when: {keputusan.outcome: setuju}`."""
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
+    from engine.store.db import Store
+    from engine.store.models import Product, Task
+
+    from .conftest import TEST_LIBRARY
+
+    store = Store(f"sqlite:///{tmp_path / 'fakta.db'}")
+    service = CaseService(store, load_library(TEST_LIBRARY / "standards"))
+    service.directory.sync_offices()
+    users_for(service, stock=False)
+    at = datetime(2026, 12, 7, 9, tzinfo=WITA)
+    case_id = service.open_case("uji-fakta-langkah", dict(SAMPLE_APPLICANT), requirements=["surat"],
+                                actor="kantor-uji.petugas", at=at)
+    for _ in range(6):
+        open_ = _tasks(service, case_id)
+        if not open_:
+            break
+        task = open_[0]
+        data = {"telaah": {"perlu_kunjungan": visit}, "kunjungan": {"hasil_kunjungan": "Sesuai"}}.get(task.step_id, {})
+        outcome = decision if task.step_id == "keputusan" else None
+        service.complete(task.id, f"kantor-uji.{task.role}", data=data, outcome=outcome, at=at)
+    with store.read() as s:
+        done = [t.step_id for t in s.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.seq))]
+        products = {p.product_id for p in s.scalars(select(Product).where(Product.case_id == case_id))
+                    if p.handed_over_at is not None}
+        assert s.get(Case, case_id).status == "done"
+    assert done == steps and products == handed
+    store.dispose()
