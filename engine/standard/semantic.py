@@ -257,7 +257,15 @@ def _check_time_limit(doc: Document, limit, path, required: bool) -> None:
 
 
 def _check_fee(doc: Document, fee, path) -> None:
-    if isinstance(fee, dict) and isinstance(fee.get("amount"), (int, float)) and fee["amount"] > 0:
+    if isinstance(fee, dict) and fee.get("assessed"):
+        steps = doc.data.get("steps") if isinstance(doc.data.get("steps"), list) else []
+        kinds = [kind_named(s.get("kind")) for s in steps if isinstance(s, dict) and isinstance(s.get("kind", ""), str)]
+        if not any(kind is not None and kind.assesses_fee for kind in kinds):
+            doc.reporter.error(path + ("assessed",), "biaya yang ditetapkan saat pelayanan memerlukan langkah "
+                                                     "kind: payment (penetapan dan penerimaan pembayaran)",
+                               code="required")
+    if isinstance(fee, dict) and (fee.get("assessed") or isinstance(fee.get("amount"), (int, float))
+                                  and fee["amount"] > 0):
         if "legal_basis" not in fee:
             doc.reporter.warning(path, "tarif berbayar sebaiknya mencantumkan dasar penetapannya (legal_basis)",
                                  code="fee-basis")

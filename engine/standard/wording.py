@@ -97,6 +97,8 @@ def fee(fee: dict) -> str:
         return NOT_STATED
     if fee.get("text"):
         return fee["text"]
+    if fee.get("assessed"):
+        return "Ditetapkan pada saat pelayanan"
     return "Tidak dipungut biaya (Gratis)" if not fee.get("amount") else rupiah(fee["amount"])
 
 

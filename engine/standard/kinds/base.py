@@ -43,6 +43,7 @@ class StepKind:
     outcome_effects: dict = field(default_factory=dict)  # {outcome: effects} for the kind's own outcomes
     events: dict = field(default_factory=dict)  # {event kind: Indonesian label} of the events its effects write
     on_enter: tuple = ()  # effects when the case enters the step
+    assesses_fee: bool = False  # the fee is set here (a standard whose fee is ``assessed`` needs such a step)
     asks_passphrase: bool = False  # approving it needs the officer's TTE passphrase (engine/access/tte.py)
     in_worklists: bool = True  # an officer's or applicant's task (not the system's)
     # The simulation (engine/reports/capacity.py): an officer's typical minutes on a step of this kind, used

@@ -30,6 +30,7 @@ KIND = StepKind(
     fields=FIELDS,
     outcomes=OUTCOMES,
     outcome_effects={"ditetapkan": ("assess_fee",), "lunas": ("record_payment",)},
+    assesses_fee=True,
     events={"fee_assessed": "biaya ditetapkan", "payment_received": "pembayaran diterima"},
     check=_check,
     submit_label="Simpan pembayaran",
