@@ -75,7 +75,7 @@ def pause(txn: Txn, case: Record, at: datetime, reason: str | None,
 def resume(txn: Txn, case: Record, standard, at: datetime) -> None:
     case.status = "open"
     if case.clock_started_at is None:
-        if standard.time_limit(case.variant)["clock_starts"] == "requirements_complete":
+        if standard.time_limit(case.variant)["counts_from"] == "requirements_complete":
             start(txn, case, at)
         return
     if case.clock_paused_at is None:

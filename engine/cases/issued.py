@@ -180,8 +180,8 @@ def record_payment(txn: Txn, case: Record, task: Record, step: dict, user: Actor
         raise InvalidInput("nomor referensi pembayaran wajib diisi", "data.referensi")
     standard = standard_of(txn, case)
     amount = data.get("jumlah")
-    if amount is None:
-        amount = (standard.data.get("fee") or {}).get("amount", 0)
+    if amount is None:  # the variant's fee, or the sum of the tariff items that apply to this application
+        amount = standard.fee_total(case.variant, case.channel, case.answers or {}) or 0
     record_event(txn, case, "payment_received", actor, at, user, task=task, amount=amount, reference=reference)
     local = at.astimezone(calendar_of(txn, case).tz)
     html, digest = documents.render(RECEIPT, {

@@ -61,9 +61,9 @@ def standard_summary(std) -> str:
               if v.get("time_limit")]
     if d.get("extension"):
         lines.append(f"   {wording.extension(d['extension'], std.office)}")
-    lines.append(f"4. Biaya/tarif: {wording.fee(std.fee())}")
+    lines.append(f"4. Biaya/tarif: {wording.fee(std.fee(), std)}")
     lines += [f"   {label}: {text}" for label, text in wording.fee_details(std.fee())]
-    lines += [f"   Varian {v['name']}: {wording.fee(std.fee(v['id']))}" for v in std.variants if v.get("fee")]
+    lines += [f"   Varian {v['name']}: {wording.fee(std.fee(v['id']), std)}" for v in std.variants if v.get("fee")]
     lines.append("5. Produk pelayanan")
     lines += _numbered([p["name"] for p in std.products])
     lines.append("6. Pengaduan, saran dan masukan")

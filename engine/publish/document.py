@@ -60,12 +60,12 @@ def components(std) -> list[Component]:
                     for tier_id, tier in std.tiers.items()]
     if std.data.get("extension"):
         time_limits.append(wording.extension(std.data["extension"], std.office))
-    fees = [wording.fee(std.fee())] + [f"{label}: {text}" for label, text in wording.fee_details(std.fee())]
+    fees = [wording.fee(std.fee(), std)] + [f"{label}: {text}" for label, text in wording.fee_details(std.fee())]
     for variant in std.variants:
         if variant.get("time_limit"):
             time_limits.append(f"{variant['name']}: {wording.time_limit(std.time_limit(variant['id']))}")
         if variant.get("fee"):
-            fees.append(f"{variant['name']}: {wording.fee(std.fee(variant['id']))}")
+            fees.append(f"{variant['name']}: {wording.fee(std.fee(variant['id']), std)}")
     part_a = [
         Component(1, "Persyaratan", requirements),
         Component(2, "Sistem, mekanisme dan prosedur", procedure),

@@ -139,12 +139,30 @@ class Standard:
                 limit.pop(key, None)
             limit.update({k: own[k] for k in LENGTH_KEYS if k in own}, tier=tier)
         limit.setdefault("clock_starts", "requirements_complete")
+        # What the engine counts from: a standard that does not state it is counted from the complete file
+        # (and printed as not stated).
+        limit["counts_from"] = "submission" if limit["clock_starts"] == "submission" else "requirements_complete"
         limit.setdefault("start_day", "day_0")
         return limit
 
     def fee(self, variant_id: str | None = None) -> dict:
         variant = self.variant(variant_id)
         return (variant or {}).get("fee") or self.data["fee"]
+
+    def fee_items(self, variant_id=None, channel_id=None, answers=None) -> list[dict]:
+        """The tariff items that apply ("Paspor 48 halaman", "percepatan bila diminta"); with answers None a
+        conditional item is included."""
+        items = self.fee(variant_id).get("items") or []
+        return [i for i in items if evaluate(i.get("when"), variant_id, channel_id, answers) is not False]
+
+    def fee_total(self, variant_id=None, channel_id=None, answers=None) -> int | None:
+        """What this application costs: the sum of the items that apply, or the one amount; None when it is
+        set during the service (``assessed``) or not stated."""
+        fee = self.fee(variant_id)
+        if fee.get("items"):
+            return sum(int(i["amount"]) * int(i.get("quantity", 1)) for i in
+                       self.fee_items(variant_id, channel_id, answers or {}))
+        return None if fee.get("assessed") or fee.get("not_stated") else fee.get("amount", 0)
 
     def requirements(self, variant_id=None, channel_id=None, answers=None) -> list[dict]:
         """Requirements that apply; with answers=None a conditional one is included (shown with its condition)."""

@@ -136,6 +136,9 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     requirement_seen: dict = {}
     unique(doc, [(("requirements", i), r) for i, r in items_of(data.get("requirements"))], "persyaratan",
             requirement_seen)
+    # The documents of an "A atau B" requirement are named by ids of their own, unique among all requirements.
+    unique(doc, [(("requirements", i, "one_of", m), member) for i, r in items_of(data.get("requirements"))
+                 for m, member in items_of(r.get("one_of"))], "persyaratan", requirement_seen)
     for i, req in items_of(data.get("requirements")):
         check_condition(doc, req.get("when"), ("requirements", i, "when"), context)
     for vi, variant in items_of(data.get("variants")):
@@ -149,9 +152,11 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         _check_procedure_text(doc, variant.get("procedure"), ("variants", vi, "procedure"), channel_ids)
         _check_time_limit(doc, variant.get("time_limit"), ("variants", vi, "time_limit"), required=False)
         _check_fee(doc, variant.get("fee"), ("variants", vi, "fee"))
+        _check_fee_items(doc, variant.get("fee"), ("variants", vi, "fee"), context)
     _check_procedure_text(doc, data.get("procedure"), ("procedure",), channel_ids)
     _check_time_limit(doc, data.get("time_limit"), ("time_limit",), required=True)
     _check_fee(doc, data.get("fee"), ("fee",))
+    _check_fee_items(doc, data.get("fee"), ("fee",), context)
 
     product_ids = list(unique(doc, [(("products", i), p) for i, p in items_of(data.get("products"))], "produk"))
     for i, product in items_of(data.get("products")):
@@ -189,10 +194,10 @@ def step_fact_fields(steps) -> dict:
     found = {}
     for _, step in items_of(steps):
         ident = step.get("id")
-        if not isinstance(ident, str) or not isinstance(step.get("kind", "form"), str) \
-                or kind_named(step.get("kind")) is None:
+        named = step.get("kind")
+        kind = kind_named(named) if named is None or isinstance(named, str) else None
+        if not isinstance(ident, str) or kind is None:
             continue
-        kind = kind_named(step.get("kind"))
         for field in kind.form_fields(step) if isinstance(step.get("form", {}), dict) else []:
             if isinstance(field, dict) and isinstance(field.get("id"), str):
                 found[f"{ident}.{field['id']}"] = field
@@ -254,6 +259,15 @@ def _check_time_limit(doc: Document, limit, path, required: bool) -> None:
     elif isinstance(amount, (int, float)) and isinstance(lower, (int, float)) and lower >= amount:
         doc.reporter.error(path + (RANGE_KEY,), f"ujung bawah rentang ({lower}) harus lebih kecil dari batas "
                                                 f"waktunya ({amount})", code="range")
+
+
+def _check_fee_items(doc: Document, fee, path, context) -> None:
+    items = fee.get("items") if isinstance(fee, dict) else None
+    for i, item in items_of(items):
+        check_condition(doc, item.get("when"), path + ("items", i, "when"), context)
+    if items and "amount" in fee:
+        doc.reporter.error(path + ("amount",), "tulis biaya sebagai 'amount' atau sebagai tabel 'items', bukan "
+                                               "keduanya", code="conflict")
 
 
 def _check_fee(doc: Document, fee, path) -> None:

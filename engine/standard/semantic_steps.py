@@ -82,7 +82,7 @@ def check_outcomes(doc: Document, i, step, outcomes, targets) -> None:
 def check_flow(doc: Document, data: dict, step_ids: dict) -> None:
     procedure = Procedure(data.get("steps") or [], data.get("start"))
     limit = data.get("time_limit") if isinstance(data.get("time_limit"), dict) else {}
-    needs_intake = limit.get("clock_starts", "requirements_complete") == "requirements_complete"
+    needs_intake = limit.get("clock_starts", "requirements_complete") != "submission"
     combos = combinations(data)
     reached: set = set()
     no_end, no_intake, stuck = [], [], {}

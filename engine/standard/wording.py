@@ -92,11 +92,14 @@ def rupiah(amount) -> str:
     return "Rp " + f"{whole:,}".replace(",", ".")
 
 
-def fee(fee: dict) -> str:
+def fee(fee: dict, standard=None) -> str:
     if fee.get("not_stated"):
         return NOT_STATED
     if fee.get("text"):
         return fee["text"]
+    if fee.get("items"):
+        return "; ".join(f"{i['name']}: {rupiah(i['amount'])}" + (f" per {i['unit']}" if i.get("unit") else "")
+                         + (f" ({condition(i['when'], standard)})" if i.get("when") else "") for i in fee["items"])
     if fee.get("assessed"):
         return "Ditetapkan pada saat pelayanan"
     return "Tidak dipungut biaya (Gratis)" if not fee.get("amount") else rupiah(fee["amount"])
@@ -187,9 +190,17 @@ def condition(cond: dict | None, standard=None) -> str:
     return "bila " + " dan ".join(parts)
 
 
+def alternatives(req: dict) -> str:
+    """The documents of an "A atau B" requirement: "Akta kelahiran, Ijazah atau Buku nikah"."""
+    names = [m.get("name", m.get("id", "")) for m in req.get("one_of") or [] if isinstance(m, dict)]
+    return ", ".join(names[:-1]) + " atau " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def requirement(req: dict, with_form: bool = True, standard=None) -> str:
     """A requirement as published: name, form (asli, fotokopi...), when it applies, optional."""
     text = req.get("name", req.get("id", ""))
+    if req.get("one_of"):
+        text += " (salah satu: " + alternatives(req) + ")"
     if with_form and req.get("form"):
         text += f" ({req['form']})"
     if req.get("when"):

@@ -199,7 +199,7 @@ def on_resume(clock_started: bool, clock_paused: bool, clock_starts: str) -> str
     """What a ``ResumeClock`` does to a clock: 'start' it (when the standard starts it at a complete
     file), 'resume' it (it stood still), or nothing."""
     if not clock_started:
-        return "start" if clock_starts == "requirements_complete" else None
+        return "start" if clock_starts != "submission" else None  # (not stated: counted from complete)
     return "resume" if clock_paused else None
 
 

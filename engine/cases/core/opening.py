@@ -67,12 +67,16 @@ def requirement_ids(standard, variant, channel, answers, received) -> frozenset:
     received = list(received or [])
     if len(received) > fields.MAX_FIELDS or not all(isinstance(r, str) and len(r) <= 80 for r in received):
         raise InvalidInput("daftar persyaratan harus berisi id persyaratan", "requirements")
-    known = {r["id"] for r in standard.requirements(variant, channel, answers)}
-    unknown = [r for r in received if r not in known]
+    applicable = standard.requirements(variant, channel, answers)
+    known = {r["id"] for r in applicable}
+    # "A atau B": a requirement with ``one_of`` is received when any one of its documents is (its member's
+    # id stands for it).
+    members = {m["id"]: r["id"] for r in applicable for m in r.get("one_of") or [] if isinstance(m, dict)}
+    unknown = [r for r in received if r not in known and r not in members]
     if unknown:
         raise InvalidInput(f"persyaratan '{unknown[0]}' tidak berlaku untuk permohonan ini; yang berlaku: "
-                           f"{', '.join(sorted(known)) or '(tidak ada)'}", "requirements")
-    return frozenset(received)
+                           f"{', '.join(sorted(known | set(members))) or '(tidak ada)'}", "requirements")
+    return frozenset(members.get(r, r) for r in received)
 
 
 def first_step(standard, variant, channel, answers) -> str:
