@@ -318,3 +318,41 @@ def test_a_step_runs_on_what_an_earlier_step_recorded(tmp_path, visit, decision,
         assert s.get(Case, case_id).status == "done"
     assert done == steps and products == handed
     store.dispose()
+
+
+def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(tmp_path):
+    """An applicant step mid-way (issue 19's defect: the clock kept running while the applicant paid):
+    received Monday 7 December, the bill issued the same day, paid on Thursday 10th: the 3-working-day
+    limit moves on by the three working days the applicant held the file."""
+    from engine.calendar import WorkingCalendar
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
+    from engine.store.db import Store
+
+    from .conftest import TEST_LIBRARY
+
+    store = Store(f"sqlite:///{tmp_path / 'bank.db'}")
+    library = load_library(TEST_LIBRARY / "standards")
+    service = CaseService(store, library)
+    service.directory.sync_offices()
+    users_for(service, stock=False)
+    monday = datetime(2026, 12, 7, 9, tzinfo=WITA)
+    case_id = service.open_case("uji-bayar-di-bank", dict(SAMPLE_APPLICANT), requirements=["surat"],
+                                actor="kantor-uji.petugas", at=monday)
+    with store.read() as s:
+        due = s.get(Case, case_id).due_at
+    service.complete(_tasks(service, case_id)[0].id, "kantor-uji.operator", at=monday.replace(hour=10))
+    with store.read() as s:
+        case = s.get(Case, case_id)
+        assert case.status == "waiting_applicant" and case.clock_paused_at is not None
+    thursday = datetime(2026, 12, 10, 11, tzinfo=WITA)
+    service.complete(_tasks(service, case_id)[0].id, "pemohon", at=thursday)
+    calendar = WorkingCalendar.from_office(library.offices["kantor-uji"].data)
+    with store.read() as s:
+        case = s.get(Case, case_id)
+        assert case.status == "open" and case.clock_paused_at is None
+        assert case.due_at == calendar.due(due, 3)
+        resumed = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "clock_resumed")).one()
+        assert resumed.data["paused_working_days"] == 3
+    assert _tasks(service, case_id)[0].step_id == "periksa"
+    store.dispose()

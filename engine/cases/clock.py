@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import bindparam, or_, select
 
 from engine.calendar import UncoveredYear
 from engine.standard.durations import Duration
 from engine.errors import CaseError
 from engine.standard.flow import SYSTEM_ROLE
-from engine.store.models import OPEN_TASK_STATUSES, Task
+from engine.store.models import OPEN_TASK_STATUSES, Event, Task
 from engine.store.prepared import Prepared
 
 from .issued import calendar_of, record_event, standard_of
@@ -65,12 +65,36 @@ def due_changed(txn: Txn, case: Record) -> None:
             record.values["due_at"] = case.due_at
 
 def pause(txn: Txn, case: Record, at: datetime, reason: str | None,
-                 status: str = "waiting_applicant") -> None:
+                 status: str = "waiting_applicant", **extra) -> None:
     case.status = status
     if case.clock_started_at is not None and case.clock_paused_at is None:
         case.clock_paused_at = at
         case.sla_next_at = None  # nothing can become late while the applicant holds the file
-        record_event(txn, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason)
+        record_event(txn, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason, **extra)
+
+
+# ------------------------------------------------------------------ the applicant's own steps mid-way
+
+_LAST_PAUSE = Prepared(select(Event.__table__.c.data).where(Event.__table__.c.case_id == bindparam("case"),
+                                                            Event.__table__.c.kind == "clock_paused")
+                       .order_by(Event.__table__.c.id.desc()).limit(1))
+
+
+def hold(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:
+    """A step the applicant does while the office's clock runs (paying at the bank, bringing a document):
+    the clock stands still until the applicant has done it."""
+    if case.clock_started_at is not None and case.clock_paused_at is None:
+        pause(txn, case, at, f"menunggu pemohon: {step.get('name', step['id'])}", held_by=step["id"])
+
+
+def release(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:
+    """The applicant did the step that held the clock: it runs on (moved by the time it stood still)."""
+    if case.clock_paused_at is None:
+        return
+    txn.flush()
+    last = _LAST_PAUSE.first(txn.conn, case=case.id)
+    if last is not None and (last[0] or {}).get("held_by") == step["id"]:
+        resume(txn, case, standard_of(txn, case), at)
 
 def resume(txn: Txn, case: Record, standard, at: datetime) -> None:
     case.status = "open"
