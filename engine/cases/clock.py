@@ -94,9 +94,9 @@ def release(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, 
     txn.flush()
     last = _LAST_PAUSE.first(txn.conn, case=case.id)
     if last is not None and (last[0] or {}).get("held_by") == step["id"]:
-        resume(txn, case, standard_of(txn, case), at)
+        resume(txn, case, standard_of(txn, case), at, held_by=step["id"])
 
-def resume(txn: Txn, case: Record, standard, at: datetime) -> None:
+def resume(txn: Txn, case: Record, standard, at: datetime, **extra) -> None:
     case.status = "open"
     if case.clock_started_at is None:
         if standard.time_limit(case.variant)["counts_from"] == "requirements_complete":
@@ -117,5 +117,5 @@ def resume(txn: Txn, case: Record, standard, at: datetime) -> None:
     case.clock_paused_at = None
     plan_next_check(txn, case)
     record_event(txn, case, "clock_resumed", SYSTEM_ROLE, at, None, paused_working_days=paused_days,
-                 **({"paused": away} if away and duration.unit.key != "working_days" else {}),
+                 **({"paused": away} if away and duration.unit.key != "working_days" else {}), **extra,
                  due_at=case.due_at.isoformat() if case.due_at else None)
