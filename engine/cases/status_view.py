@@ -70,6 +70,7 @@ def public_status(store: Store, code: str, at: datetime) -> dict | None:
         ahead = _what_next(s, case, standard, tasks)
         return {
             "id": case.id, "code": case.receipt_code, "title": doc.get("title"), "closed": case.closed_at is not None,
+            "rejected": case.status == "rejected",
             "status": wording.CASE_STATUS_LABELS.get(case.status, case.status),
             "received_at": case.received_at, "due_at": case.due_at, "closed_at": case.closed_at,
             "sla": sla_status(case, at), "steps": steps, "replies": replies, "extended": extended,

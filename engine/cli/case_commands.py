@@ -224,7 +224,8 @@ def cmd_case_show(args) -> int:
     print(f"  diterima     : {_local(view['received_at'], tz)}")
     print(f"  jam SLA mulai: {_local(view['clock_started_at'], tz)}")
     print(f"  jatuh tempo  : {_local(view['due_at'], tz)}" + (" (sementara)" if view["due_provisional"] else "")
-          + f"   SLA: {sla['status']}" + (f", sisa {sla['days_left']} hari kerja" if sla["days_left"] is not None else ""))
+          + f"   SLA: {sla['status']}" + (" (keputusan penolakan)" if view["status"] == "rejected" else "")
+          + (f", sisa {sla['days_left']} hari kerja" if sla["days_left"] is not None else ""))
     if view["parts"]:
         print("  bagian paket : " + ", ".join(f"{p['part']} {p['number']} ({p['status']})" for p in view["parts"]))
     missing = [r["id"] for r in view["requirements"] if not r["received"]]
