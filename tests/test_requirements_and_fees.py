@@ -101,3 +101,38 @@ def test_the_payment_records_the_total_of_this_application(service):
     with service.store.read() as s:
         paid = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "payment_received")).one()
     assert paid.data["amount"] == 1_650_000 and paid.data["reference"] == "820261207000123"
+
+
+@pytest.mark.parametrize("outcome, issued", [("tolak", {"surat_penolakan"}), ("setuju", {"izin"})])
+def test_a_rejection_issues_its_refusal_letter_and_only_the_path_taken_is_issued(tmp_path, outcome, issued):
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
+    from engine.store.db import Store
+    from engine.store.models import Document, Product, Task
+
+    from .conftest import TEST_LIBRARY
+
+    store = Store(f"sqlite:///{tmp_path / 'tolak.db'}")
+    service = CaseService(store, load_library(TEST_LIBRARY / "standards"))
+    service.directory.sync_offices()
+    users_for(service, stock=False)
+    at = datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Asia/Makassar"))
+    case_id = service.open_case("uji-surat-penolakan", dict(SAMPLE_APPLICANT), requirements=["surat"],
+                                actor="kantor-uji.petugas", at=at)
+    for _ in range(3):
+        with store.read() as s:
+            task = s.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open")).first()
+        if task is None:
+            break
+        service.complete(task.id, f"kantor-uji.{task.role}", outcome=outcome if task.step_id == "keputusan" else None,
+                         reason="Tidak memenuhi ketentuan" if outcome == "tolak" else None, at=at)
+    with store.read() as s:
+        products = {p.product_id: p for p in s.scalars(select(Product).where(Product.case_id == case_id))}
+        documents = {d.product_id for d in s.scalars(select(Document).where(Document.case_id == case_id))}
+        status = s.get(Case, case_id).status
+    assert set(products) == issued and all(p.handed_over_at is not None for p in products.values())
+    if outcome == "tolak":
+        assert status == "rejected" and products["surat_penolakan"].number and documents == {"surat_penolakan"}
+    else:
+        assert status == "done" and "surat_penolakan" not in documents
+    store.dispose()

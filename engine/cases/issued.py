@@ -86,18 +86,21 @@ def perform(txn: Txn, case: Record, step: dict, at: datetime) -> dict:
     return act(txn, case, step, at) if act else {}
 
 
-def products_of(txn: Txn, case: Record) -> list[dict]:
-    return [p for p in standard_of(txn, case).products
-            if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False]
+def products_of(txn: Txn, case: Record, refusals: bool = False) -> list[dict]:
+    """The products of this case's variant, channel and answers; a refusal letter only when asked."""
+    standard = standard_of(txn, case)
+    return [p for p in standard.products
+            if evaluate(p.get("when"), case.variant, case.channel, case.answers) is not False
+            and (p["id"] in standard.refusal_documents) == refusals]
 
 
-def issue_numbers(txn: Txn, case: Record, at: datetime, only=None) -> dict:
+def issue_numbers(txn: Txn, case: Record, at: datetime, only=None, refusals: bool = False) -> dict:
     """Number the case's products not numbered yet (``only``: these of them); returns {product id: number}
     of all the case's issued products."""
     issued = dict(_PRODUCT_NUMBERS.rows(txn.conn, case=case.id))
     office = standard_of(txn, case).office.data
     local = at.astimezone(calendar_of(txn, case).tz)
-    for product in products_of(txn, case):
+    for product in products_of(txn, case, refusals):
         if product["id"] in issued or (only is not None and product["id"] not in only):
             continue
         row = {"case_id": case.id, "product_id": product["id"], "office_id": case.office_id, "issued_at": at,
@@ -132,8 +135,9 @@ def render_document(txn: Txn, case: Record, product_id: str, at: datetime, *,
                     signature: dict | None = None) -> tuple[int, str]:
     """Render the product's document now (with its signer's block when ``signature`` is given) and store
     it as the product's latest; (id, SHA-256)."""
-    numbers = issue_numbers(txn, case, at)
     standard = standard_of(txn, case)
+    refusal = product_id in standard.refusal_documents
+    numbers = issue_numbers(txn, case, at, only={product_id} if refusal else None, refusals=refusal)
     product = next(p for p in standard.products if p["id"] == product_id)
     txn.flush()  # the step being completed now is part of the document's data
     steps = dict(_DONE_STEPS.rows(txn.conn, case=case.id))
@@ -157,6 +161,21 @@ def hand_over(txn: Txn, case: Record, task: Record, step: dict, user: Actor | No
     for product_id in listed:
         _HAND_OVER.run(txn.conn, case=case.id, at=at, product=product_id)
     record_event(txn, case, "products_handed_over", actor, at, user, task=task, products=listed)
+
+
+def issue_refusal(txn: Txn, case: Record, task: Record, step: dict, user: Actor | None, actor: str,
+                  at: datetime) -> None:
+    """A rejection whose outcome names a ``document`` (a refusal letter): that product is numbered, rendered
+    when it has a template, and handed over with the notice of the rejection."""
+    product_id = ((step.get("outcomes") or {}).get(task.outcome) or {}).get("document")
+    if not product_id:
+        return
+    issue_numbers(txn, case, at, only={product_id}, refusals=True)
+    product = next(p for p in standard_of(txn, case).products if p["id"] == product_id)
+    if product.get("template"):
+        render_document(txn, case, product_id, at)
+    _HAND_OVER.run(txn.conn, case=case.id, at=at, product=product_id)
+    record_event(txn, case, "products_handed_over", actor, at, user, task=task, products=[product_id])
 
 
 # ------------------------------------------------------------------ payment (engine/standard/kinds/payment.py)

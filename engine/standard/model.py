@@ -204,6 +204,14 @@ class Standard:
         products = self.data["products"]
         return products if isinstance(products, list) else []  # {not_stated: true}: none
 
+    @cached_property
+    def refusal_documents(self) -> frozenset:
+        """The products a rejection issues (an outcome's ``document``: a refusal letter), never those of the
+        path that grants the service."""
+        return frozenset(outcome["document"] for step in self.data.get("steps") or [] if isinstance(step, dict)
+                         for outcome in (step.get("outcomes") or {}).values()
+                         if isinstance(outcome, dict) and outcome.get("document"))
+
     @property
     def complaints(self) -> list[dict]:
         """The complaint channels: the standard's, or the office's (also where the standard states none)."""

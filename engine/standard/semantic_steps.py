@@ -50,6 +50,14 @@ def check_step(doc: Document, i, step, role_ids, targets, product_ids, context) 
     outcomes = step.get("outcomes")
     if isinstance(outcomes, dict):
         check_outcomes(doc, i, step, outcomes, targets)
+        for name, outcome in outcomes.items():
+            if isinstance(outcome, dict) and "document" in outcome:
+                if text_of(outcome.get("action")) != "reject":
+                    doc.reporter.error(here + ("outcomes", name, "document"), "dokumen hasil hanya untuk penolakan "
+                                       "(action: reject); produk jalur lain diserahkan di langkah handover",
+                                       code="misplaced")
+                else:
+                    reference(doc, here + ("outcomes", name, "document"), outcome["document"], product_ids, "produk")
 
 
 def check_outcomes(doc: Document, i, step, outcomes, targets) -> None:

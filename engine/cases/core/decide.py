@@ -160,6 +160,8 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
     if action == "approve" and kind.resumes_clock and (kind.starts_clock or case.status in WITH_APPLICANT):
         operations.append(_RESUME)
     if action == "reject":
+        if chosen.get("document"):  # a refusal letter issued with the rejection
+            operations.append(RunEffect("issue_refusal"))
         return Decision(action, tuple(operations + [CloseCase("rejected", reason)]))
     if action == "incomplete":
         operations += [PauseClock("incomplete", reason), EnterStep(command.step_id)]
