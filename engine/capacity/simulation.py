@@ -42,6 +42,8 @@ class Model:
     day_minutes: float = 480.0
     days: int = 250  # working days simulated after the warm-up
     warmup_days: int = 10
+    limit_minutes: float | None = None  # a limit in office hours or minutes ("10 menit"), instead of days
+    limit_text: str | None = None  # the limit as the standard words it ("10 menit", "3–4 hari kerja")
 
 
 @dataclass
@@ -186,7 +188,10 @@ def replicate(model: Model, seed: int) -> dict:
     horizon = end - start
     times = [(done - arrived) / model.day_minutes for arrived, done in finished]
     within = None
-    if model.limit_days is not None and arrived_after_warmup[0]:
+    if model.limit_minutes is not None and arrived_after_warmup[0]:
+        # Office time: the simulation's clock runs in office minutes only.
+        within = sum(1 for arrived, done in finished if done - arrived <= model.limit_minutes) / arrived_after_warmup[0]
+    elif model.limit_days is not None and arrived_after_warmup[0]:
         # A case still open when the run ends (an overloaded office) counts as late.
         within = sum(1 for arrived, done in finished
                      if math.floor(done / model.day_minutes) - math.floor(arrived / model.day_minutes)

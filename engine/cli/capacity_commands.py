@@ -124,7 +124,7 @@ def cmd_simulate(args) -> int:
         print(f"{name.capitalize()}: {officers}")
         if r.within_limit:
             w = r.within_limit
-            print(f"  dalam jangka waktu {m.limit_days} hari kerja: {w.mean * 100:.1f} % "
+            print(f"  dalam jangka waktu {m.limit_text}: {w.mean * 100:.1f} % "
                   f"(95 %: {w.low * 100:.1f}-{w.high * 100:.1f} %)".replace(".", ","))
         for role in sorted(r.utilisation):
             u, q, wait = r.utilisation[role], r.queue_length[role], r.waiting_minutes[role]

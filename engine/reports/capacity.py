@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from engine.calendar.workcal import WorkingCalendar
 from engine.capacity.simulation import Model, StepModel
 from engine.errors import InvalidInput, NotFound
+from engine.standard import wording
+from engine.standard.durations import Duration
 from engine.standard.flow import evaluate
 from engine.standard.kinds import kind_of
 from engine.store.models import Case, Task
@@ -135,4 +137,11 @@ def model_for(store, library, standard_id: str, *, until: date, variant=None, ch
         if count < 1:
             raise InvalidInput(f"peran '{role}' harus memiliki minimal 1 petugas", "officers")
         staff[role] = count
-    return Model(tuple(steps), staff, per_day, limit.get("working_days"), minutes_per_day, days), notes
+    duration = Duration.of(limit)
+    limit_days, limit_minutes = None, None
+    if duration is not None and duration.unit.key in ("hours", "minutes"):
+        limit_minutes = duration.working_days * minutes_per_day  # office time, as the simulation counts it
+    elif duration is not None:
+        limit_days = duration.working_days  # calendar days, months and hours round the clock: their worth
+    return Model(tuple(steps), staff, per_day, limit_days, minutes_per_day, days,
+                 limit_minutes=limit_minutes, limit_text=wording.time_limit_short(limit)), notes

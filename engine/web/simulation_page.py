@@ -73,7 +73,7 @@ def _row(name: str, model, result, roles: list, names: dict) -> dict:
                                                    f"antrean {_comma(q.mean, 1)}" if u else "-"})
     return {"name": name, "staff": "; ".join(f"{names.get(r, r)} {n}" for r, n in sorted(model.officers.items())),
             "within": (f"{_percent(within.mean)} (95 %: {_percent(within.low)}–{_percent(within.high)}; batas "
-                       f"{model.limit_days} hari kerja)") if within else "-",
+                       f"{model.limit_text})") if within else "-",
             "time": _comma(result.time_in_office_days.mean, 2) if result.cases else "tidak ada kasus selesai",
             "overloaded": [names[role] for role in roles
                            if result.utilisation.get(role) and result.utilisation[role].mean >= 0.98],
