@@ -356,3 +356,20 @@ def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(tmp
         assert resumed.data["paused_working_days"] == 3
     assert _tasks(service, case_id)[0].step_id == "periksa"
     store.dispose()
+
+
+def test_the_diff_names_a_changed_extension_tier_range_and_step_target():
+    import copy
+
+    from engine.publish.diff import as_text, diff
+
+    old = load_library(CORPUS).standard("dikpora-diy-pengaduan").data
+    new = copy.deepcopy(old)
+    new["version"] = "2"
+    new["extension"] = {"working_days": 5, "times": 1, "role": "petugas_pengaduan"}
+    new["steps"][1]["tiers"]["koordinasi"]["from"] = 5
+    new["steps"][2]["target"] = {"hours": 4}
+    text = as_text(old, new, diff(old, new))
+    assert "Dapat diperpanjang 5 hari kerja" in text and "Dapat diperpanjang 7 hari kerja" in text
+    assert "7–10 hari kerja" in text and "5–10 hari kerja" in text
+    assert "target 4 jam kerja" in text

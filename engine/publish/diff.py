@@ -68,6 +68,11 @@ def _limits(data: dict) -> dict[str, str]:
     for v in data.get("variants") or []:
         if v.get("time_limit"):
             found[v.get("name") or v["id"]] = wording.time_limit(_full({**base, **v["time_limit"]}))
+    if isinstance(data.get("extension"), dict):
+        found["perpanjangan"] = wording.extension(data["extension"])
+    for step in data.get("steps") or []:
+        for tier_id, tier in (step.get("tiers") or {}).items() if isinstance(step, dict) else ():
+            found[f"tingkat {tier.get('name') or tier_id}"] = wording.time_limit_short(tier)
     return found
 
 
@@ -76,10 +81,10 @@ def _full(limit: dict) -> dict:
 
 
 def _fees(data: dict) -> dict[str, str]:
-    found = {"": wording.fee(data["fee"])} if data.get("fee") is not None else {}
+    found = {"": wording.fee(data["fee"], data)} if data.get("fee") is not None else {}
     for v in data.get("variants") or []:
         if v.get("fee") is not None:
-            found[v.get("name") or v["id"]] = wording.fee(v["fee"])
+            found[v.get("name") or v["id"]] = wording.fee(v["fee"], data)
     return found
 
 
@@ -116,7 +121,8 @@ def diff(old: dict, new: dict) -> list[Change]:
     changes += _compare("Pengaduan", _by_id(old.get("complaints")), _by_id(new.get("complaints")),
                         wording.complaint)
     changes += _compare("Langkah internal", _by_id(old.get("steps")), _by_id(new.get("steps")),
-                        lambda s: f"{s.get('name', s['id'])} ({s.get('role', '-')})")
+                        lambda s: f"{s.get('name', s['id'])} ({s.get('role', '-')}"
+                        + (f"; target {wording.time_limit_short(s['target'])}" if s.get("target") else "") + ")")
     return changes
 
 
