@@ -373,3 +373,35 @@ def test_the_diff_names_a_changed_extension_tier_range_and_step_target():
     assert "Dapat diperpanjang 5 hari kerja" in text and "Dapat diperpanjang 7 hari kerja" in text
     assert "7–10 hari kerja" in text and "5–10 hari kerja" in text
     assert "target 4 jam kerja" in text
+
+
+def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_still(tmp_path):
+    """`clock: stops` on the Dinas Teknis's recommendation: received Monday, recommended Thursday, the
+    3-working-day limit moves on by the three days the other agency held the file."""
+    from engine.calendar import WorkingCalendar
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
+    from engine.store.db import Store
+
+    from .conftest import TEST_LIBRARY
+
+    store = Store(f"sqlite:///{tmp_path / 'instansi.db'}")
+    library = load_library(TEST_LIBRARY / "standards")
+    service = CaseService(store, library)
+    service.directory.sync_offices()
+    users_for(service, stock=False)
+    monday = datetime(2026, 12, 7, 9, tzinfo=WITA)
+    case_id = service.open_case("uji-instansi-lain", dict(SAMPLE_APPLICANT), requirements=["surat"],
+                                actor="kantor-uji.petugas", at=monday)
+    with store.read() as s:
+        case = s.get(Case, case_id)
+        due = case.due_at
+        assert case.clock_paused_at is not None  # entered the other agency's step
+    service.complete(_tasks(service, case_id)[0].id, "kantor-uji.dinas_teknis",
+                     at=datetime(2026, 12, 10, 11, tzinfo=WITA))
+    calendar = WorkingCalendar.from_office(library.offices["kantor-uji"].data)
+    with store.read() as s:
+        case = s.get(Case, case_id)
+        assert case.clock_paused_at is None and case.due_at == calendar.due(due, 3)
+    assert _tasks(service, case_id)[0].step_id == "proses"
+    store.dispose()

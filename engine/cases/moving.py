@@ -149,7 +149,7 @@ class StepMoves:
         task = txn.adopt(TASKS, dict(values, id=txn.insert(TASKS, values)))
         record_event(txn, case, "task_created", SYSTEM_ROLE, at, None, task=task, role=role,
                      step_due_at=step_due_at.isoformat() if step_due_at else None)
-        for effect in kind.on_enter:
+        for effect in kind.on_enter + (("hold_clock",) if step.get("clock") == "stops" else ()):
             EFFECTS[effect](txn, case, task, step, None, SYSTEM_ROLE, at)
         return task
 

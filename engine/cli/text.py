@@ -82,6 +82,7 @@ def standard_summary(std) -> str:
         who = std.office.role_name(kind.role(step))
         cond = f" [{wording.condition(step.get('when'), std)}]" if step.get("when") else ""
         target = f"; target {wording.time_limit_short(step['target'])}" if step.get("target") else ""
+        target += "; jam layanan berhenti selama langkah ini" if step.get("clock") == "stops" else ""
         lines.append(f"   {n}. {step['name']} — {who}; {kind.label}{cond}{target}")
         for tier_id, tier in (step.get("tiers") or {}).items():
             lines.append(f"      · tingkat {tier.get('name') or tier_id}: {wording.time_limit_short(tier)}")

@@ -233,7 +233,8 @@ def step_line(step: dict, office) -> str:
     role = step.get("role")
     who = {"sistem": "otomatis oleh sistem", "pemohon": "oleh pemohon"}.get(role) or (
         office.role_name(role) if office is not None and role else role)
-    return f"{step['name']} ({who})" if who else step["name"]
+    text = f"{step['name']} ({who})" if who else step["name"]
+    return text + (" — tidak dihitung dalam jangka waktu" if step.get("clock") == "stops" else "")
 
 
 def long_date(value, with_day: bool = False) -> str:

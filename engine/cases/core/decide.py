@@ -156,6 +156,8 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
         case = case._replace(answers={**case.answers, **step_facts(command.step_id, outcome, data)})
     operations = [RecordDone(action, outcome, data or {}, reason, chosen.get("waits_for"))]
     effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
+    if step.get("clock") == "stops" and action == "approve" and "release_clock" not in effects:
+        effects += ("release_clock",)  # a step whose time the standard does not count: the clock runs on
     operations += [RunEffect(name) for name in effects]
     if action == "approve" and kind.resumes_clock and (kind.starts_clock or case.status in WITH_APPLICANT):
         operations.append(_RESUME)
