@@ -67,7 +67,16 @@ def standard_summary(std) -> str:
     lines.append("5. Produk pelayanan")
     lines += _numbered([p["name"] for p in std.products])
     lines.append("6. Pengaduan, saran dan masukan")
-    lines += _numbered([wording.complaint(c) for c in std.complaints])
+    lines += _numbered([wording.complaint(c) for c in std.complaints] if std.stated("complaints")
+                       else [wording.NOT_STATED])
+    handling = std.complaint_handling
+    if handling.get("procedure"):
+        lines.append("   Alur penanganan:")
+        lines += _numbered(wording.as_lines(handling["procedure"]), "      ")
+    for tier_id, tier in (handling.get("tiers") or {}).items():
+        lines.append(f"   {tier.get('name') or tier_id}: {wording.time_limit_short(tier)}")
+    if handling.get("standard"):
+        lines.append(f"   Ditangani menurut standar pelayanan pengaduan: {handling['standard']}")
     lines.append("")
     lines.append("b. Komponen pengelolaan pelayanan")
     for n, (key, label) in enumerate(wording.MANAGEMENT_LABELS.items(), 7):

@@ -73,12 +73,28 @@ def components(std) -> list[Component]:
         Component(4, "Biaya/tarif", fees),
         Component(5, "Produk pelayanan", [p["name"] for p in std.products] if std.stated("products")
                   else [wording.NOT_STATED]),
-        Component(6, "Penanganan pengaduan, saran dan masukan", [wording.complaint(c) for c in std.complaints]
-                  if std.stated("complaints") else [wording.NOT_STATED]),
+        Component(6, "Penanganan pengaduan, saran dan masukan", complaint_entries(std)),
     ]
     part_b = [Component(n, label, wording.as_lines(std.management.get(key)))
               for n, (key, label) in enumerate(wording.MANAGEMENT_LABELS.items(), 7)]
     return part_a + part_b
+
+
+def complaint_entries(std) -> list:
+    """Component 6: the channels, and where the standard gives them, the handling flow, the limits per tier and
+    the complaint standard that handles them."""
+    if not std.stated("complaints"):
+        return [wording.NOT_STATED]
+    entries: list = [wording.complaint(c) for c in std.complaints]
+    handling = std.complaint_handling
+    if handling.get("procedure"):
+        entries.append(("Alur penanganan pengaduan", wording.as_lines(handling["procedure"])))
+    if handling.get("tiers"):
+        entries.append(("Jangka waktu penyelesaian pengaduan",
+                        [f"{t.get('name') or k}: {wording.time_limit_short(t)}" for k, t in handling["tiers"].items()]))
+    if handling.get("standard"):
+        entries.append(f"Ditangani menurut standar pelayanan pengaduan '{handling['standard']}'")
+    return entries
 
 
 def context(std) -> dict:

@@ -216,7 +216,16 @@ class Standard:
     def complaints(self) -> list[dict]:
         """The complaint channels: the standard's, or the office's (also where the standard states none)."""
         own = self.data.get("complaints")
+        if isinstance(own, dict) and isinstance(own.get("channels"), list):
+            own = own["channels"]
         return (own if isinstance(own, list) else None) or self.office.data.get("complaints") or []
+
+    @property
+    def complaint_handling(self) -> dict:
+        """Component 6 beyond its channels: the handling flow, the tiers' limits and the complaint standard
+        it refers to (empty when the standard lists channels only)."""
+        own = self.data.get("complaints")
+        return own if isinstance(own, dict) and "channels" in own else {}
 
     @property
     def not_stated(self) -> list[str]:

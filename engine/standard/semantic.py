@@ -182,6 +182,11 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
     _check_applicant_and_reopen(doc, data, role_ids, list(step_ids), fields)
     if data.get("steps") and not doc.reporter.items_for(("steps",)):
         check_flow(doc, data, step_ids)
+    handling = data.get("complaints") if isinstance(data.get("complaints"), dict) else {}
+    if "standard" in handling:
+        reference(doc, ("complaints", "standard"), handling["standard"], catalog.ids("standard"), "standar")
+    for tier_id, tier in (handling.get("tiers") or {}).items() if isinstance(handling.get("tiers"), dict) else ():
+        _check_time_limit(doc, tier, ("complaints", "tiers", tier_id), required=True)
     if office is not None and "complaints" not in data and not office.get("complaints"):
         # (``complaints: {not_stated: true}`` says the source gives none: a reviewer's note, not an error)
         doc.reporter.error(("office",), "sarana pengaduan tidak ada: isi 'complaints' di standar atau di kantor",
