@@ -355,6 +355,9 @@ def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(tmp
         resumed = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "clock_resumed")).one()
         assert resumed.data["paused_working_days"] == 3
     assert _tasks(service, case_id)[0].step_id == "periksa"
+    from engine.audit.verify import verify
+
+    assert verify(store).ok  # the case's rows agree with its history (the held clock included)
     store.dispose()
 
 
@@ -404,4 +407,7 @@ def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_s
         case = s.get(Case, case_id)
         assert case.clock_paused_at is None and case.due_at == calendar.due(due, 3)
     assert _tasks(service, case_id)[0].step_id == "proses"
+    from engine.audit.verify import verify
+
+    assert verify(store).ok  # the case's rows agree with its history (the held clock included)
     store.dispose()

@@ -83,8 +83,10 @@ _LAST_PAUSE = Prepared(select(Event.__table__.c.data).where(Event.__table__.c.ca
 def hold(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:
     """A step the applicant does while the office's clock runs (paying at the bank, bringing a document):
     the clock stands still until the applicant has done it."""
+    if task.seq == 1:
+        return  # the application itself (an online channel's first step): nothing to wait for
     if case.clock_started_at is not None and case.clock_paused_at is None:
-        pause(txn, case, at, f"menunggu pemohon: {step.get('name', step['id'])}", held_by=step["id"])
+        pause(txn, case, at, f"menunggu: {step.get('name', step['id'])}", held_by=step["id"])
 
 
 def release(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:

@@ -157,12 +157,16 @@ def _clock_started(state, event, kind_of):
 
 def _clock_paused(state, event, kind_of):
     state.clock_paused_at = event.at
+    if event.data.get("held_by"):  # a step of the applicant's (or not counted) entered while the clock ran
+        state.status = "waiting_applicant"
 
 
 def _clock_resumed(state, event, kind_of):
     if state.clock_paused_at is None:
         raise HistoryError(event, "jam layanan tidak sedang berhenti")
     state.clock_paused_at, state.due_at = None, _moment(event.data.get("due_at"))
+    if event.data.get("held_by"):
+        state.status = "open"
 
 
 def _tier_set(state, event, kind_of):
