@@ -136,3 +136,27 @@ def test_a_rejection_issues_its_refusal_letter_and_only_the_path_taken_is_issued
     else:
         assert status == "done" and "surat_penolakan" not in documents
     store.dispose()
+
+
+def test_the_payment_page_starts_from_this_applications_total(service):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from engine.cases.simulate import SAMPLE_APPLICANT
+    from engine.store.models import Task
+    from engine.web.auth import hash_password
+
+    from .conftest import post_sign_in, web_app
+
+    case_id = service.open_case(PASPOR, dict(SAMPLE_APPLICANT), variant="percepatan", channel="m_paspor",
+                                answers={"jenis_paspor": "biasa", "pewarganegaraan": False, "ganti_nama": False},
+                                requirements=["ktp", "kk", "ijazah"], at=AT)
+    with service.store.read() as s:
+        task = s.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open")).one()
+    service.directory.set_password(f"{OFFICE}.petugas_loket", hash_password("kata-sandi-uji-2026"))
+    client = TestClient(web_app(service))
+    post_sign_in(client, f"{OFFICE}.petugas_loket", "kata-sandi-uji-2026")
+    page = client.get(f"/tugas/{task.id}").text
+    field = re.search(r'<input[^>]*name="data\.jumlah"[^>]*>', page).group(0)
+    assert 'value="1350000"' in field  # Paspor Biasa Rp350.000 + percepatan Rp1.000.000

@@ -119,7 +119,14 @@ def task_page(request: Request, task_id: RowId, who: Officer = Depends(officer))
     extras = _task_extras(request, view, task_id)
     # A task that comes back (returned, or the file completed later) starts from what was entered before.
     values = {f"data.{k}": v for k, v in (extras["dossier"]["prefill"] or {}).items()}
-    return render(request, "task.html.j2", who, case=view, task=_task_of(view, task_id), values=values, **extras)
+    task = _task_of(view, task_id)
+    standard = extras["standard"]
+    if KINDS[task["kind"]].assesses_fee and standard is not None and "data.jumlah" not in values:
+        # The fee of this application by the standard's tariff (the officer may still set another).
+        total = standard.fee_total(view["variant"], view["channel"], view.get("answers") or {})
+        if total is not None:
+            values["data.jumlah"] = total
+    return render(request, "task.html.j2", who, case=view, task=task, values=values, **extras)
 
 
 def _task_extras(request: Request, view: dict, task_id: int) -> dict:
