@@ -23,12 +23,12 @@ AT = datetime(2026, 12, 7, 9, tzinfo=WIB)
 
 
 @pytest.fixture
-def service(tmp_path):
+def service(database_url):
     from engine.cases.service import CaseService
     from engine.cases.simulate import users_for
     from engine.store.db import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'paspor.db'}")
+    store = Store(database_url)  # SQLite, or PostgreSQL in CI's second list
     svc = CaseService(store, load_library(CORPUS))
     svc.directory.sync_offices()
     users_for(svc, stock=False)
@@ -104,7 +104,7 @@ def test_the_payment_records_the_total_of_this_application(service):
 
 
 @pytest.mark.parametrize("outcome, issued", [("tolak", {"surat_penolakan"}), ("setuju", {"izin"})])
-def test_a_rejection_issues_its_refusal_letter_and_only_the_path_taken_is_issued(tmp_path, outcome, issued):
+def test_a_rejection_issues_its_refusal_letter_and_only_the_path_taken_is_issued(database_url, outcome, issued):
     from engine.cases.service import CaseService
     from engine.cases.simulate import SAMPLE_APPLICANT, users_for
     from engine.store.db import Store
@@ -112,7 +112,7 @@ def test_a_rejection_issues_its_refusal_letter_and_only_the_path_taken_is_issued
 
     from .conftest import TEST_LIBRARY
 
-    store = Store(f"sqlite:///{tmp_path / 'tolak.db'}")
+    store = Store(database_url)
     service = CaseService(store, load_library(TEST_LIBRARY / "standards"))
     service.directory.sync_offices()
     users_for(service, stock=False)

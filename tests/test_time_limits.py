@@ -83,12 +83,12 @@ def test_a_start_not_stated_is_printed_as_such():
 
 
 @pytest.fixture
-def corpus_service(tmp_path):
+def corpus_service(database_url):
     from engine.cases.service import CaseService
     from engine.cases.simulate import users_for
     from engine.store.db import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'batas.db'}")
+    store = Store(database_url)  # SQLite, or PostgreSQL in CI's second list
     service = CaseService(store, load_library(CORPUS))
     service.directory.sync_offices()
     users_for(service)
@@ -286,7 +286,7 @@ def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corp
     (True, "setuju", ["terima", "telaah", "kunjungan", "keputusan", "serah_rekomendasi"], {"rekomendasi"}),
     (False, "tidak_setuju", ["terima", "telaah", "keputusan", "serah_penolakan"], {"penolakan"}),
 ])
-def test_a_step_runs_on_what_an_earlier_step_recorded(tmp_path, visit, decision, steps, handed):
+def test_a_step_runs_on_what_an_earlier_step_recorded(database_url, visit, decision, steps, handed):
     """A field visit "if needed" (the officer's answer in an earlier step) and the letter of the decision
     taken (its outcome): `when: {telaah.perlu_kunjungan: true}`, `when: {keputusan.outcome: setuju}`."""
     from engine.cases.service import CaseService
@@ -296,7 +296,7 @@ def test_a_step_runs_on_what_an_earlier_step_recorded(tmp_path, visit, decision,
 
     from .conftest import TEST_LIBRARY
 
-    store = Store(f"sqlite:///{tmp_path / 'fakta.db'}")
+    store = Store(database_url)
     service = CaseService(store, load_library(TEST_LIBRARY / "standards"))
     service.directory.sync_offices()
     users_for(service, stock=False)
@@ -320,7 +320,7 @@ def test_a_step_runs_on_what_an_earlier_step_recorded(tmp_path, visit, decision,
     store.dispose()
 
 
-def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(tmp_path):
+def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(database_url):
     """An applicant step mid-way (issue 19's defect: the clock kept running while the applicant paid):
     received Monday 7 December, the bill issued the same day, paid on Thursday 10th: the 3-working-day
     limit moves on by the three working days the applicant held the file."""
@@ -331,7 +331,7 @@ def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(tmp
 
     from .conftest import TEST_LIBRARY
 
-    store = Store(f"sqlite:///{tmp_path / 'bank.db'}")
+    store = Store(database_url)
     library = load_library(TEST_LIBRARY / "standards")
     service = CaseService(store, library)
     service.directory.sync_offices()
@@ -378,7 +378,7 @@ def test_the_diff_names_a_changed_extension_tier_range_and_step_target():
     assert "target 4 jam kerja" in text
 
 
-def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_still(tmp_path):
+def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_still(database_url):
     """`clock: stops` on the Dinas Teknis's recommendation: received Monday, recommended Thursday, the
     3-working-day limit moves on by the three days the other agency held the file."""
     from engine.calendar import WorkingCalendar
@@ -388,7 +388,7 @@ def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_s
 
     from .conftest import TEST_LIBRARY
 
-    store = Store(f"sqlite:///{tmp_path / 'instansi.db'}")
+    store = Store(database_url)
     library = load_library(TEST_LIBRARY / "standards")
     service = CaseService(store, library)
     service.directory.sync_offices()

@@ -13,6 +13,8 @@ from engine.store.models import Office, User, UserRole
 
 from engine.errors import InvalidInput, NotFound
 
+from .frozen import calendar_part
+
 
 class Directory:
     def __init__(self, store: Store, library=None):
@@ -25,6 +27,7 @@ class Directory:
             for office in self.library.offices.values():
                 row = s.get(Office, office.id) or Office(id=office.id)
                 row.name, row.timezone = office.name, office.timezone
+                row.calendar = calendar_part(office.data)  # running cases follow it (engine/sla/calendar_change.py)
                 s.add(row)
         return len(self.library.offices)
 

@@ -91,6 +91,26 @@ def freeze(conn, document: dict, office_document: dict, kind: str = "standard",
     return FrozenVersion(dict(values, id=result.inserted_primary_key[0]))
 
 
+def calendar_part(office_document: dict) -> dict:
+    """What of an office's file makes its working calendar: its ``calendar`` and each unit's."""
+    units = [{"id": u.get("id"), "calendar": u.get("calendar")} for u in office_document.get("units") or []
+             if isinstance(u, dict) and u.get("calendar")]
+    return {"calendar": office_document.get("calendar") or {}, "units": units}
+
+
+def with_calendar(office_document: dict, part: dict) -> dict:
+    """The office's document with another working calendar (the units' calendars replaced by id)."""
+    units = {u["id"]: u.get("calendar") for u in part.get("units") or []}
+    patched = dict(office_document, calendar=part.get("calendar") or {})
+    if not patched["calendar"]:
+        patched.pop("calendar")
+    if office_document.get("units"):
+        patched["units"] = [dict({k: v for k, v in u.items() if k != "calendar"},
+                                 **({"calendar": units[u.get("id")]} if units.get(u.get("id")) else {}))
+                            for u in office_document["units"]]
+    return patched
+
+
 _THAWED: dict[str, Standard] = {}
 _CALENDARS: dict[tuple[str, str | None], WorkingCalendar] = {}
 

@@ -106,9 +106,16 @@ def cmd_sla_check(args) -> int:
 
 @_guard
 def cmd_sla_recompute(args) -> int:
+    from engine.sla.calendar_change import follow_office_calendars
     from engine.sla.recompute import recompute
 
-    summary = recompute(_service(args, need_library=False).store, args.office, write=not args.check)
+    service = _service(args, need_library=not args.check)
+    if not args.check:  # the offices' calendars as their files say now: running cases follow them first
+        service.directory.sync_offices()
+        moved = follow_office_calendars(service.store, office_id=args.office).moved
+        if moved:
+            print(f"{len(moved)} kasus berjalan memakai kalender kerja kantor yang baru")
+    summary = recompute(service.store, args.office, write=not args.check)
     verb = "berbeda" if args.check else "diperbaiki"
     print(f"{summary.checked} kasus berjalan diperiksa, {len(summary.changed)} batas waktu {verb}"
           + (f", {summary.skipped} dilewati (dibuka kembali atau hari kalender)" if summary.skipped else ""))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from prefect import flow, task
 
 from engine.audit.checkpoints import make_checkpoint
+from engine.sla.calendar_change import follow_office_calendars
 from engine.sla.corrections import expire_corrections
 from engine.sla.monitor import run_pass
 
@@ -29,10 +30,11 @@ def monitor_flow(store):
     @task(name="periksa-sla", persist_result=False)
     def check_sla() -> dict:
         at = datetime.now(timezone.utc)
+        followed = follow_office_calendars(store, at)  # a decree or closure added since: due dates follow
         summary = run_pass(store, at)
         return {"checked": summary.checked, "at_risk": summary.at_risk, "late": summary.late,
                 "escalations": summary.escalations, "by_office": summary.by_office,
-                "corrections_expired": expire_corrections(store, at)}
+                "corrections_expired": expire_corrections(store, at), "calendar_followed": len(followed.moved)}
 
     @task(name="titik-periksa-audit", persist_result=False)
     def audit_checkpoint() -> dict:

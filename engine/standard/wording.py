@@ -40,6 +40,7 @@ EVENT_LABELS = {
     "identity_viewed": "identitas pemohon yang dirahasiakan dilihat",
     "case_rated": "pemohon menilai penanganan",
     "time_extended": "jangka waktu diperpanjang",
+    "calendar_followed": "kalender kerja kantor yang baru dipakai",
     "case_reopened": "dibuka kembali oleh pemohon",
     "due_recomputed": "batas waktu dihitung ulang (kalender kerja berubah)",
     "task_completed": "langkah selesai",

@@ -22,6 +22,9 @@ class Office(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The office's working calendar as its file says now (engine/cases/frozen.py: calendar_part); running
+    # cases follow it when a decree or closure is added (engine/sla/calendar_change.py).
+    calendar: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class User(Base):

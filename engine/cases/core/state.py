@@ -210,7 +210,7 @@ APPLY = {
     "case_reopened": _case_reopened, "due_recomputed": _due_recomputed, "time_extended": _due_recomputed,
 }
 # Recorded for people and reports; they change nothing the rows hold.
-RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused",
+RECORD_ONLY = ("requirements_received", "requirements_returned", "filed_online", "download_refused", "calendar_followed",
                "correction_expired", "stock_low",
                "product_downloaded", "document_rendered", "document_signed", "document_sealed", "applicant_notified",
                "action_refused", "sla_at_risk", "sla_breached", "sla_escalated", "identity_viewed", "case_rated")
