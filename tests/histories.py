@@ -34,9 +34,9 @@ def _clean(data: dict) -> dict:
     return {k: v for k, v in sorted((data or {}).items()) if k not in VOLATILE}
 
 
-def run_case(service, standard_id: str, variant, channel, scenario_name: str) -> int:
-    """One case of a standard through a scenario at fixed moments, with simulated officers and the
-    automated steps run as Prefect would run them; returns its id."""
+def run_case(service, standard_id: str, variant, channel, scenario_name) -> int:
+    """One case of a standard through a scenario (a name, or a Scenario) at fixed moments, with simulated
+    officers and the automated steps run as Prefect would run them; returns its id."""
     from sqlalchemy import select
 
     from engine.cases.simulate import SAMPLE_APPLICANT, Scenario, act_on_open_tasks, sample_answers
@@ -50,7 +50,7 @@ def run_case(service, standard_id: str, variant, channel, scenario_name: str) ->
     case_id = service.open_case(standard_id, dict(SAMPLE_APPLICANT), variant=variant, channel=channel,
                                 unit=units[0] if units else None, answers=answers, requirements=requirements,
                                 at=at)
-    scenario = Scenario(scenario_name)
+    scenario = scenario_name if isinstance(scenario_name, Scenario) else Scenario(scenario_name)
     for _ in range(30):
         at += STEP
         with service.store.read() as s:

@@ -4,14 +4,13 @@ runs a case end to end through its main path and through every outcome of every 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from engine.cases.service import CaseService
-from engine.cases.simulate import SAMPLE_APPLICANT, Scenario, act_on_open_tasks, sample_answers, users_for
+from engine.cases.simulate import Scenario, users_for
 from engine.publish.render import render_standard
 from engine.standard.durations import Duration
 from engine.standard.flow import evaluate
@@ -21,11 +20,11 @@ from engine.standard.validate import validate_paths
 from engine.store.db import Store
 from engine.store.models import Case, Product, Task
 
+from . import histories
+
 CORPUS = Path(__file__).parent / "data" / "corpus"
 SOURCES = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
 FILES = sorted((CORPUS / "standards").glob("*.yaml"))
-START = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)  # Monday 7 December 2026, 09.00 WIB
-STEP = timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
@@ -94,28 +93,6 @@ class Choosing(Scenario):
         return super().outcome(step, task)
 
 
-def run(service, standard, variant, channel, choices) -> int:
-    answers = sample_answers(standard, variant, channel)
-    requirements = [r["id"] for r in standard.requirements(variant, channel, answers)]
-    units = [u["id"] for u in standard.office.data.get("units") or []]
-    case_id = service.open_case(standard.id, dict(SAMPLE_APPLICANT), variant=variant, channel=channel,
-                                unit=units[0] if units else None, answers=answers, requirements=requirements,
-                                at=START)
-    scenario, at = Choosing(choices), START
-    for _ in range(40):
-        at += STEP
-        with service.store.read() as s:
-            if s.get(Case, case_id).closed_at is not None:
-                return case_id
-            automated = s.scalars(select(Task.id).where(Task.case_id == case_id, Task.role == "sistem",
-                                                        Task.status == "open")).all()
-        for task_id in automated:
-            service.run_automated(task_id, at=at)
-        if not automated:
-            act_on_open_tasks(service, case_id, scenario, at=at)
-    raise AssertionError(f"{standard.id} {choices}: the case did not end")
-
-
 def _handed_over_on_path(standard, case, tasks) -> set:
     """The products of the hand-overs the case went through (those of its variant, channel and answers)."""
     applicable = {p["id"] for p in standard.products
@@ -132,7 +109,7 @@ def _handed_over_on_path(standard, case, tasks) -> set:
 def test_each_corpus_standard_runs_every_path_end_to_end(corpus, corpus_service, path):
     standard = next(s for s in corpus.standards.values() if Path(s.file).name == path.name)
     for variant, channel, choices in _paths(standard):
-        case_id = run(corpus_service, standard, variant, channel, choices)
+        case_id = histories.run_case(corpus_service, standard.id, variant, channel, Choosing(choices))
         with corpus_service.store.read() as s:
             case = s.get(Case, case_id)
             tasks = s.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.seq)).all()

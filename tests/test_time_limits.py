@@ -96,6 +96,24 @@ def corpus_service(database_url):
     store.dispose()
 
 
+@pytest.fixture
+def test_library_service(database_url):
+    """A case service on the small test library (tests/data/library/standards: kantor-uji)."""
+    from engine.cases.service import CaseService
+    from engine.cases.simulate import users_for
+    from engine.store.db import Store
+
+    from .conftest import TEST_LIBRARY
+
+    store = Store(database_url)
+    library = load_library(TEST_LIBRARY / "standards")
+    service = CaseService(store, library)
+    service.directory.sync_offices()
+    users_for(service, stock=False)
+    yield service, library
+    store.dispose()
+
+
 def _open(service, standard_id, at, **kw):
     from engine.cases.simulate import SAMPLE_APPLICANT, sample_answers
 
@@ -286,20 +304,14 @@ def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corp
     (True, "setuju", ["terima", "telaah", "kunjungan", "keputusan", "serah_rekomendasi"], {"rekomendasi"}),
     (False, "tidak_setuju", ["terima", "telaah", "keputusan", "serah_penolakan"], {"penolakan"}),
 ])
-def test_a_step_runs_on_what_an_earlier_step_recorded(database_url, visit, decision, steps, handed):
+def test_a_step_runs_on_what_an_earlier_step_recorded(test_library_service, visit, decision, steps, handed):
     """A field visit "if needed" (the officer's answer in an earlier step) and the letter of the decision
     taken (its outcome): `when: {telaah.perlu_kunjungan: true}`, `when: {keputusan.outcome: setuju}`."""
-    from engine.cases.service import CaseService
-    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
-    from engine.store.db import Store
+    from engine.cases.simulate import SAMPLE_APPLICANT
     from engine.store.models import Product, Task
 
-    from .conftest import TEST_LIBRARY
-
-    store = Store(database_url)
-    service = CaseService(store, load_library(TEST_LIBRARY / "standards"))
-    service.directory.sync_offices()
-    users_for(service, stock=False)
+    service, _library = test_library_service
+    store = service.store
     at = datetime(2026, 12, 7, 9, tzinfo=WITA)
     case_id = service.open_case("uji-fakta-langkah", dict(SAMPLE_APPLICANT), requirements=["surat"],
                                 actor="kantor-uji.petugas", at=at)
@@ -317,25 +329,17 @@ def test_a_step_runs_on_what_an_earlier_step_recorded(database_url, visit, decis
                     if p.handed_over_at is not None}
         assert s.get(Case, case_id).status == "done"
     assert done == steps and products == handed
-    store.dispose()
 
 
-def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(database_url):
+def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(test_library_service):
     """An applicant step mid-way (issue 19's defect: the clock kept running while the applicant paid):
     received Monday 7 December, the bill issued the same day, paid on Thursday 10th: the 3-working-day
     limit moves on by the three working days the applicant held the file."""
     from engine.calendar import WorkingCalendar
-    from engine.cases.service import CaseService
-    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
-    from engine.store.db import Store
+    from engine.cases.simulate import SAMPLE_APPLICANT
 
-    from .conftest import TEST_LIBRARY
-
-    store = Store(database_url)
-    library = load_library(TEST_LIBRARY / "standards")
-    service = CaseService(store, library)
-    service.directory.sync_offices()
-    users_for(service, stock=False)
+    service, library = test_library_service
+    store = service.store
     monday = datetime(2026, 12, 7, 9, tzinfo=WITA)
     case_id = service.open_case("uji-bayar-di-bank", dict(SAMPLE_APPLICANT), requirements=["surat"],
                                 actor="kantor-uji.petugas", at=monday)
@@ -358,7 +362,6 @@ def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(dat
     from engine.audit.verify import verify
 
     assert verify(store).ok  # the case's rows agree with its history (the held clock included)
-    store.dispose()
 
 
 def test_the_diff_names_a_changed_extension_tier_range_and_step_target():
@@ -378,21 +381,14 @@ def test_the_diff_names_a_changed_extension_tier_range_and_step_target():
     assert "target 4 jam kerja" in text
 
 
-def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_still(database_url):
+def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_still(test_library_service):
     """`clock: stops` on the Dinas Teknis's recommendation: received Monday, recommended Thursday, the
     3-working-day limit moves on by the three days the other agency held the file."""
     from engine.calendar import WorkingCalendar
-    from engine.cases.service import CaseService
-    from engine.cases.simulate import SAMPLE_APPLICANT, users_for
-    from engine.store.db import Store
+    from engine.cases.simulate import SAMPLE_APPLICANT
 
-    from .conftest import TEST_LIBRARY
-
-    store = Store(database_url)
-    library = load_library(TEST_LIBRARY / "standards")
-    service = CaseService(store, library)
-    service.directory.sync_offices()
-    users_for(service, stock=False)
+    service, library = test_library_service
+    store = service.store
     monday = datetime(2026, 12, 7, 9, tzinfo=WITA)
     case_id = service.open_case("uji-instansi-lain", dict(SAMPLE_APPLICANT), requirements=["surat"],
                                 actor="kantor-uji.petugas", at=monday)
@@ -410,4 +406,3 @@ def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_s
     from engine.audit.verify import verify
 
     assert verify(store).ok  # the case's rows agree with its history (the held clock included)
-    store.dispose()
