@@ -329,6 +329,17 @@ def test_a_step_runs_on_what_an_earlier_step_recorded(test_library_service, visi
                     if p.handed_over_at is not None}
         assert s.get(Case, case_id).status == "done"
     assert done == steps and products == handed
+    from engine.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar.from_office(_library.offices["kantor-uji"].data)
+    with store.read() as s:
+        case = s.get(Case, case_id)
+        tiers = s.scalars(select(Event).where(Event.case_id == case_id, Event.kind == "tier_set")).all()
+    # The visit makes the limit the standard's branch for it: 10 working days instead of 5, recorded why.
+    assert case.due_at == calendar.due(at, 10 if visit else 5)
+    assert [t.data["tier"] for t in tiers] == (["kunjungan"] if visit else [])
+    if visit:
+        assert "Perlu kunjungan lapangan" in tiers[0].data["reason"]
 
 
 def test_the_offices_clock_stands_still_while_the_applicant_pays_at_the_bank(test_library_service):

@@ -16,9 +16,10 @@ from engine.store.prepared import Prepared
 
 from engine.errors import InvalidInput
 
-from . import clock
+from . import clock, tiering
 from .core import decide, opening
-from .core.decide import CaseFacts, CloseCase, Complete, EnterStep, PauseClock, RecordDone, ResumeClock, RunEffect
+from .core.decide import (CaseFacts, CloseCase, Complete, EnterStep, PauseClock, RecordDone, ResumeClock, RunEffect,
+                          SetTier)
 from .effects import EFFECTS
 from .issued import calendar_of, record_event, standard_of
 from .sla_levels import step_due
@@ -42,12 +43,12 @@ def facts(txn: Txn, case: Record, step: dict | None = None, standard=None) -> Ca
         received = frozenset(ident for ident, is_received in _REQUIREMENT_STATES.rows(txn.conn, case=case.id)
                              if is_received)
     answers = case.answers or {}
-    if standard is not None and standard.procedure.reads_step_facts:
+    if standard is not None and standard.reads_step_facts:
         txn.flush()
         answers = dict(answers)
         for step_id, outcome, data in _DONE_STEP_FACTS.rows(txn.conn, case=case.id):
             answers.update(step_facts(step_id, outcome, data))
-    return CaseFacts(case.status, case.variant, case.channel, answers, received)
+    return CaseFacts(case.status, case.variant, case.channel, answers, received, case.tier)
 
 
 class StepMoves:
@@ -74,6 +75,9 @@ class StepMoves:
         record_event(txn, case, "task_completed", actor, at, user, task=task, outcome=op.outcome, action=op.action,
                      reason=op.reason, data_sha256=chain.data_digest(op.data) if op.data else None,
                      waits_for=op.waits_for)
+
+    def _set_tier(self, txn, case, task, step, op: SetTier, actor, user, at):
+        tiering.change_tier(txn, case, op.tier, op.reason, SYSTEM_ROLE, None, at, task)
 
     def _effect(self, txn, case, task, step, op: RunEffect, actor, user, at):
         EFFECTS[op.name](txn, case, task, step, user, actor, at)
@@ -182,4 +186,5 @@ class StepMoves:
 
 
 CARRY_OUT = {RecordDone: StepMoves._done, RunEffect: StepMoves._effect, ResumeClock: StepMoves._resume,
-             PauseClock: StepMoves._pause, EnterStep: StepMoves._enter_step, CloseCase: StepMoves._close_case}
+             PauseClock: StepMoves._pause, EnterStep: StepMoves._enter_step, CloseCase: StepMoves._close_case,
+             SetTier: StepMoves._set_tier}

@@ -24,6 +24,13 @@ def set_tier(txn: Txn, case: Record, task: Record, step: dict, user: Actor | Non
         raise InvalidInput("pilih tingkat untuk memproses", f"data.{TIER_FIELD}")
     if not reason:
         raise InvalidInput("alasan pemilihan tingkat wajib diisi", "data.alasan_tingkat")
+    change_tier(txn, case, tier, reason, actor, user, at, task)
+
+
+def change_tier(txn: Txn, case: Record, tier: str, reason: str, actor: str, user: Actor | None, at: datetime,
+                task: Record | None = None) -> None:
+    """The case takes the time limit of ``tier`` (a triage tier, or a branch of the standard's limit that
+    its records now meet): the due date is computed again, the change recorded with its reason."""
     before = case.tier
     case.tier = tier
     standard = standard_of(txn, case)

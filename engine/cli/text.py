@@ -56,7 +56,7 @@ def standard_summary(std) -> str:
                 if channel:
                     lines.append(f"      {channel}:")
                 lines += _numbered(steps, "         " if channel else "      ")
-    lines.append(f"3. Jangka waktu: {wording.time_limit(std.time_limit())}")
+    lines.append(f"3. Jangka waktu: {wording.time_limit(std.time_limit(), standard=std)}")
     lines += [f"   Varian {v['name']}: {wording.time_limit(std.time_limit(v['id']))}" for v in std.variants
               if v.get("time_limit")]
     if d.get("extension"):

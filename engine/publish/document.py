@@ -55,9 +55,9 @@ def components(std) -> list[Component]:
     if not procedure:  # no published wording: the steps themselves, in order, each with who does it
         procedure = [wording.step_line(step, std.office) for step in std.data.get("steps") or []
                      if isinstance(step, dict) and step.get("name")]
-    time_limits = [wording.time_limit(std.time_limit())]
+    time_limits = [wording.time_limit(std.time_limit(), standard=std)]
     time_limits += [f"{tier.get('name') or tier_id}: {wording.time_limit_short(tier)}"
-                    for tier_id, tier in std.tiers.items()]
+                    for tier_id, tier in std.tiers.items() if tier_id not in std.branches]
     if std.data.get("extension"):
         time_limits.append(wording.extension(std.data["extension"], std.office))
     fees = [wording.fee(std.fee(), std)] + [f"{label}: {text}" for label, text in wording.fee_details(std.fee())]

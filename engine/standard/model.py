@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.standard.durations import RANGE_KEY, UNIT_KEYS
 
-from .flow import END, Procedure, combinations, evaluate
+from .flow import END, Procedure, combinations, evaluate, reads_step_facts
 from .kinds import kind_of
 
 MANAGEMENT_KEYS = ("legal_basis", "facilities", "competence", "supervision", "staffing", "service_guarantee",
@@ -116,12 +116,25 @@ class Standard:
 
     @property
     def tiers(self) -> dict:
-        """The tiers a case may be given while it is handled (the ``tiers`` of its triage steps)."""
+        """The tiers a case may be given while it is handled: the ``tiers`` of its triage steps, and the
+        ``branches`` of its time limit (taken when the case's records meet their condition)."""
         found = {}
         for step in self.data.get("steps") or []:
             if isinstance(step, dict) and isinstance(step.get("tiers"), dict):
                 found.update(step["tiers"])
+        found.update(self.branches)
         return found
+
+    @cached_property
+    def branches(self) -> dict:
+        """``time_limit.branches``: {id: {name, a length, when}} ("10 hari kerja bila perlu peninjauan")."""
+        branches = (self.data.get("time_limit") or {}).get("branches")
+        return dict(branches) if isinstance(branches, dict) else {}
+
+    @cached_property
+    def reads_step_facts(self) -> bool:
+        """Whether a condition of its steps or of its time limit's branches reads an earlier step's record."""
+        return self.procedure.reads_step_facts or any(reads_step_facts(b.get("when")) for b in self.branches.values())
 
     def time_limit(self, variant_id: str | None = None, tier: str | None = None) -> dict:
         """The time limit of a variant; a case given a tier at triage has that tier's (same start rules)."""

@@ -155,6 +155,11 @@ def check_standard(doc: Document, catalog: Catalog) -> None:
         _check_fee_items(doc, variant.get("fee"), ("variants", vi, "fee"), context)
     _check_procedure_text(doc, data.get("procedure"), ("procedure",), channel_ids)
     _check_time_limit(doc, data.get("time_limit"), ("time_limit",), required=True)
+    branches = (data.get("time_limit") or {}).get("branches") if isinstance(data.get("time_limit"), dict) else None
+    for branch_id, branch in branches.items() if isinstance(branches, dict) else ():
+        if isinstance(branch, dict):
+            _check_time_limit(doc, branch, ("time_limit", "branches", branch_id), required=True)
+            check_condition(doc, branch.get("when"), ("time_limit", "branches", branch_id, "when"), context)
     _check_fee(doc, data.get("fee"), ("fee",))
     _check_fee_items(doc, data.get("fee"), ("fee",), context)
 

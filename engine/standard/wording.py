@@ -112,7 +112,7 @@ def fee_details(fee: dict) -> list[tuple[str, str]]:
             if fee.get(key)]
 
 
-def time_limit(limit: dict, with_clock: bool = True) -> str:
+def time_limit(limit: dict, with_clock: bool = True, standard=None) -> str:
     if limit.get("not_stated"):
         return NOT_STATED
     if limit.get("text"):
@@ -121,7 +121,10 @@ def time_limit(limit: dict, with_clock: bool = True) -> str:
     if text is None:
         return "-"
     clock = CLOCK_LABELS.get(limit.get("clock_starts", "requirements_complete"))
-    return f"{text} ({clock})" if with_clock and clock else text
+    text = f"{text} ({clock})" if with_clock and clock else text
+    for branch in (limit.get("branches") or {}).values():  # "10 hari kerja bila Perlu kunjungan lapangan"
+        text += f"; {text_of(branch)} {condition(branch.get('when'), standard)}"
+    return text
 
 
 def extension(settings: dict | None, office=None) -> str | None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from engine.errors import InvalidInput
 from engine.standard.flow import END, evaluate, step_facts
+from engine.standard.wording import condition as condition_text
 from engine.standard.kinds import StepKind, kind_of
 
 from .. import fields
@@ -37,6 +38,7 @@ class CaseFacts(NamedTuple):
     channel: str | None = None
     answers: dict = {}  # (never changed: a NamedTuple's default is shared)
     received: frozenset | None = None
+    tier: str | None = None  # the tier or branch of its time limit the case runs on
 
 
 class Complete(NamedTuple):
@@ -65,6 +67,13 @@ class RecordDone(NamedTuple):
 class RunEffect(NamedTuple):
     """One of the step kind's effects, by name (engine/cases/effects.py, EFFECTS)."""
     name: str
+
+
+class SetTier(NamedTuple):
+    """The case's records now meet a branch of the standard's time limit (``time_limit.branches``): the case
+    takes that branch's limit, the due date follows."""
+    tier: str
+    reason: str
 
 
 class ResumeClock(NamedTuple):
@@ -152,9 +161,11 @@ def complete(standard, case: CaseFacts, command: Complete) -> Decision:
         if missing:
             raise InvalidInput(incomplete_message(standard, case.variant, case.channel, case.answers, missing),
                                "requirements")
-    if procedure.reads_step_facts:  # what comes next may depend on what this step recorded
+    if standard.reads_step_facts:  # what comes next, or the limit, may depend on what this step recorded
         case = case._replace(answers={**case.answers, **step_facts(command.step_id, outcome, data)})
     operations = [RecordDone(action, outcome, data or {}, reason, chosen.get("waits_for"))]
+    if action == "approve":
+        operations += branch_taken(standard, case)
     effects = (kind.on_approve if action == "approve" else ()) + kind.outcome_effects.get(outcome, ())
     if step.get("clock") == "stops" and action == "approve" and "release_clock" not in effects:
         effects += ("release_clock",)  # a step whose time the standard does not count: the clock runs on
@@ -188,6 +199,16 @@ def _previous_officer_step(standard, case: CaseFacts, step_id: str) -> str:
                                                  case.answers) is not False:
             return earlier
     return step_id
+
+
+def branch_taken(standard, case: CaseFacts) -> list:
+    """The branch of the standard's time limit the case's records now meet (the first whose condition
+    holds), when the case is not on it already."""
+    for branch_id, branch in standard.branches.items():
+        if evaluate(branch.get("when"), case.variant, case.channel, case.answers) is True:
+            return [] if case.tier == branch_id else [SetTier(branch_id, "syarat jangka waktu terpenuhi: "
+                                                               + condition_text(branch.get("when"), standard))]
+    return []
 
 
 def enter(standard, case: CaseFacts, target: str):
