@@ -417,3 +417,41 @@ def test_a_step_of_another_agency_the_standard_does_not_count_stands_the_clock_s
     from engine.audit.verify import verify
 
     assert verify(store).ok  # the case's rows agree with its history (the held clock included)
+
+
+def test_a_partner_agencys_step_is_due_on_its_own_working_hours(test_library_service):
+    """The Dinas Teknis (an external role with its own calendar: 07.30-15.30, Saturdays 08.00-12.00) gets a
+    4-hour target at 14.00 on Friday 11 December: due Saturday 10.30 on its hours, not Monday on the office's."""
+    from engine.cases.simulate import SAMPLE_APPLICANT
+
+    service, _library = test_library_service
+    friday = datetime(2026, 12, 11, 14, tzinfo=WITA)
+    case_id = service.open_case("uji-instansi-lain", dict(SAMPLE_APPLICANT), requirements=["surat"],
+                                actor="kantor-uji.petugas", at=friday)
+    task = _tasks(service, case_id)[0]
+    assert task.step_id == "rekomendasi"
+    assert task.step_due_at.astimezone(WITA) == datetime(2026, 12, 12, 10, 30, tzinfo=WITA)
+
+
+def test_a_limit_stated_in_words_only_validates_with_its_text_and_gives_no_due_date(tmp_path):
+    """"Sesuai durasi kegiatan": `{open_ended: true, text: ...}` (without its text, a clear message)."""
+    import shutil
+
+    from engine.standard.validate import validate_paths
+
+    from .conftest import TEST_LIBRARY
+
+    shutil.copytree(TEST_LIBRARY / "offices", tmp_path / "offices")
+    (tmp_path / "standards").mkdir()
+    source = (TEST_LIBRARY / "standards" / "uji-bayar-di-bank.yaml").read_text()
+    path = tmp_path / "standards" / "uji-bayar-di-bank.yaml"
+    path.write_text(source.replace("time_limit: {working_days: 3}", "time_limit: {open_ended: true}"))
+    result = validate_paths([path])
+    assert any(d.path == "time_limit.open_ended" and "memerlukan 'text'" in d.message for d in result.errors)
+    path.write_text(source.replace("time_limit: {working_days: 3}",
+                                   "time_limit: {open_ended: true, text: Sesuai durasi kegiatan}"))
+    assert validate_paths([path]).ok
+    standard = load_library(tmp_path).standard("uji-bayar-di-bank")
+    assert wording.time_limit_short(standard.time_limit()) == "Sesuai durasi kegiatan"
+    assert wording.time_limit(standard.time_limit()) == "Sesuai durasi kegiatan"
+    assert Duration.of(standard.time_limit()) is None  # the engine sets no due date (clock.due_for)

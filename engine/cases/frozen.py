@@ -125,6 +125,21 @@ def thaw(version) -> Standard:
     return found
 
 
+def role_calendar(version, unit: str | None, role: str | None) -> WorkingCalendar:
+    """The working calendar of a role's steps: a partner agency's own (its role's ``calendar``), else the
+    office's (or its unit's)."""
+    office = version.office_document
+    own = next((r.get("calendar") for r in office.get("roles") or [] if r.get("id") == role), None)
+    if not own:
+        return calendar_for(version, unit)
+    key = (version.digest, f"role:{role}")
+    found = _CALENDARS.get(key)
+    if found is None:
+        found = WorkingCalendar.from_office({**office, "calendar": own, "units": []}, None)
+        _CALENDARS[key] = found
+    return found
+
+
 def calendar_for(version, unit: str | None) -> WorkingCalendar:
     key = (version.digest, unit)  # the digest covers the office document too
     found = _CALENDARS.get(key)

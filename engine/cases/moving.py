@@ -21,7 +21,8 @@ from .core import decide, opening
 from .core.decide import (CaseFacts, CloseCase, Complete, EnterStep, PauseClock, RecordDone, ResumeClock, RunEffect,
                           SetTier)
 from .effects import EFFECTS
-from .issued import calendar_of, record_event, standard_of
+from .frozen import role_calendar
+from .issued import record_event, standard_of
 from .sla_levels import step_due
 from .txn import Record, Txn
 
@@ -146,7 +147,9 @@ class StepMoves:
         txn.last_seq[case.id] = seq = seq + 1
         kind = kind_of(step)
         role = kind.role(step)
-        step_due_at = step_due(calendar_of(txn, case), at, step.get("target")) if kind.in_worklists else None
+        # A partner agency's step runs on its own working days and hours (its role's calendar), if it has them.
+        step_due_at = step_due(role_calendar(txn.version(case.standard_version_id), case.unit_id, role), at,
+                               step.get("target")) if kind.in_worklists else None
         values = {"case_id": case.id, "office_id": case.office_id, "seq": seq, "step_id": step_id, "kind": kind.name,
                   "role": role, "status": "open", "created_at": at, "due_at": case.due_at, "mirrored": False,
                   "row_version": 1, "step_due_at": step_due_at}
