@@ -91,6 +91,7 @@ def library():
 def fresh_service(name: str) -> CaseService:
     store = Store(f"sqlite:///{WORK / name}.db")
     service = CaseService(store, library())
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     service.directory.sync_offices()
     users_for(service)
     return service

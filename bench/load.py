@@ -64,6 +64,7 @@ def _open_some(args) -> int:
     from engine.store.db import Store
 
     service = CaseService(Store(url), load_library(folder))
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     applicant = {"nik": "", "name": "Pemohon Uji Beban"}
     for n in range(first, first + count):
         service.open_case(STANDARD, {**applicant, "nik": nik(n)}, requirements=["ktp"],
@@ -81,6 +82,7 @@ def seed(url: str, folder: Path, cases: int, citizens: int, workers: int = 2, ma
 
     store = Store(url)
     service = CaseService(store, load_library(folder))
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     service.directory.sync_offices()
     hashed = hash_password(PASSWORD)
     for role, count in ROLES.items():

@@ -73,6 +73,7 @@ def main() -> int:
 
     store = Store(bench_database(args.url, "layanan-online-"))
     service = CaseService(store, load_library(ROOT / "standards"))
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     service.directory.sync_offices()
     users_for(service)
     at = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

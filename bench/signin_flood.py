@@ -46,6 +46,7 @@ from engine.standard.model import load_library
 from engine.store.db import Store
 from engine.web.app import create_app
 service = CaseService(Store({url!r}), load_library({library!r}))
+service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
 uvicorn.run(create_app(service, public_url="http://127.0.0.1:{port}"), host="127.0.0.1", port={port},
             log_level="warning")
 """
@@ -62,6 +63,7 @@ def prepare(work: Path, officers: int) -> tuple[str, Path, list[str]]:
     shutil.copy(ROOT / "bench" / "data" / "bench-surat.yaml", folder)
     url = f"sqlite:///{work / 'flood.db'}"
     service = CaseService(Store(url), load_library(folder))
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     service.directory.sync_offices()
     hashed = hash_password(PASSWORD)
     names = []

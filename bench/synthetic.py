@@ -75,6 +75,7 @@ def build(path, cases: int, seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     store = Store(str(path) if "://" in str(path) else f"sqlite:///{path}")
     service = CaseService(store, load_library(ROOT / "standards"))
+    service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
     service.directory.sync_offices()
     users_for(service)
     with store.write() as s:

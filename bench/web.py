@@ -68,6 +68,7 @@ def main() -> None:
         else:
             db = work / "web.db"
         service = CaseService(Store(f"sqlite:///{db}"), library(work))
+        service.accept_drafts = True  # a bench office, like the demo's: its standards are drafts
         service.directory.sync_offices()
         users_for(service)
         if not args.db:
