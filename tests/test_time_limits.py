@@ -288,6 +288,7 @@ def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corp
     post_sign_in(client, f"{office}.petugas_pengaduan", PASSWORD)
     page = client.get(f"/kasus/{view['number']}").text
     assert "Perpanjang jangka waktu" in page and "Dapat diperpanjang 7 hari kerja, satu kali" in page
+    assert "7 Desember 2026 09.00 WIB" in page and "WITA" not in page  # the office's own zone (Yogyakarta)
     import re
 
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Path as PathParameter, Request
 from fastapi.responses import Response
+from jinja2 import pass_context
 
 from engine.errors import CaseError, Forbidden
 from engine.standard import wording
@@ -35,7 +36,11 @@ def officer(request: Request) -> Officer:
 
 
 def render(request: Request, template: str, officer: Officer | None, status_code: int = 200, **context):
-    return request.app.state.templates.TemplateResponse(request, template, {"officer": officer, **context},
+    # Times on an officer's pages are in the officer's office's zone (WIB, WITA or WIT).
+    office = request.app.state.service.library.offices.get(officer.office_id) \
+        if officer is not None and request.app.state.service.library is not None else None
+    zone = {"tz": office.timezone} if office is not None else {}
+    return request.app.state.templates.TemplateResponse(request, template, {"officer": officer, **zone, **context},
                                                         status_code=status_code)
 
 
@@ -71,7 +76,7 @@ def template_environment():
 
     env = environment(FileSystemLoader(str(HERE / "templates")))
     env.filters["tanggal"] = lambda v: wording.long_date(v) if v else "-"
-    env.filters["waktu"] = local_time
+    env.filters["waktu"] = _local_time_here
     env.filters["sisa"] = days_left
     env.filters["rupiah"] = wording.rupiah
     env.globals.update(wording=wording, CHANNEL_LABELS=wording.CHANNEL_LABELS,
@@ -86,7 +91,16 @@ SLA_LABELS = {"on_track": "Sesuai jadwal", "at_risk": "Hampir lewat", "late": "T
               "missed": "Terlambat"}
 
 
-def local_time(value, tz: str = "Asia/Makassar") -> str:
+@pass_context
+def _local_time_here(context, value, tz: str | None = None) -> str:
+    """The ``waktu`` filter: in the zone the page gives (``tz``: the officer's office), else WITA."""
+    return local_time(value, tz or context.get("tz") or DEFAULT_ZONE)
+
+
+DEFAULT_ZONE = "Asia/Makassar"
+
+
+def local_time(value, tz: str = DEFAULT_ZONE) -> str:
     if not value:
         return "-"
     from zoneinfo import ZoneInfo
