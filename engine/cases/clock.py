@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, or_, select
 
 from engine.calendar import UncoveredYear
-from engine.standard.durations import Duration
 from engine.errors import CaseError
+from engine.standard.durations import Duration
 from engine.standard.flow import SYSTEM_ROLE
 from engine.store.models import OPEN_TASK_STATUSES, Event, Task
 from engine.store.prepared import Prepared
@@ -73,7 +73,8 @@ def pause(txn: Txn, case: Record, at: datetime, reason: str | None,
         record_event(txn, case, "clock_paused", SYSTEM_ROLE, at, None, reason=reason, **extra)
 
 
-# ------------------------------------------------------------------ the applicant's own steps mid-way
+# ------------------------------------------------------------------ steps whose time the office does not count
+# (an applicant's own step met mid-way, a step marked ``clock: stops`` such as another agency's)
 
 _LAST_PAUSE = Prepared(select(Event.__table__.c.data).where(Event.__table__.c.case_id == bindparam("case"),
                                                             Event.__table__.c.kind == "clock_paused")
@@ -81,8 +82,8 @@ _LAST_PAUSE = Prepared(select(Event.__table__.c.data).where(Event.__table__.c.ca
 
 
 def hold(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:
-    """A step the applicant does while the office's clock runs (paying at the bank, bringing a document):
-    the clock stands still until the applicant has done it."""
+    """A step entered while the office's clock runs whose time it does not count (the applicant paying at
+    the bank, another agency's recommendation): the clock stands still until the step is done."""
     if task.seq == 1:
         return  # the application itself (an online channel's first step): nothing to wait for
     if case.clock_started_at is not None and case.clock_paused_at is None:
@@ -90,7 +91,7 @@ def hold(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at:
 
 
 def release(txn: Txn, case: Record, task: Record, step: dict, user, actor: str, at: datetime) -> None:
-    """The applicant did the step that held the clock: it runs on (moved by the time it stood still)."""
+    """The step that held the clock is done: it runs on (the due date moved by the time it stood still)."""
     if case.clock_paused_at is None:
         return
     txn.flush()
