@@ -6,9 +6,10 @@ case store with --open-cases open cases. Bounded: --duration seconds of load, 12
         --open-cases 100000 --processes 1 2 --duration 60
 
 Prints per action the count, throughput and p50/p95/p99 (locust's), errors, completed steps per second,
-and Prefect's catch-up lag (a case's change in the case store to its flow run in the same state: each
-synced link's ``synced_at - changed_at`` during the load) and the backlog left when the load stops, with
-the time Prefect then took to drain it.
+the backlog left when the load stops with the time Prefect then took to drain it, and Prefect's catch-up
+lag (a case's change in the case store to its flow run in the same state: ``synced_at - changed_at`` of
+every case changed during the load, measured once the backlog is drained). --pace S paces each officer to
+an action per S seconds at most: the lag at a rate Prefect can follow.
 
 Seeding: the open cases are opened through the case service (every row, event and audit chain as an
 officer's intake makes them), in worker processes; their Prefect links are then marked caught up, as if
@@ -132,13 +133,16 @@ def stop_cluster(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_locust(hosts: list[str], duration: int, officers: int, work: Path, tag: str, acks: Path | None = None) -> dict:
+def run_locust(hosts: list[str], duration: int, officers: int, work: Path, tag: str, acks: Path | None = None,
+               pace: float = 0) -> dict:
     share = {"LOAD_OPERATORS": round(officers * 0.4), "LOAD_VERIFIERS": round(officers * 0.3)}
     share["LOAD_HANDOVER"] = officers - sum(share.values())
     env = dict(os.environ, LOAD_HOSTS=",".join(hosts), LOAD_PASSWORD=PASSWORD, LOAD_CITIZENS="5",
                **{k: str(v) for k, v in share.items()})
     if acks is not None:
         env["LOAD_ACKS"] = str(acks)
+    if pace:
+        env["LOAD_PACE"] = str(pace)
     prefix = work / f"locust-{tag}"
     users = officers + 5
     subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "load" / "locustfile.py"),
@@ -149,30 +153,36 @@ def run_locust(hosts: list[str], duration: int, officers: int, work: Path, tag: 
         return {row["Name"]: row for row in csv.DictReader(f)}
 
 
-def prefect_lag(url: str, since: datetime, until: datetime, drain_seconds: int = 600) -> dict:
+def prefect_lag(url: str, since: datetime, until: datetime, drain_seconds: int = 900) -> dict:
+    """Waits until Prefect has caught up (at most ``drain_seconds``), then measures, for every case changed
+    during the load, its last change there to its flow run in the same state (``synced_at - changed_at``):
+    the changes Prefect followed during the load and those it met only while draining alike."""
     from engine.store.db import Store
     from engine.store.models import FlowLink
 
     store = Store(url)
     links = FlowLink.__table__
     with store.read() as s:
-        lags = sorted(s.execute(select(links.c.synced_at - links.c.changed_at).where(
-            links.c.synced_at >= since, links.c.synced_at <= until)).scalars().all())
         backlog = s.scalar(select(func.count()).select_from(links).where(links.c.pending.is_(True)))
-    seconds = [lag.total_seconds() for lag in lags]
     started = time.perf_counter()
     left = backlog
     while left and time.perf_counter() - started < drain_seconds:
         time.sleep(2)
         with store.read() as s:
             left = s.scalar(select(func.count()).select_from(links).where(links.c.pending.is_(True)))
+    drained_in = time.perf_counter() - started if not left else None
+    with store.read() as s:
+        lags = sorted(s.execute(select(links.c.synced_at - links.c.changed_at).where(
+            links.c.changed_at >= since, links.c.changed_at <= until, links.c.pending.is_(False),
+            links.c.synced_at.is_not(None))).scalars().all())
     store.dispose()
+    seconds = [max(0.0, lag.total_seconds()) for lag in lags]
 
     def pct(q):
         return seconds[min(len(seconds) - 1, int(q * (len(seconds) - 1)))] if seconds else None
 
-    return {"synced": len(seconds), "p50": pct(.5), "p95": pct(.95), "max": seconds[-1] if seconds else None,
-            "backlog": backlog, "drained_in": time.perf_counter() - started if not left else None, "left": left}
+    return {"synced": len(seconds), "p50": pct(.5), "p95": pct(.95), "p99": pct(.99),
+            "max": seconds[-1] if seconds else None, "backlog": backlog, "drained_in": drained_in, "left": left}
 
 
 def report(tag: str, stats: dict, duration: int, lag: dict) -> None:
@@ -184,8 +194,9 @@ def report(tag: str, stats: dict, duration: int, lag: dict) -> None:
     completed = int(stats.get("complete", {}).get("Request Count", 0)) - int(stats.get("complete", {}).get("Failure Count", 0))
     print(f"completed human steps: {completed} in {duration} s = {completed / duration:.1f}/s")
     if lag["synced"]:
-        print(f"Prefect catch-up lag over {lag['synced']} synced links: p50 {lag['p50']:.1f} s, p95 {lag['p95']:.1f} s,"
-              f" max {lag['max']:.1f} s; backlog at the end {lag['backlog']}, drained in "
+        print(f"Prefect catch-up lag over the {lag['synced']} cases changed during the load: p50 {lag['p50']:.1f} s, "
+              f"p95 {lag['p95']:.1f} s, p99 {lag['p99']:.1f} s, max {lag['max']:.1f} s; backlog at the end "
+              f"{lag['backlog']}, drained in "
               + (f"{lag['drained_in']:.0f} s" if lag['drained_in'] is not None else f"(not drained: {lag['left']} left)"))
     else:
         print(f"Prefect synced nothing during the load; backlog {lag['backlog']}")
@@ -200,6 +211,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--reuse", action="store_true", help="the database is seeded already")
     parser.add_argument("--port", type=int, default=8600)
+    parser.add_argument("--pace", type=float, default=0,
+                        help="each officer's actions at least this many seconds apart (a paced load; 0: no pause)")
     args = parser.parse_args()
     from bench.synthetic import bench_database
 
@@ -218,13 +231,14 @@ def main() -> None:
         proc, hosts = start_cluster(processes, env, work, args.port)
         try:
             since = datetime.now(timezone.utc)
-            stats = run_locust(hosts, args.duration, args.officers, work, str(processes))
+            stats = run_locust(hosts, args.duration, args.officers, work, str(processes), pace=args.pace)
             until = datetime.now(timezone.utc)
             lag = prefect_lag(url, since, until)
         finally:
             stop_cluster(proc)
         report(f"{processes} web process(es), {processes} orchestrator(s), 1 Prefect API server; "
-               f"{args.officers} officers + 5 citizens, {args.duration} s", stats, args.duration, lag)
+               f"{args.officers} officers + 5 citizens{f' paced at {args.pace} s' if args.pace else ''}, "
+               f"{args.duration} s", stats, args.duration, lag)
     print(f"\nlogs: {work}")
 
 

@@ -57,6 +57,12 @@ def bench_database(url: str | None, prefix: str, name: str = "cases.db") -> str:
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     engine.dispose()
+    # And the Prefect database `layanan cluster` makes beside it, so that each run starts with no flow runs.
+    prefect = engine.url.set(database=f"{engine.url.database}_prefect")
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{prefect.database}" WITH (FORCE)')
+    admin.dispose()
     return url
 
 

@@ -30,9 +30,23 @@ def demo_run(library, tmp_path_factory):
     from engine.orchestration.demo import run_demo
     from engine.store.db import Store
 
+    from prefect._internal.observers import FlowRunSuspendingObserver
+
+    watches = []  # Prefect's outside-suspension watches started (engine/orchestration/suspension.py)
+    original = FlowRunSuspendingObserver.__aenter__
+
+    async def counted(self):
+        watches.append(self)
+        return await original(self)
+
+    FlowRunSuspendingObserver.__aenter__ = counted
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('store') / 'cases.db'}")
     service = CaseService(store, library)
-    results, summary = asyncio.run(run_demo(service))
+    try:
+        results, summary = asyncio.run(run_demo(service))
+    finally:
+        FlowRunSuspendingObserver.__aenter__ = original
+    summary.watches = len(watches)
     yield service, results, summary
     store.dispose()
 
@@ -47,6 +61,14 @@ def test_every_seed_standard_runs_to_the_end(demo_run, library):
     assert kinds == {"intake", "form", "approval", "signature", "automated", "handover", "applicant", "triage"}
     bundle = next(r for r in results if r["standard"] in library.bundles)
     assert len(bundle["parts"]) == len(library.bundles[bundle["standard"]].data["parts"])
+
+
+def test_the_orchestrators_runs_start_no_outside_suspension_watch(demo_run):
+    """Each run is a deployment's, for which Prefect would start a watch (a thread, a client, an event
+    subscription) at every execution; the orchestrator's runs suspend themselves and start none."""
+    _service, results, summary = demo_run
+    assert summary.suspended > len(results)  # the runs did suspend, many times, and resumed
+    assert summary.watches == 0
 
 
 def test_prefects_server_met_no_locked_database_and_printed_nothing(demo_run):

@@ -8,6 +8,9 @@ once each with their two scans (kaltim-pemadanan-data; LOAD_APPLY=0 leaves it ou
 applications. A claim lost to another officer at the same instant is the
 expected race: counted apart ("claim lost"), not as an error.
 
+LOAD_PACE=S paces each officer to one action per S seconds at most (a load below the machine's capacity,
+for Prefect's catch-up lag at a rate it can follow); by default officers work without pause.
+
 Every web process is used: each simulated person picks one of LOAD_HOSTS (comma-separated) by its number.
 Each completion acknowledged (HTTP 200) is appended to LOAD_ACKS (task id, time), which the failure tests
 check against the case store: none lost, none applied twice.
@@ -20,12 +23,13 @@ import os
 import random
 import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_pacing, task
 
 HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h]
 PASSWORD = os.environ.get("LOAD_PASSWORD", "beban-uji-2026")
 ACKS = os.environ.get("LOAD_ACKS")
 THINK = float(os.environ.get("LOAD_THINK", "0"))
+PACE = float(os.environ.get("LOAD_PACE", "0"))  # seconds per officer's action at least (a paced load)
 SEEDED = int(os.environ.get("LOAD_SEEDED", "100000"))
 COUNTERS = {role: itertools.count(1) for role in ("operator", "subkoor_piak", "petugas_layanan", "warga")}
 ANSWERS = {"pengolahan": {"data": {"uraian": "Data diolah sesuai berkas"}},
@@ -51,7 +55,7 @@ _PDF, _PNG = _scans()
 class Officer(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(0, THINK) if THINK else (lambda self: 0)
+    wait_time = constant_pacing(PACE) if PACE else between(0, THINK) if THINK else (lambda self: 0)
 
     def on_start(self):
         number = next(COUNTERS[self.role])

@@ -30,7 +30,7 @@ from engine.cases.service import CaseService
 from engine.store.claims import Claims
 from engine.store.lease import Holder, Lease
 
-from . import monitoring, notifying, quiet
+from . import monitoring, notifying, quiet, suspension
 from .flows import CaseFlows, entrypoint_name
 from .ledger import Ledger
 
@@ -50,6 +50,7 @@ class _QuietSuspension(logging.Filter):
 for _name in ("prefect.flow_runs", "prefect.flow_engine", "prefect"):
     logging.getLogger(_name).addFilter(_QuietSuspension())
 quiet.install()
+suspension.install()
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Orchestrator:
         self.lease.holder = self.claims.holder
         self._lease_lost = asyncio.Event()
         self._claimed = 0
-        default = 8 if self.shared_api else 1
+        default = 8 if self.shared_api else 1  # the ephemeral API takes one case at a time (``_pass``)
         self.concurrency = max(1, int(os.environ.get("LAYANAN_ORCHESTRATOR_CONCURRENCY") or default))
 
     async def _deployment_id(self, client, flow_name: str):
@@ -170,29 +171,36 @@ class Orchestrator:
         return (stop is not None and stop.is_set()) or self._lease_lost.is_set()
 
     async def _pass(self, client, links, summary: Summary, stop) -> Summary:
-        # Every case's flow run is made ready first (created, resumed or restarted), back to back, then the
-        # runs are executed: a write that reaches the ephemeral API's SQLite while it is still recording the
-        # task runs of the run just executed is what it most often refuses ("database is locked", which
-        # Prefect's client retries after 2 s).
-        # Against a server, ``concurrency`` cases at a time (their API calls overlap; bench/load.py); on the
-        # ephemeral API one at a time, in order.
-        gate = asyncio.Semaphore(self.concurrency)
+        if self.shared_api:
+            gate = asyncio.Semaphore(self.concurrency)
+            # Against a server, ``concurrency`` cases at a time (their API calls overlap; bench/load.py), each
+            # readied and executed in one go: a run readied long before it is executed would sit Scheduled,
+            # and Prefect's late-runs service would spend a state change marking it Late.
+            async def one(link):
+                async with gate:
+                    if self._halted(stop):
+                        return
+                    flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
+                    if flow_run is not None and not self._halted(stop):  # else the next pass executes it
+                        await self._guarded(self._execute(link, flow_run, summary), link, summary)
 
-        async def ready_one(link):
-            async with gate:
-                if self._halted(stop):
-                    return None
-                flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
-                return None if flow_run is None else (link, flow_run)
-
-        ready = [r for r in await asyncio.gather(*(ready_one(link) for link in links)) if r is not None]
-
-        async def execute_one(link, flow_run):
-            async with gate:
-                if not self._halted(stop):  # else left Scheduled: the next pass executes it
-                    await self._guarded(self._execute(link, flow_run, summary), link, summary)
-
-        await asyncio.gather(*(execute_one(link, flow_run) for link, flow_run in ready))
+            await asyncio.gather(*(one(link) for link in links))
+            return summary
+        # On the ephemeral API, one case at a time, in order, and every case's flow run made ready first
+        # (created, resumed or restarted), back to back, then the runs executed: a write that reaches the
+        # ephemeral API's SQLite while it is still recording the task runs of the run just executed is what
+        # it most often refuses ("database is locked", which Prefect's client retries after 2 s).
+        ready = []
+        for link in links:
+            if self._halted(stop):
+                break
+            flow_run = await self._guarded(self._ready_flow_run(client, link, summary), link, summary)
+            if flow_run is not None:
+                ready.append((link, flow_run))
+        for link, flow_run in ready:
+            if self._halted(stop):  # left Scheduled: the next pass executes it
+                break
+            await self._guarded(self._execute(link, flow_run, summary), link, summary)
         return summary
 
     async def _guarded(self, action, link, summary: Summary):
@@ -244,8 +252,9 @@ class Orchestrator:
         case_id, _number, flow_name, _run_id, _state, revision = link
         self.ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
         try:
-            final = await run_flow_async(self.flows.flow_for(flow_name), flow_run=flow_run,
-                                         parameters={"case_id": case_id}, return_type="state")
+            with suspension.unwatched():  # layanan's runs suspend themselves (engine/orchestration/suspension.py)
+                final = await run_flow_async(self.flows.flow_for(flow_name), flow_run=flow_run,
+                                             parameters={"case_id": case_id}, return_type="state")
             outcome = "completed" if final.is_completed() else "failed"
         except Pause:
             outcome = "suspended"
@@ -313,7 +322,7 @@ class Orchestrator:
         """Catch up repeatedly; with until_idle, stop when a pass finds nothing left to do."""
         total, passes, waiting = Summary(), 0, None
         outage = 0  # passes in a row that could not reach Prefect's API or the case store
-        if self.concurrency > 1:  # each case's steps run in threads: room for every case at a time
+        if self.shared_api and self.concurrency > 1:  # each case's steps run in threads: room for every case at a time
             from concurrent.futures import ThreadPoolExecutor
 
             asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(4 * self.concurrency))

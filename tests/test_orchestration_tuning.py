@@ -1,0 +1,54 @@
+"""Prefect's outside-suspension watch is skipped only for the orchestrator's own runs
+(engine/orchestration/suspension.py); the end-to-end count is in tests/test_prefect_flows.py."""
+
+from contextlib import contextmanager
+
+
+def test_the_watch_is_wrapped_on_this_prefect():
+    """If a Prefect release moves the engine's name for the watch, this fails: the watch would run again
+    for every execution (slower, never wrong) and the wrapping must be looked at."""
+    import prefect.flow_engine as engine
+
+    from engine.orchestration import suspension
+
+    assert suspension.install() is True
+    assert getattr(engine.observe_flow_run_suspension, "_layanan_wrapped", False)
+    assert suspension.install() is True  # once: not wrapped twice
+    assert not getattr(engine.observe_flow_run_suspension.__wrapped__, "_layanan_wrapped", False)
+
+
+def test_skipped_inside_unwatched_and_kept_outside(monkeypatch):
+    import prefect.flow_engine as engine
+
+    from engine.orchestration import suspension
+
+    started = []
+
+    @contextmanager
+    def watch(flow_run_id, request, *args, **kwargs):
+        started.append(flow_run_id)
+        yield
+
+    # The wrapper install() builds, over a recorder in place of Prefect's watch.
+    monkeypatch.setattr(engine, "observe_flow_run_suspension", _rewrapped(watch))
+    with suspension.unwatched():
+        with engine.observe_flow_run_suspension("run-a", object()):
+            pass
+    with engine.observe_flow_run_suspension("run-b", object()):
+        pass
+    assert started == ["run-b"]
+
+
+def _rewrapped(watch):
+    """The module's wrapper over ``watch`` (as install() builds it over Prefect's)."""
+    import prefect.flow_engine as engine
+
+    from engine.orchestration import suspension
+
+    saved = engine.observe_flow_run_suspension
+    engine.observe_flow_run_suspension = watch
+    try:
+        suspension.install()
+        return engine.observe_flow_run_suspension
+    finally:
+        engine.observe_flow_run_suspension = saved
