@@ -82,6 +82,7 @@ async def run_demo(service: CaseService, out=print) -> tuple[list[dict], Summary
         total.errors += summary.errors
         if not acted and summary.runs == 0:
             break
+    await orchestrator.settle()  # Prefect's ephemeral API stops with the demo: its records first
     results = [case_view(service.store, p.case_id) | {"scenario": p.scenario.name} for p in planned]
     return results, total
 

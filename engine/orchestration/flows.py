@@ -37,6 +37,7 @@ class CaseFlows:
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
         self._flows: dict[str, object] = {}
+        self.task_runs = 0  # task runs these flows started in this process (engine/orchestration/settling.py)
 
         def record_step(case_id: int, task_id: int) -> str:
             """A step done by an officer or the applicant: Prefect records it; the case store holds it."""
@@ -62,9 +63,11 @@ class CaseFlows:
                     options = {"name": item.step_id, "retries": item.retries, "retry_delay_seconds": 1}
                     if item.timeout:
                         options["timeout_seconds"] = item.timeout
+                    self.task_runs += 1
                     await asyncio.to_thread(self.automated_step.with_options(**options), case_id, item.task_id)
                     logger.info("case %s: automated step %s done", case_id, item.step_id)
                 elif item.status == "done":
+                    self.task_runs += 1
                     await asyncio.to_thread(self.record_step.with_options(name=item.step_id), case_id, item.task_id)
 
     async def _run_case(self, case_id: int, as_part: bool = False) -> str:
@@ -80,6 +83,11 @@ class CaseFlows:
             return status.name
         await suspend_flow_run(timeout=None, key=status.wait_key)
         return status.name
+
+    @property
+    def names(self) -> list[str]:
+        """The flows built so far (every one this process has run)."""
+        return list(self._flows)
 
     def flow_for(self, flow_name: str):
         """The flow of a standard or bundle (one object per name)."""

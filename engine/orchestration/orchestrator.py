@@ -30,7 +30,7 @@ from engine.cases.service import CaseService
 from engine.store.claims import Claims
 from engine.store.lease import Holder, Lease
 
-from . import monitoring, notifying, quiet, suspension
+from . import monitoring, notifying, quiet, settling, suspension
 from .flows import CaseFlows, entrypoint_name
 from .ledger import Ledger
 
@@ -103,6 +103,7 @@ class Orchestrator:
         self.lease.holder = self.claims.holder
         self._lease_lost = asyncio.Event()
         self._claimed = 0
+        self._first_execution: datetime | None = None
         default = 8 if self.shared_api else 1  # the ephemeral API takes one case at a time (``_pass``)
         self.concurrency = max(1, int(os.environ.get("LAYANAN_ORCHESTRATOR_CONCURRENCY") or default))
 
@@ -251,6 +252,7 @@ class Orchestrator:
     async def _execute(self, link, flow_run, summary: Summary) -> None:
         case_id, _number, flow_name, _run_id, _state, revision = link
         self.ledger.settled_revision(case_id)  # forget what an earlier run of this case saw
+        self._first_execution = self._first_execution or datetime.now(timezone.utc)
         try:
             with suspension.unwatched():  # layanan's runs suspend themselves (engine/orchestration/suspension.py)
                 final = await run_flow_async(self.flows.flow_for(flow_name), flow_run=flow_run,
@@ -356,10 +358,18 @@ class Orchestrator:
             total.waiting_for = summary.waiting_for
             idle = summary.runs == 0 and summary.created == 0 and not sent
             if (until_idle and idle) or (max_passes and passes >= max_passes):
-                return total
+                break
             if idle or summary.failed:
                 await asyncio.sleep(poll_seconds)
+        await self.settle()
         return total
+
+    async def settle(self) -> bool:
+        """On the ephemeral API, which stops with this process: wait until it has recorded the task runs this
+        orchestrator executed (engine/orchestration/settling.py). A server outlives the orchestrator."""
+        if self.shared_api:
+            return True
+        return await settling.wait_until_recorded(self._first_execution, self.flows.task_runs, self.flows.names)
 
 
 def _reason(exc: BaseException) -> str:
