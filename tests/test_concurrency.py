@@ -94,3 +94,34 @@ def test_two_processes_open_the_first_case_of_a_new_version_at_once(database_url
     with Store(database_url).read() as s:
         assert s.scalar(select(func.count()).select_from(StandardVersion)
                         .where(StandardVersion.standard_id == "kaltim-data-agregat")) == 1
+
+
+def test_two_transactions_take_the_first_number_of_a_new_series_at_once(database_url):
+    """Both find the series without a row this year and insert it; the second waits for the first and
+    takes the next number instead of failing (issue 24: a 500 on a hand-over under the cluster's load)."""
+    import threading
+    import time
+
+    from engine.cases.numbering import next_in_series
+    from engine.store.db import Store
+
+    store = Store(database_url)
+    taken, errors = [], []
+
+    def second():
+        try:
+            with store.transaction() as conn:
+                taken.append(next_in_series(conn, "kantor-uji", "474.1", 2031))
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    with store.transaction() as conn:
+        taken.append(next_in_series(conn, "kantor-uji", "474.1", 2031))
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)  # it now waits on this transaction's new row (PostgreSQL) or its write lock (SQLite)
+    other.join(30)
+    assert errors == [] and sorted(taken) == [1, 2]
+    with store.transaction() as conn:
+        assert next_in_series(conn, "kantor-uji", "474.1", 2031) == 3
+    store.dispose()
