@@ -322,7 +322,10 @@ def cmd_worker(args) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         # The SLA monitor runs in one orchestrator at a time (its lease); --once only catches up.
-        return await orchestrator.run(until_idle=args.once, poll_seconds=args.poll, stop=stop,
+        # Idle, it looks for changes every half second against a server (an indexed query: the catch-up
+        # lag's floor, bench/load.py --pace) and every 2 s on the embedded SQLite (a write transaction).
+        poll = args.poll if args.poll is not None else 0.5 if orchestrator.shared_api else 2.0
+        return await orchestrator.run(until_idle=args.once, poll_seconds=poll, stop=stop,
                                       monitor=not (args.once or args.no_monitor))
 
     total = asyncio.run(until_stopped())

@@ -179,7 +179,8 @@ def _add_task(sub) -> None:
 def _add_worker(sub) -> None:
     p = sub.add_parser("worker", help="sisi Prefect: flow run per kasus dan langkah otomatis")
     p.add_argument("--once", action="store_true", help="berhenti bila tidak ada lagi yang dikerjakan")
-    p.add_argument("--poll", type=float, default=2.0, help="jeda antar pemeriksaan (detik)")
+    p.add_argument("--poll", type=float, help="jeda antar pemeriksaan bila tidak ada pekerjaan (detik; bawaan: "
+                   "0,5 dengan server Prefect, 2 dengan API Prefect bawaan)")
     p.add_argument("--no-monitor", action="store_true",
                    help="tanpa pemantau SLA dan pengirim pemberitahuan (orkestrator lain menjalankannya)")
     p.add_argument("--standards", help="folder standar")
