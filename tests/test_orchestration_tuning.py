@@ -17,9 +17,7 @@ def test_the_watch_is_wrapped_on_this_prefect():
     assert not getattr(engine.observe_flow_run_suspension.__wrapped__, "_layanan_wrapped", False)
 
 
-def test_skipped_inside_unwatched_and_kept_outside(monkeypatch):
-    import prefect.flow_engine as engine
-
+def test_skipped_inside_unwatched_and_kept_outside():
     from engine.orchestration import suspension
 
     started = []
@@ -29,26 +27,10 @@ def test_skipped_inside_unwatched_and_kept_outside(monkeypatch):
         started.append(flow_run_id)
         yield
 
-    # The wrapper install() builds, over a recorder in place of Prefect's watch.
-    monkeypatch.setattr(engine, "observe_flow_run_suspension", _rewrapped(watch))
+    observe = suspension.wrap(watch)  # as install() wraps Prefect's watch
     with suspension.unwatched():
-        with engine.observe_flow_run_suspension("run-a", object()):
+        with observe("run-a", object()):
             pass
-    with engine.observe_flow_run_suspension("run-b", object()):
+    with observe("run-b", object()):
         pass
     assert started == ["run-b"]
-
-
-def _rewrapped(watch):
-    """The module's wrapper over ``watch`` (as install() builds it over Prefect's)."""
-    import prefect.flow_engine as engine
-
-    from engine.orchestration import suspension
-
-    saved = engine.observe_flow_run_suspension
-    engine.observe_flow_run_suspension = watch
-    try:
-        suspension.install()
-        return engine.observe_flow_run_suspension
-    finally:
-        engine.observe_flow_run_suspension = saved

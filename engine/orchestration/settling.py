@@ -5,9 +5,9 @@ Prefect 3 reports task runs as events; its server records them in batches (every
 it is stopped with a batch still queued, cancels the write halfway: the batch is lost and its traceback
 goes to the server's log (seen at the end of `layanan demo` once its runs got faster: "Error flushing 1
 events"). The ephemeral API stops with the process that started it, so that process first sends its
-queued events and waits, bounded, until the server has recorded as many finished task runs of the cases' flows,
-started since its first execution, as it executed. A Prefect server of its own (`layanan cluster`) outlives the
-orchestrators and needs none of this.
+queued events and waits, bounded, until the server has recorded as many finished task runs of the cases'
+flows, started since its first execution, as it executed. A Prefect server of its own (`layanan cluster`)
+outlives the orchestrators and needs none of this.
 """
 
 from __future__ import annotations

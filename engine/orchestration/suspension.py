@@ -34,8 +34,13 @@ def install() -> bool:
     original = getattr(engine, _PATCH_POINT, None)
     if original is None:
         return False
-    if getattr(original, "_layanan_wrapped", False):
-        return True
+    if not getattr(original, "_layanan_wrapped", False):
+        setattr(engine, _PATCH_POINT, wrap(original))
+    return True
+
+
+def wrap(original):
+    """The watch ``original``, skipped inside ``unwatched()``."""
 
     @contextmanager
     def observe(flow_run_id, suspension_request, *args, **kwargs):
@@ -47,8 +52,7 @@ def install() -> bool:
 
     observe._layanan_wrapped = True  # type: ignore[attr-defined]
     observe.__wrapped__ = original  # type: ignore[attr-defined]
-    setattr(engine, _PATCH_POINT, observe)
-    return True
+    return observe
 
 
 @contextmanager
