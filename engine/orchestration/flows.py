@@ -16,8 +16,10 @@ one made when a flow is first asked for. No module global holds the case store.
 from __future__ import annotations
 
 import asyncio
+from uuid import uuid4
 
 from prefect import flow, get_run_logger, task
+from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
 from engine import faults
@@ -25,6 +27,17 @@ from engine.standard.flow import SYSTEM_ROLE
 
 from . import tuning
 from .ledger import Ledger
+
+async def _suspend(wait_key: str) -> None:
+    """Suspend the run until the orchestrator resumes it. The pause key is the case's waiting state and this
+    execution's Running state: Prefect refuses a key it has seen (\"This suspend has already fired\") and
+    lets the run go on, which here would complete a run whose case is still open, as when an execution is
+    repeated with the case unchanged (its process killed after the suspension, before the link was cleared).
+    If Prefect still lets it go on, the run fails (the orchestrator starts it again) rather than completes."""
+    running = FlowRunContext.get().flow_run.state
+    await suspend_flow_run(timeout=None, key=f"{wait_key}-{running.id if running else uuid4()}")
+    raise RuntimeError("Prefect tidak menangguhkan flow run; kasus belum selesai")
+
 
 def entrypoint_name(flow_name: str) -> str:
     """The attribute of flows/case_flows.py that holds the flow of a standard."""
@@ -81,7 +94,7 @@ class CaseFlows:
         status = await asyncio.to_thread(self.ledger.status, case_id)
         if status.closed or as_part:
             return status.name
-        await suspend_flow_run(timeout=None, key=status.wait_key)
+        await _suspend(status.wait_key)
         return status.name
 
     @property

@@ -236,8 +236,9 @@ class Orchestrator:
                 raise RuntimeError(f"Prefect menolak melanjutkan flow run: {result.details}")
             summary.resumed += 1
         elif state.is_final():
-            # Completed earlier and nothing to mirror, or failed: run again only if failed.
-            if state.is_completed():
+            # Completed with its case closed: nothing to do. Failed, or completed while its case is open (a
+            # run that ended too early, engine/orchestration/flows.py's _suspend): run it again.
+            if state.is_completed() and await asyncio.to_thread(self.ledger.closed, case_id):
                 await asyncio.to_thread(self.ledger.record_link, case_id, state="completed", revision=revision)
                 return None
             await client.set_flow_run_state(flow_run.id, Scheduled(), force=True)
