@@ -299,6 +299,7 @@ def test_the_officer_extends_from_the_case_page_and_the_applicant_reads_why(corp
     assert done.status_code == 200 and "Jangka waktu diperpanjang." in done.text
     status = client.get(f"/status?kode={view['receipt_code']}").text
     assert "Jangka waktu diperpanjang" in status and "Menunggu klarifikasi sekolah" in status
+    assert "Diterima</dt><dd>7 Desember 2026 09.00 WIB" in status and "WITA" not in status  # the public page too
 
 
 @pytest.mark.parametrize("visit, decision, steps, handed", [

@@ -41,6 +41,7 @@ class Signed:
     signed_at: datetime
     pdf_sha256: str | None
     replaced_at: datetime | None = None  # a newer signed document of the same product replaced it: no longer valid
+    timezone: str = "Asia/Jakarta"  # the office's: the page prints its times in it
 
 
 def sealed_pdf(store: Store, document_id: int, seal: Seal, *, assets: Path | None = None,
@@ -74,7 +75,7 @@ def signed_by_code(store: Store, code: str) -> Signed | None:
         return None
     with store.read() as s:
         row = s.execute(select(Document.id, Document.product_id, Document.signed_at, Document.pdf_sha256,
-                               Case.number, Office.name, User.full_name, User.position)
+                               Case.number, Office.name, User.full_name, User.position, Office.timezone)
                         .join(Case, Case.id == Document.case_id).join(Office, Office.id == Case.office_id)
                         .outerjoin(User, User.id == Document.signed_by)
                         .where(Document.verify_code == code.upper(), Document.signed_at.is_not(None))).first()
@@ -84,4 +85,4 @@ def signed_by_code(store: Store, code: str) -> Signed | None:
             Document.case_id == select(Document.case_id).where(Document.id == row[0]).scalar_subquery(),
             Document.product_id == row[1], Document.signed_at.is_not(None), Document.id > row[0])
             .order_by(Document.id).limit(1))
-    return Signed(row[0], row[1], row[4], row[5], row[6] or "-", row[7], row[2], row[3], newer)
+    return Signed(row[0], row[1], row[4], row[5], row[6] or "-", row[7], row[2], row[3], newer, row[8])

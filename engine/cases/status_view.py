@@ -73,6 +73,7 @@ def public_status(store: Store, code: str, at: datetime) -> dict | None:
             "rejected": case.status == "rejected",
             "status": wording.CASE_STATUS_LABELS.get(case.status, case.status),
             "received_at": case.received_at, "due_at": case.due_at, "closed_at": case.closed_at,
+            "tz": calendar_for(version, case.unit_id).tz.key,  # the office's zone: the pages print times in it
             "sla": sla_status(case, at), "steps": steps, "replies": replies, "extended": extended,
             "tier": (tier or {}).get("name"), **ahead, "can_rate": bool(doc.get("rating")) and case.closed_at is not None
             and not rated, "rated": bool(rated), "ratings": RATINGS, "reopen_until": reopen_until,

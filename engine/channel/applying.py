@@ -19,7 +19,7 @@ from engine.cases.identity import nik_problem
 from engine.cases.service import CaseService
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.standard.flow import APPLICANT_ROLE
-from engine.store.models import Case, CaseAccount, CaseRequirement, Task, Upload
+from engine.store.models import Case, CaseAccount, CaseRequirement, Office, Task, Upload
 
 from .accounts import Citizen
 from .uploads import MAX_FILES, FolderStore, Scan, rows_for
@@ -187,11 +187,12 @@ def history(service: CaseService, citizen: Citizen) -> list[dict]:
 
     with service.store.read() as s:
         rows = s.execute(select(Case.number, Case.receipt_code, Case.standard_id, Case.status, Case.received_at,
-                                Case.closed_at, Case.applicant, CaseAccount.relation)
+                                Case.closed_at, Case.applicant, CaseAccount.relation, Office.timezone)
+                         .join(Office, Office.id == Case.office_id)
                          .join(CaseAccount, CaseAccount.case_id == Case.id)
                          .where(CaseAccount.account_id == citizen.id).order_by(Case.id.desc()).limit(500)).all()
     titles = {sid: st.title for sid, st in service.library.standards.items()}
     return [{"number": r.number, "code": r.receipt_code, "title": titles.get(r.standard_id, r.standard_id),
              "status": r.status, "status_label": wording.CASE_STATUS_LABELS.get(r.status, r.status),
-             "received_at": r.received_at, "closed_at": r.closed_at,
+             "received_at": r.received_at, "closed_at": r.closed_at, "tz": r.timezone,
              "for": (r.applicant or {}).get("name") if r.relation == "keluarga" else None} for r in rows]

@@ -51,7 +51,8 @@ def link_state(store: Store, token: str, at: datetime) -> DownloadLink:
         raise Forbidden("tautan unduh sudah kedaluwarsa; dokumen tetap tersedia di akun layanan daring Anda",
                         "token")
     if link.locked_until is not None and link.locked_until > at:
-        raise Forbidden(f"terlalu banyak PIN salah; tautan dikunci sampai {link.locked_until:%H.%M} UTC", "pin")
+        minutes = max(1, -(-int((link.locked_until - at).total_seconds()) // 60))  # rounded up
+        raise Forbidden(f"terlalu banyak PIN salah; tautan dikunci, coba lagi dalam {minutes} menit", "pin")
     return link
 
 

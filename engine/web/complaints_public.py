@@ -68,7 +68,8 @@ async def file_complaint(request: Request):
 
     view = await asyncio.to_thread(case_view, service.store, case_id)
     contact = any(applicant[k] for k in ("phone", "email"))
-    return _page(request, done=True, code=view["receipt_code"], due_at=view["due_at"], contact=contact)
+    return _page(request, done=True, code=view["receipt_code"], due_at=view["due_at"], contact=contact,
+                 tz=office.timezone)
 
 
 def _act(request: Request, kode: str, work, notice: str):

@@ -66,6 +66,6 @@ def status_page(request: Request, kode: str, status_code: int | None = None, **e
         from engine.survey.responses import invitation_for
 
         found["survey"] = f"{request.app.state.public_url}/survei/{invitation_for(service.store, found['id'], now())}"
-    context = {"kode": kode, "officer": None, "found": found, **extra}
+    context = {"kode": kode, "officer": None, "found": found, **({"tz": found["tz"]} if found else {}), **extra}
     code = status_code or (200 if found or not kode.strip() else 404)
     return request.app.state.templates.TemplateResponse(request, "public_status.html.j2", context, status_code=code)
