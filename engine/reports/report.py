@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
 
+from engine.cases.core.state import CLOSED_STATUSES
 from engine.cases.finding import sla_condition
 from engine.cases.frozen import calendar_for
 from engine.store.db import Store
 from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion, Task
 
-TERMINAL = ("done", "rejected")
+TERMINAL = CLOSED_STATUSES
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.skm.answers import Answers
+from engine.cases.core.state import CLOSED_STATUSES
 from engine.skm.periods import quarter_of
 from engine.skm.sheet import Response
 from engine.store.db import Store
@@ -20,7 +21,7 @@ from engine.store.models import Case, SurveyInvitation, SurveyResponse
 
 CHANNELS = {"daring": "tautan pemohon", "kios": "kios di loket", "kertas": "formulir kertas",
             "impor": "impor lembar kerja"}
-CLOSED = ("done", "rejected")
+CLOSED = CLOSED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from engine.errors import Conflict, InvalidInput
 from engine.standard.durations import Duration
 
+from .state import CLOSED_STATUSES
+
 MAX_REASON = 2000
 
 
@@ -25,7 +27,7 @@ def extend(standard_doc: dict, *, status: str, due_at, used: int, reason: str) -
     settings = standard_doc.get("extension")
     if not isinstance(settings, dict) or Duration.of(settings) is None:
         raise Conflict("standar layanan ini tidak mengatur perpanjangan jangka waktu", "extension")
-    if status in ("done", "rejected"):
+    if status in CLOSED_STATUSES:
         raise Conflict("kasus sudah selesai; jangka waktunya tidak dapat diperpanjang", "extension")
     if due_at is None:
         raise Conflict("jangka waktu kasus belum berjalan (berkas belum lengkap) atau tidak berbatas", "extension")

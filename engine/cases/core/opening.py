@@ -13,8 +13,9 @@ from engine.standard.kinds import APPLICANT, kind_of
 
 from .. import fields
 from .decide import incomplete_message, missing_requirements
+from .state import CLOSED_STATUSES
 
-CLOSED = ("done", "rejected")
+CLOSED = CLOSED_STATUSES
 
 
 @dataclass(frozen=True)

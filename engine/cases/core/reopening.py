@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 from engine.errors import Conflict, InvalidInput
 
+from .state import CLOSED_STATUSES
+
 MAX_TEXT = 2000
 RATINGS = {1: "Sangat tidak puas", 2: "Tidak puas", 3: "Puas", 4: "Sangat puas"}
 
@@ -39,7 +41,7 @@ def reopen(standard_doc: dict, status: str, working_days_since_closing: int | No
 def rating(standard_doc: dict, status: str, rated_before: bool, score, comment: str | None) -> tuple[int, str]:
     if not standard_doc.get("rating"):
         raise InvalidInput("layanan ini tidak meminta penilaian", "score")
-    if status not in ("done", "rejected"):
+    if status not in CLOSED_STATUSES:
         raise Conflict("penilaian diberikan setelah kasus selesai", "score")
     if rated_before:
         raise Conflict("penilaian untuk kasus ini sudah diberikan; terima kasih", "score")
