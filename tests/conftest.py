@@ -7,6 +7,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Prefect reads its settings once, when first imported: the in-process tests' Prefect (the demo's ephemeral
+# API) keeps its database in a home of this test process, never in the checkout's data/ from one run to the
+# next. A test that starts layanan as a process gives it a home of its own where it matters.
+if "PREFECT_HOME" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="layanan-test-prefect-")
+    atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], True)
 STANDARDS = ROOT / "standards"
 TEST_LIBRARY = ROOT / "tests" / "data" / "library"
 

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 def test_the_watch_is_wrapped_on_this_prefect():
     """If a Prefect release moves the engine's name for the watch, this fails: the watch would run again
     for every execution (slower, never wrong) and the wrapping must be looked at."""
-    import prefect.flow_engine as engine
+    from engine.orchestration import suspension  # first: layanan's Prefect settings before Prefect's import
 
-    from engine.orchestration import suspension
+    import prefect.flow_engine as engine
 
     assert suspension.install() is True
     assert getattr(engine.observe_flow_run_suspension, "_layanan_wrapped", False)

@@ -24,11 +24,11 @@ STANDARD = "kaltim-data-agregat"
 
 PASSES = """
 import asyncio, json, sys
+from engine.cases.service import CaseService
+from engine.orchestration.orchestrator import Orchestrator  # first: layanan's Prefect settings
 from prefect import get_client
 from prefect.states import Completed
 from sqlalchemy import update
-from engine.cases.service import CaseService
-from engine.orchestration.orchestrator import Orchestrator
 from engine.store.db import Store
 from engine.store.models import FlowLink
 

@@ -30,7 +30,7 @@ from .ledger import Ledger
 
 async def _suspend(wait_key: str) -> None:
     """Suspend the run until the orchestrator resumes it. The pause key is the case's waiting state and this
-    execution's Running state: Prefect refuses a key it has seen (\"This suspend has already fired\") and
+    execution's Running state: Prefect refuses a key it has seen ("This suspend has already fired") and
     lets the run go on, which here would complete a run whose case is still open, as when an execution is
     repeated with the case unchanged (its process killed after the suspension, before the link was cleared).
     If Prefect still lets it go on, the run fails (the orchestrator starts it again) rather than completes."""
