@@ -121,41 +121,31 @@ def _migrated_postgres(server: str) -> str:
 
 
 def _create_from_template(admin, name: str, template: str) -> None:
-    import time
-
-    from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
-
-    for attempt in range(20):
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
-            return
-        except DBAPIError:
-            # "source database is being accessed by other users": an autovacuum worker on the template
-            # for a moment; wait for it.
-            if attempt == 19:
-                raise
-            time.sleep(0.25)
+    # "source database is being accessed by other users": an autovacuum worker on the template for a moment.
+    _retried(admin, f"CREATE DATABASE {name} TEMPLATE {template}", attempts=20, pause=0.25)
 
 
 def _drop(admin, name: str) -> None:
+    # An autovacuum worker (a superuser backend, which FORCE may not terminate) can be on the database for a
+    # moment: wait for it rather than fail the test that used it.
+    _retried(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", attempts=10, pause=1.0)
+
+
+def _retried(admin, statement: str, *, attempts: int, pause: float) -> None:
     import time
 
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    for attempt in range(10):
+    for attempt in range(attempts):
         try:
             with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                connection.execute(text(statement))
             return
         except DBAPIError:
-            # An autovacuum worker (a superuser backend, which FORCE may not terminate) can be on the
-            # fresh database for a moment: wait for it rather than fail the test that used it.
-            if attempt == 9:
+            if attempt == attempts - 1:
                 raise
-            time.sleep(1)
+            time.sleep(pause)
 
 
 @pytest.fixture
