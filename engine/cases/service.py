@@ -37,15 +37,13 @@ from .issued import perform, record_event, standard_of
 from .moving import StepMoves
 from .opening import CaseOpening
 from .reassigning import TaskReassignment
-from .core.state import CLOSED_STATUSES
 from .expiring import CorrectionLimits
 from .extending import TimeExtensions
 from .reopening import ApplicantActions
 from .txn import Record, Txn
 
-__all__ = ["CaseService", "now", "INCOMPLETE_OUTCOME", "CLOSED", "APPLICANT_FIELDS"]
+__all__ = ["CaseService", "now", "INCOMPLETE_OUTCOME", "APPLICANT_FIELDS"]
 
-CLOSED = CLOSED_STATUSES
 APPLICANT_FIELDS = ("nik", "name", "address", "phone", "email", "birth_date", "sex")
 
 CASES, TASKS = Case.__table__, Task.__table__

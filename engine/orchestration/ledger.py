@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from engine.cases.core.state import CLOSED_STATUSES as CLOSED
+from engine.cases.core.state import CLOSED_STATUSES
 from engine.cases.frozen import thaw
 from engine.cases.service import CaseService
 from engine.store.models import Case, FlowLink, Task
@@ -99,13 +99,13 @@ class Ledger:
                                  .where((Case.id == case_id) | (Case.parent_id == case_id),
                                         Task.status.in_(("open", "claimed"))).order_by(Task.id)).all()
             # One pause key per waiting state: a key Prefect has seen can never suspend the run again.
-            return CaseStatus(case.status, case.status in CLOSED,
+            return CaseStatus(case.status, case.status in CLOSED_STATUSES,
                               "wait-" + "-".join(map(str, open_ids)) + f"-{case.row_version}")
 
 
     def closed(self, case_id: int) -> bool:
         with self.service.store.read() as s:
-            return s.get(Case, case_id).status in CLOSED
+            return s.get(Case, case_id).status in CLOSED_STATUSES
 
 
     def settled_revision(self, case_id: int) -> int | None:

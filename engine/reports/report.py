@@ -24,8 +24,6 @@ from engine.cases.frozen import calendar_for
 from engine.store.db import Store
 from engine.store.models import EVENT_KIND_IS_INDEXED, Case, Event, Product, StandardVersion, Task
 
-TERMINAL = CLOSED_STATUSES
-
 
 @dataclass
 class Group:
@@ -147,7 +145,7 @@ def build(store: Store, office: str, start: date, end: date, tz: str = "Asia/Mak
                              .group_by(Case.standard_id, Case.variant, Case.channel)):
             group(row).received += row[3]
 
-        _closed(s, (in_office, Case.closed_at.between(since, until), Case.status.in_(TERMINAL)), group)
+        _closed(s, (in_office, Case.closed_at.between(since, until), Case.status.in_(CLOSED_STATUSES)), group)
 
         # Open now, late and at risk: the case list's own conditions (a figure opens the cases it counts).
         seen = at or datetime.now(zone)

@@ -21,7 +21,6 @@ from engine.store.models import Case, SurveyInvitation, SurveyResponse
 
 CHANNELS = {"daring": "tautan pemohon", "kios": "kios di loket", "kertas": "formulir kertas",
             "impor": "impor lembar kerja"}
-CLOSED = CLOSED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def invitation(store: Store, token: str) -> Invitation | None:
         return None
     inv, status = row
     return Invitation(inv.token, inv.case_id, inv.office_id, inv.standard_id, inv.unit_id, inv.used_on,
-                      status in CLOSED)
+                      status in CLOSED_STATUSES)
 
 
 def _row(office_id: str, standard_id: str | None, unit_id: str | None, channel: str, day: date, scores: dict,

@@ -144,7 +144,8 @@ def _case_context(request: Request, who: SignedInCitizen, number: str) -> dict:
         from engine.survey.responses import invitation_for
 
         survey = f"/survei/{invitation_for(service.store, case.id, moment(request))}"
-    return {"case": case, "status": status, "tz": status["tz"] if status else None, "correction": wanted, "uploads": uploads, "documents": documents,
+    return {"case": case, "status": status, "tz": status["tz"] if status else None, "correction": wanted,
+            "uploads": uploads, "documents": documents,
             "survey": survey, "names": names, "max_mb": MAX_BYTES // (1024 * 1024),
             "requirements": standard.requirements(case.variant, case.channel, case.answers or {}) if standard else []}
 

@@ -55,7 +55,8 @@ async def take_ticket(request: Request, office: str, unit: str):
         return render(request, "queue_kiosk.html.j2", None, status_code=409 if "kuota" in exc.message else 400,
                       floor=floor, waiting=floor.waiting(store, _now(request)), error=exc.message)
     ahead = floor.waiting(store, _now(request)).get(ticket.service, 1) - 1
-    return render(request, "queue_slip.html.j2", None, floor=floor, ticket=ticket, ahead=ahead, tz=floor.office.timezone,
+    return render(request, "queue_slip.html.j2", None, floor=floor, ticket=ticket, ahead=ahead,
+                  tz=floor.office.timezone,
                   service=floor.services[ticket.service])
 
 
@@ -73,7 +74,8 @@ async def check_in(request: Request, office: str, unit: str):
         return render(request, "queue_kiosk.html.j2", None, status_code=404 if "tidak ditemukan" in exc.message else 409,
                       floor=floor, waiting=floor.waiting(store, _now(request)), code_error=exc.message)
     ahead = floor.waiting(store, _now(request)).get(ticket.service, 1) - 1
-    return render(request, "queue_slip.html.j2", None, floor=floor, ticket=ticket, ahead=ahead, tz=floor.office.timezone,
+    return render(request, "queue_slip.html.j2", None, floor=floor, ticket=ticket, ahead=ahead,
+                  tz=floor.office.timezone,
                   service=floor.services[ticket.service], booked=True)
 
 

@@ -37,7 +37,8 @@ def sealed_response(request: Request, document_id: int, filename: str) -> Respon
 
 def _page(request: Request, code: str, *, verdict=None, status_code: int = 200):
     found = signed_by_code(request.app.state.service.store, code) if code else None
-    context = {"officer": None, "code": code, "found": found, "verdict": verdict, **({"tz": found.timezone} if found else {}),
+    context = {"officer": None, "code": code, "found": found, "verdict": verdict,
+               **({"tz": found.timezone} if found else {}),
                "demo": seal_of(request.app).demo}
     return request.app.state.templates.TemplateResponse(request, "verification.html.j2", context,
                                                         status_code=status_code if found or not code else 404)

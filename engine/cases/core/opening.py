@@ -15,8 +15,6 @@ from .. import fields
 from .decide import incomplete_message, missing_requirements
 from .state import CLOSED_STATUSES
 
-CLOSED = CLOSED_STATUSES
-
 
 @dataclass(frozen=True)
 class Opening:
@@ -151,7 +149,7 @@ def parts_starting(bundle: dict, parts: dict) -> list[dict]:
 
 def bundle_end(parts: dict) -> tuple[str, str | None] | None:
     """(status, reason) when no part can go on, else None."""
-    if any(status not in CLOSED for status in parts.values()):
+    if any(status not in CLOSED_STATUSES for status in parts.values()):
         return None
     rejected = sorted(p for p, status in parts.items() if status == "rejected")
     return ("rejected", "bagian ditolak: " + ", ".join(rejected)) if rejected else ("done", None)
